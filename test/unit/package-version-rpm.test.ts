@@ -1,5 +1,5 @@
 import test from 'ava';
-import {compareRpmVersions, parseRpmEvr} from '../../src/resources/package/version/index.js';
+import {compareRpmDependency, compareRpmVersions, parseRpmEvr} from '../../src/resources/package/version/index.js';
 
 type Op = '<' | '=' | '>';
 const expected: Readonly<Record<Op, -1 | 0 | 1>> = {'<': -1, '=': 0, '>': 1};
@@ -43,11 +43,13 @@ test(ordered, '1..0', '=', '1.0');
 test(ordered, '1.0', '=', '1.0.');
 test(ordered, '1.0', '<', '1.0.0');
 test(ordered, '1.0', '<', '1.0a');
-// Releases compare only when both sides have one.
+// Releases: a missing one compares as empty (rpm.vercmp); dependency matching ignores it.
 test(ordered, '1.0-1', '<', '1.0-2');
 test(ordered, '1.0-1.el9', '<', '1.0-1.el9_2');
 test(ordered, '1.0-10', '>', '1.0-9');
-test(ordered, '1.0', '=', '1.0-3');
+test(ordered, '1.0', '<', '1.0-3');
+test(ordered, '1.0', '<', '1.0-');
+test(ordered, '1.0', '<', '1.0-~rc1');
 test(ordered, '2:1.0-1', '>', '1:9.0-9');
 test(ordered, '5.14.0-362.8.1.el9_3', '>', '5.14.0-284.30.1.el9_2');
 
@@ -57,4 +59,12 @@ test('parseRpmEvr splits like rpm', (t) => {
   t.deepEqual(parseRpmEvr(':1.0'), {epoch: '0', version: '1.0', release: undefined});
   t.deepEqual(parseRpmEvr('1.0-2-3'), {epoch: undefined, version: '1.0-2', release: '3'});
   t.deepEqual(parseRpmEvr('a:1.0'), {epoch: undefined, version: 'a:1.0', release: undefined});
+});
+
+test('compareRpmDependency compares releases only when both sides have one', (t) => {
+  t.is(compareRpmDependency('1.0-3.el9', '1.0'), 0);
+  t.is(compareRpmDependency('1.0', '1.0-3.el9'), 0);
+  t.is(compareRpmDependency('1.0-3.el9', '1.0-4.el9'), -1);
+  t.is(compareRpmDependency('1:1.0-3.el9', '1.0'), 1);
+  t.is(compareRpmDependency('1.1-1', '1:1.0'), -1);
 });

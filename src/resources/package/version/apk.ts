@@ -1,4 +1,4 @@
-import {assertNever} from '../../../diag/cosi-error.js';
+import {assertNever} from './assert-never.js';
 import {apkNoSuffixRank, apkSuffixRank, apkTokenRank, tokenizeApkVersion, type ApkToken} from './apk-tokens.js';
 import type {Ordering} from './ordering.js';
 import {parseError, parsed, type ParseResult} from './parse-result.js';

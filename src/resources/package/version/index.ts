@@ -1,16 +1,16 @@
-import {assertNever} from '../../../diag/cosi-error.js';
+import {assertNever} from './assert-never.js';
 import {compareApkVersions} from './apk.js';
 import type {VersionConstraint} from './constraint.js';
 import {compareDpkgVersions} from './dpkg.js';
 import type {Ordering} from './ordering.js';
-import {compareRpmVersions} from './rpm.js';
+import {compareRpmDependency, compareRpmVersions} from './rpm.js';
 
 export {compareApkVersions, parseApkVersion, type ApkVersion} from './apk.js';
 export {parseConstraint, type VersionConstraint} from './constraint.js';
 export {compareDpkgVersions, parseDpkgVersion, type DpkgVersion} from './dpkg.js';
 export type {Ordering} from './ordering.js';
 export type {ParseResult} from './parse-result.js';
-export {compareRpmVersions, parseRpmEvr, type RpmEvr} from './rpm.js';
+export {compareRpmDependency, compareRpmVersions, parseRpmEvr, type RpmEvr} from './rpm.js';
 
 /** PackageManagerName names the package managers cosi drives; each has its own version ordering. */
 export type PackageManagerName = 'apt' | 'dnf' | 'apk';
@@ -33,10 +33,19 @@ export function compareVersions(manager: PackageManagerName, a: string, b: strin
 }
 
 /**
+ * compareForConstraint orders an installed version against a constraint's version. Like compareVersions, except for
+ * dnf, where rpm's dependency rule applies: a wanted version without a release matches every release.
+ */
+function compareForConstraint(manager: PackageManagerName, installed: string, wanted: string): Ordering {
+  return manager === 'dnf' ? compareRpmDependency(installed, wanted) : compareVersions(manager, installed, wanted);
+}
+
+/**
  * satisfies reports whether the installed version meets a constraint under `manager`'s ordering. `installed` is
  * undefined when the package is not installed, which satisfies nothing. `*` and `latest` accept any installed version
- * (finding the newest available is the caller's job); `exact` needs a version equal by the manager's comparison (so
- * `1:1.0` ≠ `1.0` for apt, but `1.0` matches `1.0-3` for dnf); `atLeast` needs an equal or greater one. Pure.
+ * (finding the newest available is the caller's job); `exact` needs a version equal by the manager's comparison
+ * (`1:1.0` ≠ `1.0` for apt; for dnf a constraint without a release ignores the installed release, as rpm's
+ * dependency matching does, so `1.0` matches `1.0-3.el9`); `atLeast` needs an equal or greater one. Pure.
  */
 export function satisfies(manager: PackageManagerName, installed: string | undefined, constraint: VersionConstraint): boolean {
   if (installed === undefined) return false;
@@ -45,9 +54,9 @@ export function satisfies(manager: PackageManagerName, installed: string | undef
     case 'latest':
       return true;
     case 'exact':
-      return compareVersions(manager, installed, constraint.version) === 0;
+      return compareForConstraint(manager, installed, constraint.version) === 0;
     case 'atLeast':
-      return compareVersions(manager, installed, constraint.version) >= 0;
+      return compareForConstraint(manager, installed, constraint.version) >= 0;
     default:
       return assertNever(constraint, 'version constraint');
   }

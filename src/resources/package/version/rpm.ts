@@ -28,9 +28,9 @@ export function parseRpmEvr(evr: string): RpmEvr {
 }
 
 /**
- * compareRpmVersions orders two `[epoch:]version[-release]` strings as rpm's `rpmverCmp()` (what `rpm.vercmp` and
- * dnf use): epochs (missing = 0), then versions with rpmvercmp, then releases — but only when both sides have one,
- * so `1.0` equals `1.0-3` (a constraint without a release matches every release). Pure and total.
+ * compareRpmVersions orders two `[epoch:]version[-release]` strings as rpm's `rpmverCmp()` (what `rpm.vercmp`
+ * returns): epochs (missing = 0), then versions, then releases, each with rpmvercmp. A missing release sorts below
+ * any release, even an empty or `~` one, so `1.0` < `1.0-` and `1.0` < `1.0-~rc1`. Pure and total.
  */
 export function compareRpmVersions(a: string, b: string): Ordering {
   const x = parseRpmEvr(a);
@@ -38,6 +38,27 @@ export function compareRpmVersions(a: string, b: string): Ordering {
   const epochOrder = rpmvercmp(x.epoch ?? '0', y.epoch ?? '0');
   if (epochOrder !== 0) return epochOrder;
   const versionOrder = rpmvercmp(x.version, y.version);
-  if (versionOrder !== 0 || x.release === undefined || y.release === undefined) return versionOrder;
+  if (versionOrder !== 0) return versionOrder;
+  if (x.release === undefined || y.release === undefined) {
+    return x.release === y.release ? 0 : x.release === undefined ? -1 : 1;
+  }
   return rpmvercmp(x.release, y.release);
+}
+
+/**
+ * compareRpmDependency orders an installed EVR against a wanted one the way rpm matches a dependency range
+ * (`rpmdsCompare`, what dnf applies to `name-1.0` and `name >= 1.0`): like compareRpmVersions, except that releases are
+ * compared only when both sides have one, so a wanted `1.0` is equal to an installed `1.0-3.el9`. Pure.
+ */
+export function compareRpmDependency(installed: string, wanted: string): Ordering {
+  const x = parseRpmEvr(installed);
+  const y = parseRpmEvr(wanted);
+  if (x.release === undefined || y.release === undefined) {
+    return compareRpmVersions(withoutRelease(x), withoutRelease(y));
+  }
+  return compareRpmVersions(installed, wanted);
+}
+
+function withoutRelease(evr: RpmEvr): string {
+  return `${evr.epoch === undefined ? '' : `${evr.epoch}:`}${evr.version}`;
 }
