@@ -1,0 +1,78 @@
+import {copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {cachedBuild} from './cache-entry.js';
+import {customizeRootfs, rootLabel} from './guest-setup.js';
+import {type BaseImageRecipe, defaultRecipe, recipeKey} from './image-recipe.js';
+import {vmCacheDir} from './paths.js';
+import {runHostCommand} from './run-command.js';
+
+/** BaseImage is a cached, bootable Debian node without cosi: an ext4 root disk plus the kernel and initrd to boot it. */
+export type BaseImage = {
+	dir: string;
+	/** Raw ext4 image; used only as a read-only backing file for per-VM overlays, never written. */
+	disk: string;
+	kernel: string;
+	initrd: string;
+	meta: BaseImageMeta;
+};
+
+/** BaseImageMeta is recorded next to a base image: what it was built from and how long that took. */
+export type BaseImageMeta = {
+	key: string;
+	recipe: BaseImageRecipe;
+	kernelVersion: string;
+	builtAt: string;
+	seconds: {mmdebstrap: number; mke2fs: number; total: number};
+};
+
+/**
+ * ensureBaseImage returns the base image for recipe, building it on a cache miss (root and network to the Debian
+ * mirror needed; a few minutes). Building: mmdebstrap into a directory, {@link customizeRootfs}, copy out vmlinuz and
+ * initrd, then `mke2fs -t ext4 -d` — no loop mounts. The rootfs directory is deleted afterwards.
+ */
+export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, log: (line: string) => void = () => {}): Promise<BaseImage> {
+	const key = recipeKey(recipe);
+	const dir = await cachedBuild(join(vmCacheDir(), 'base'), key, async tmp => {
+		const started = Date.now();
+		const root = join(tmp, 'rootfs');
+		log(`vm: building base image ${key} (mmdebstrap ${recipe.suite}, ${recipe.packages.join(',')})`);
+		const output = await runHostCommand(
+			[
+				'mmdebstrap',
+				'--mode=root',
+				`--variant=${recipe.variant}`,
+				`--include=${recipe.packages.join(',')}`,
+				'--skip=output/dev',
+				recipe.suite,
+				root,
+				...recipe.mirrors,
+			],
+			{timeoutMs: 30 * 60_000},
+		);
+		writeFileSync(join(tmp, 'mmdebstrap.log'), output);
+		const debootstrapped = Date.now();
+		customizeRootfs(root);
+		const boot = readdirSync(join(root, 'boot'));
+		const vmlinuz = boot.find(f => f.startsWith('vmlinuz-'));
+		const initrd = boot.find(f => f.startsWith('initrd.img-'));
+		if (!vmlinuz || !initrd) throw new Error(`Expected a kernel and an initrd in ${root}/boot, found: ${boot.join(', ')}`);
+		copyFileSync(join(root, 'boot', vmlinuz), join(tmp, 'vmlinuz'));
+		copyFileSync(join(root, 'boot', initrd), join(tmp, 'initrd.img'));
+		await runHostCommand(['mke2fs', '-q', '-F', '-t', 'ext4', '-L', rootLabel, '-d', root, join(tmp, 'disk.raw'), recipe.diskSize], {
+			timeoutMs: 10 * 60_000,
+		});
+		const done = Date.now();
+		rmSync(root, {recursive: true, force: true});
+		const meta: BaseImageMeta = {
+			key,
+			recipe,
+			kernelVersion: vmlinuz.slice('vmlinuz-'.length),
+			builtAt: new Date().toISOString(),
+			seconds: {mmdebstrap: (debootstrapped - started) / 1000, mke2fs: (done - debootstrapped) / 1000, total: (done - started) / 1000},
+		};
+		writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+		log(`vm: base image ${key} built in ${meta.seconds.total.toFixed(1)} s (kernel ${meta.kernelVersion})`);
+	});
+	const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as BaseImageMeta;
+	return {dir, disk: join(dir, 'disk.raw'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), meta};
+}

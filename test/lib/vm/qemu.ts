@@ -1,0 +1,73 @@
+import {type ChildProcess, spawn} from 'node:child_process';
+import {closeSync, openSync} from 'node:fs';
+import {join} from 'node:path';
+import {agentPortName} from './protocol.js';
+import {runHostCommand} from './run-command.js';
+
+/** QemuOptions describe one VM: its disks, kernel and where its sockets and logs go. */
+export type QemuOptions = {
+	/** Directory for this VM's overlay, sockets and logs; created by the caller. */
+	runDir: string;
+	baseDisk: string;
+	layerDisk: string;
+	kernel: string;
+	initrd: string;
+	memoryMiB?: number;
+	cpus?: number;
+	/** Serial console: 'log' writes it to `<runDir>/console.log`; 'stdio' attaches it to this terminal (debug shells). */
+	console?: 'log' | 'stdio';
+	extraAppend?: string;
+};
+
+/** QemuProcess is a started VM: the process and the paths of its console log and agent socket. */
+export type QemuProcess = {child: ChildProcess; consoleLog: string; agentSocket: string; stderrLog: string};
+
+/** kernelCommandLine is what the guest kernel boots with: root on the overlay disk, serial console, no waiting on panic. */
+export function kernelCommandLine(extra = ''): string {
+	return `root=/dev/vda rw console=ttyS0,115200 panic=0 loglevel=5 systemd.show_status=auto net.ifnames=0 ${extra}`.trim();
+}
+
+/**
+ * createOverlay makes a throw-away copy-on-write qcow2 disk on top of base (opened read-only by qemu), so every VM
+ * starts from a fresh node and the cached base image is never written.
+ */
+export async function createOverlay(base: string, overlay: string): Promise<void> {
+	await runHostCommand(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', overlay], {timeoutMs: 60_000});
+}
+
+/**
+ * startQemu launches qemu-system-x86_64 with TCG (never KVM): the overlay as /dev/vda, the cosi layer read-only as
+ * /dev/vdb, the serial console to a log (or the terminal), a virtio-serial port {@link agentPortName} bound to a unix
+ * socket, no network. Reboots in the guest restart it in place (same process, same console log).
+ */
+export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
+	const overlay = join(options.runDir, 'overlay.qcow2');
+	await createOverlay(options.baseDisk, overlay);
+	const consoleLog = join(options.runDir, 'console.log');
+	const agentSocket = join(options.runDir, 'agent.sock');
+	const stderrLog = join(options.runDir, 'qemu.stderr');
+	const serial = options.console === 'stdio' ? ['-serial', 'mon:stdio'] : ['-chardev', `file,id=con,path=${consoleLog}`, '-serial', 'chardev:con', '-monitor', 'none'];
+	const args = [
+		'-accel', 'tcg,thread=multi',
+		'-cpu', 'max',
+		'-m', String(options.memoryMiB ?? 2048),
+		'-smp', String(options.cpus ?? 2),
+		'-display', 'none',
+		'-vga', 'none',
+		'-nic', 'none',
+		...serial,
+		'-kernel', options.kernel,
+		'-initrd', options.initrd,
+		'-append', kernelCommandLine(options.extraAppend),
+		'-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
+		'-drive', `file=${options.layerDisk},if=virtio,format=raw,readonly=on`,
+		'-device', 'virtio-rng-pci',
+		'-device', 'virtio-serial-pci',
+		'-chardev', `socket,id=agent,path=${agentSocket},server=on,wait=off`,
+		'-device', `virtserialport,chardev=agent,name=${agentPortName}`,
+	];
+	const err = openSync(stderrLog, 'a');
+	const child = spawn('qemu-system-x86_64', args, {stdio: options.console === 'stdio' ? ['inherit', 'inherit', err] : ['ignore', 'ignore', err]});
+	closeSync(err);
+	return {child, consoleLog, agentSocket, stderrLog};
+}
