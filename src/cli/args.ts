@@ -1,0 +1,71 @@
+import {parseArgs} from 'node:util';
+import {didYouMean} from '../diag/did-you-mean.js';
+
+/** Options are the parsed command line. */
+export interface Options {
+  readonly command?: string;
+  readonly positionals: readonly string[];
+  readonly root: string;
+  readonly patches: readonly string[];
+  readonly json: boolean;
+  readonly noColor: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly out?: string;
+  readonly detailedExitcode: boolean;
+  readonly autoApprove: boolean;
+  readonly textfile?: string;
+  readonly lockTimeout: number;
+}
+
+const spec = {
+  root: {type: 'string'},
+  patch: {type: 'string', multiple: true},
+  json: {type: 'boolean'},
+  'no-color': {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+  version: {type: 'boolean'},
+  out: {type: 'string'},
+  'detailed-exitcode': {type: 'boolean'},
+  'auto-approve': {type: 'boolean'},
+  textfile: {type: 'string'},
+  'lock-timeout': {type: 'string'},
+} as const;
+
+/** UsageError is a mistake on the command line. */
+export class UsageError extends Error {}
+
+/** parseOptions parses argv (without node and script); unknown options are a UsageError with a suggestion. */
+export function parseOptions(argv: readonly string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({args: [...argv], options: spec, allowPositionals: true, strict: true});
+  } catch (cause) {
+    const message = (cause as Error).message;
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    if (unknown) {
+      const suggestion = didYouMean(unknown.replace(/^-+/, ''), Object.keys(spec));
+      throw new UsageError(`unknown option ${unknown}${suggestion ? `; did you mean --${suggestion}?` : ''}`);
+    }
+    throw new UsageError(message.split('\n')[0]!);
+  }
+  const v = parsed.values;
+  const lockTimeout = v['lock-timeout'] === undefined ? 0 : Number.parseFloat(v['lock-timeout']);
+  if (!Number.isFinite(lockTimeout) || lockTimeout < 0) throw new UsageError(`expected --lock-timeout to be a non-negative number of seconds, got ${JSON.stringify(v['lock-timeout'])}`);
+  const [command, ...positionals] = parsed.positionals;
+  return {
+    ...(command !== undefined ? {command} : {}),
+    positionals,
+    root: v.root ?? '/',
+    patches: v.patch ?? [],
+    json: v.json ?? false,
+    noColor: v['no-color'] ?? false,
+    help: v.help ?? false,
+    version: v.version ?? false,
+    ...(v.out !== undefined ? {out: v.out} : {}),
+    detailedExitcode: v['detailed-exitcode'] ?? false,
+    autoApprove: v['auto-approve'] ?? false,
+    ...(v.textfile !== undefined ? {textfile: v.textfile} : {}),
+    lockTimeout: lockTimeout * 1000,
+  };
+}

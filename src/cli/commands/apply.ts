@@ -1,0 +1,113 @@
+import {createInterface} from 'node:readline/promises';
+import {applyChanges, type ApplyListener} from '../../engine/apply-changes.js';
+import {acquireLock} from '../../engine/lock.js';
+import {readInterrupted} from '../../engine/journal.js';
+import {createHost} from '../../host/host.js';
+import type {Change} from '../../plan/change.js';
+import {summarize} from '../../plan/plan.js';
+import {providers} from '../../resources/registry.js';
+import type {Options} from '../args.js';
+import {configPath, load, probeAndPlan, report} from '../context.js';
+import {readInput} from '../../config/read-input.js';
+import {nodeId} from '../node-id.js';
+import {paint, type Output} from '../output.js';
+import {changeJson} from '../render/plan-json.js';
+import {renderPlanText, summaryLine} from '../render/plan-text.js';
+import {parseSavedPlan, savedPlanProblem} from '../saved-plan.js';
+
+/**
+ * apply makes the node match the document (or carries out a saved plan exactly, refusing it when the node changed
+ * since). It holds the node's lock, asks on a terminal unless --auto-approve, refuses without a terminal, prints a
+ * line per change, stops at the first failure, and checks afterwards that the changes took. Exit 0 or 1.
+ */
+export async function apply(options: Options, output: Output): Promise<number> {
+  const file = configPath(options);
+  const read = await readInput(file);
+  report(output, read.diagnostic ? [read.diagnostic] : []);
+  const saved = parseSavedPlan(read.text!);
+  const document = await load(options, output, saved ? saved.document.json : read.text!, saved ? saved.document.file : file);
+  const host = createHost({root: options.root});
+  if (!options.autoApprove && !process.stdin.isTTY) {
+    output.err('cosi: error: apply needs --auto-approve when standard input is not a terminal; nothing was changed');
+    return 1;
+  }
+  const lock = await acquireLock(host, options.lockTimeout);
+  try {
+    const interrupted = await readInterrupted(host);
+    if (interrupted) {
+      const last = interrupted.filter((e) => e.event === 'start').at(-1);
+      output.err(`cosi: warning: a previous apply was interrupted${last && 'address' in last ? ` during ${last.address}` : ''}; planning again from the node as it is now`);
+    }
+    const {plan, state} = await probeAndPlan(options, document, host);
+    report(output, plan.diagnostics);
+    let changes: readonly Change[] = plan.changes;
+    if (saved) {
+      const problem = savedPlanProblem(saved, await nodeId(host), host.root);
+      if (problem) {
+        output.err(`cosi: error: refusing the saved plan: ${problem}`);
+        return 1;
+      }
+      const now = new Map([...plan.changes, ...plan.noops].map((c) => [c.address, c]));
+      const stale = saved.changes.filter((c) => now.get(c.address)?.inputs !== c.inputs).map((c) => c.address);
+      if (stale.length > 0) {
+        output.err(`cosi: error: the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`);
+        return 1;
+      }
+      changes = saved.changes;
+    }
+    if (changes.length === 0) {
+      if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', applied: 0, ...summarize([])}));
+      else output.out(summaryLine({changes}));
+      return 0;
+    }
+    if (!options.json) output.out(renderPlanText(output, {...plan, changes}, `cosi apply: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`));
+    if (!options.autoApprove && !(await confirm(output))) {
+      output.err('Apply cancelled; nothing was changed.');
+      return 1;
+    }
+    const result = await applyChanges({host, changes, state, providers, listener: listener(options, output)});
+    if (result.failed) {
+      const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made; the rest were not attempted. Fix the cause and run cosi apply again.`;
+      if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: false, applied: result.applied.length, total: changes.length}));
+      output.err(`cosi: error: ${message}`);
+      return 1;
+    }
+    const after = await probeAndPlan(options, document, host);
+    const left = after.plan.changes.filter((c) => changes.some((d) => d.address === c.address));
+    if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: left.length === 0, applied: result.applied.length, ...summarize(result.applied), writes: host.stats.writes}));
+    else output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} changes made.`));
+    if (left.length > 0) {
+      output.err(`cosi: error: after apply the node still differs for ${left.map((c) => c.address).join(', ')}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await lock.release();
+  }
+}
+
+function listener(options: Options, output: Output): ApplyListener {
+  if (options.json) {
+    const emit = (type: string, change: Change, extra: Record<string, unknown> = {}) => output.out(JSON.stringify({type, ...changeJson(change), ...extra}));
+    return {
+      onStart: (c) => emit('apply_start', c),
+      onComplete: (c, ms) => emit('apply_complete', c, {elapsedMs: ms}),
+      onError: (c, message) => emit('apply_errored', c, {error: message}),
+    };
+  }
+  return {
+    onStart: (c) => output.out(`${c.address}: ${c.action === 'delete' ? 'restoring' : 'applying'}...`),
+    onComplete: (c, ms) => output.out(`${c.address}: ${c.action} complete after ${ms} ms`),
+    onError: (c, message) => output.out(paint(output, 'red', `${c.address}: failed: ${message}`)),
+  };
+}
+
+async function confirm(output: Output): Promise<boolean> {
+  const rl = createInterface({input: process.stdin, output: process.stderr});
+  try {
+    const answer = await rl.question(`\n${paint(output, 'bold', 'Do you want to apply these changes?')} Only 'yes' will be accepted: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,43 @@
+import {loadDocument, type LoadedDocument} from '../config/load-document.js';
+import {hasErrors} from '../diag/diagnostic.js';
+import {formatDiagnostic} from '../diag/format.js';
+import type {Diagnostic} from '../diag/diagnostic.js';
+import {makePlan} from '../engine/make-plan.js';
+import {loadState, type CosiState} from '../engine/state.js';
+import {createHost, type Host} from '../host/host.js';
+import {joinRoot} from '../host/node-path.js';
+import type {Plan} from '../plan/plan.js';
+import {documentSections, providers} from '../resources/registry.js';
+import type {Options} from './args.js';
+import type {Output} from './output.js';
+
+/** defaultConfig is the document read when none is named (under --root). */
+export const defaultConfig = '/etc/cosi/config.yaml';
+
+/** Failed signals that diagnostics were printed and the command must exit 1. */
+export class Failed extends Error {}
+
+/** report prints diagnostics to stderr; throws Failed when any is an error. */
+export function report(output: Output, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) output.err(formatDiagnostic(d, output.color));
+  if (hasErrors(diagnostics)) throw new Failed();
+}
+
+/** configPath is the document named on the command line, or the default one under the root. */
+export function configPath(options: Options): string {
+  return options.positionals[0] ?? joinRoot(options.root, defaultConfig);
+}
+
+/** load reads and validates the document, printing its diagnostics; throws Failed on errors. */
+export async function load(options: Options, output: Output, text?: string, file = configPath(options)): Promise<LoadedDocument> {
+  const {document, diagnostics} = await loadDocument({file, patches: options.patches, ...(text !== undefined ? {text} : {})});
+  report(output, diagnostics);
+  return document!;
+}
+
+/** probeAndPlan probes the node and plans; plan diagnostics get positions in the document. */
+export async function probeAndPlan(options: Options, document: LoadedDocument, host: Host = createHost({root: options.root})): Promise<{plan: Plan; host: Host; state: CosiState}> {
+  const state = await loadState(host);
+  const plan = await makePlan({host, desired: document.desired, state, providers, sections: documentSections});
+  return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics)}, host, state};
+}

@@ -1,0 +1,91 @@
+import {error, type Diagnostic, type DocumentPath} from '../diag/diagnostic.js';
+import {formatDocumentPath} from '../diag/document-path.js';
+import {parseSysctlKey} from '../resources/sysctl/key.js';
+import {canonicalModuleName, runtimePackage} from './desired-state.js';
+import type {NodeConfig} from './generated/types.js';
+
+const at = (path: DocumentPath) => formatDocumentPath(path);
+
+/**
+ * checkRules enforces the document rules the schema cannot express (SPEC §1): one identity declared once
+ * (sysctl dot/slash forms, module `-`/`_` spellings), names that are safe on a command line or in a path, and
+ * requirement merging — a conflict between the top-level sections and what the runtime or a CSI driver needs is
+ * an error naming both places. Pure; runs on a schema-valid document.
+ */
+export function checkRules(config: NodeConfig): Diagnostic[] {
+  const spec = config.spec ?? {};
+  const found: Diagnostic[] = [];
+
+  const sysctls = new Map<string, DocumentPath>();
+  for (const text of Object.keys(spec.sysctls ?? {})) {
+    const path = ['spec', 'sysctls', text];
+    const key = parseSysctlKey(text);
+    if (!key) {
+      found.push(error(`${JSON.stringify(text)} is not a sysctl key: a component is empty`, {path}));
+      continue;
+    }
+    const first = sysctls.get(key.name);
+    if (first) found.push(error(`sysctl ${key.name} is declared twice: here and at ${at(first)} (dot and slash forms name the same key)`, {path}));
+    else sysctls.set(key.name, path);
+  }
+
+  const modules = new Map<string, {path: DocumentPath; state: string}>();
+  for (const [name, module] of Object.entries(spec.modules ?? {})) {
+    const path = ['spec', 'modules', name];
+    const canonical = canonicalModuleName(name);
+    const first = modules.get(canonical);
+    if (first) found.push(error(`module ${canonical} is declared twice: here and at ${at(first.path)} ('-' and '_' are the same in module names)`, {path}));
+    else modules.set(canonical, {path, state: module.state ?? 'loaded'});
+  }
+
+  const install = new Map<string, {constraint: string; path: DocumentPath}>();
+  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {})) install.set(name, {constraint, path: ['spec', 'packages', 'install', name]});
+  const remove = new Map<string, DocumentPath>();
+  for (const [index, name] of (spec.packages?.remove ?? []).entries()) {
+    const path = ['spec', 'packages', 'remove', index];
+    const wanted = install.get(name);
+    if (wanted) found.push(error(`package ${name} is both to be installed (${at(wanted.path)}) and removed`, {path}));
+    remove.set(name, path);
+  }
+
+  const requirePackage = (name: string, constraint: string, path: DocumentPath) => {
+    const removed = remove.get(name);
+    if (removed) found.push(error(`package ${name} is needed here but ${at(removed)} removes it`, {path}));
+    const first = install.get(name);
+    if (!first) install.set(name, {constraint, path});
+    else if (normalizeConstraint(first.constraint) !== normalizeConstraint(constraint) && constraint !== '*' && first.constraint !== '*') {
+      found.push(error(`conflicting version constraints on package ${name}: ${JSON.stringify(constraint)} here, ${JSON.stringify(first.constraint)} at ${at(first.path)}`, {path}));
+    } else if (first.constraint === '*' && constraint !== '*') install.set(name, {constraint, path});
+  };
+
+  if (spec.runtime) {
+    requirePackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', ['spec', 'runtime', spec.runtime.version ? 'version' : 'engine']);
+  }
+
+  const services = spec.services ?? {};
+  for (const [driver, needs] of Object.entries(spec.csi?.drivers ?? {})) {
+    const base = ['spec', 'csi', 'drivers', driver];
+    for (const [name, constraint] of Object.entries(needs.packages ?? {})) requirePackage(name, constraint, [...base, 'packages', name]);
+    for (const [index, name] of (needs.modules ?? []).entries()) {
+      const declared = modules.get(canonicalModuleName(name));
+      if (declared?.state === 'blocked') {
+        found.push(error(`CSI driver ${driver} needs module ${name}, which ${at(declared.path)} blocks`, {path: [...base, 'modules', index]}));
+      }
+    }
+    for (const [index, unit] of (needs.services ?? []).entries()) {
+      const declared = services[unit];
+      if (declared && (declared.state === 'stopped' || declared.enabled === false)) {
+        found.push(error(`CSI driver ${driver} needs service ${unit} running, but ${at(['spec', 'services', unit])} says ${declared.state === 'stopped' ? 'state: stopped' : 'enabled: false'}`, {path: [...base, 'services', index]}));
+      }
+    }
+  }
+
+  for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
+    if (typeof value === 'string' && value.trim() === '') found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
+  }
+  return found;
+}
+
+function normalizeConstraint(constraint: string): string {
+  return constraint.replace(/^>=\s*/, '>= ').trim();
+}

@@ -1,0 +1,122 @@
+import type {DocumentPath} from '../diag/diagnostic.js';
+import {parseSysctlKey, type SysctlKey} from '../resources/sysctl/key.js';
+import type {NodeConfig} from './generated/types.js';
+
+/** Sourced is a desired value with the document paths that asked for it (one or several, after merging). */
+export interface Sourced<T> {
+  readonly value: T;
+  readonly paths: readonly DocumentPath[];
+}
+
+/** DesiredSysctl is one kernel parameter the document sets. */
+export interface DesiredSysctl {
+  readonly key: SysctlKey;
+  readonly value: string;
+  readonly path: DocumentPath;
+}
+
+/** DesiredModule is one kernel module the document declares, by its canonical (`_`) name. */
+export interface DesiredModule {
+  readonly name: string;
+  readonly state: 'loaded' | 'blocked';
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly paths: readonly DocumentPath[];
+}
+
+/** DesiredService is one systemd unit the document (or a CSI driver) declares. */
+export interface DesiredService {
+  readonly unit: string;
+  readonly enabled?: boolean;
+  readonly state?: 'running' | 'stopped';
+  readonly paths: readonly DocumentPath[];
+}
+
+/**
+ * DesiredState is the document after requirement merging: CSI drivers' and the runtime's needs are folded into
+ * the top-level sections, names are canonical, and every entry remembers where it came from. Providers plan from
+ * this, never from the raw document.
+ */
+export interface DesiredState {
+  readonly config: NodeConfig;
+  readonly nodeName: string;
+  readonly sysctls: ReadonlyMap<string, DesiredSysctl>;
+  readonly modules: ReadonlyMap<string, DesiredModule>;
+  readonly packages: {
+    readonly manager: 'auto' | 'apt' | 'dnf' | 'apk';
+    readonly install: ReadonlyMap<string, Sourced<string>>;
+    readonly remove: ReadonlyMap<string, DocumentPath>;
+  };
+  readonly services: ReadonlyMap<string, DesiredService>;
+}
+
+/** canonicalModuleName folds `-` into `_`: the kernel treats them as the same character in module names. */
+export function canonicalModuleName(name: string): string {
+  return name.replace(/-/g, '_');
+}
+
+/** runtimePackage is the distribution package that provides a runtime engine. */
+export function runtimePackage(engine: 'containerd' | 'crio'): string {
+  return engine === 'crio' ? 'cri-o' : 'containerd';
+}
+
+/**
+ * buildDesiredState merges a schema-valid document into a DesiredState. Pure; it assumes `checkRules` found no
+ * conflicts (on conflicts the first declaration wins).
+ */
+export function buildDesiredState(config: NodeConfig): DesiredState {
+  const spec = config.spec ?? {};
+  const sysctls = new Map<string, DesiredSysctl>();
+  for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
+    const key = parseSysctlKey(text);
+    if (key && !sysctls.has(key.name)) sysctls.set(key.name, {key, value: String(value), path: ['spec', 'sysctls', text]});
+  }
+
+  const modules = new Map<string, DesiredModule>();
+  for (const [name, module] of Object.entries(spec.modules ?? {})) {
+    const canonical = canonicalModuleName(name);
+    if (modules.has(canonical)) continue;
+    const parameters = Object.fromEntries(Object.entries(module.parameters ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'Y' : 'N') : String(v)]));
+    modules.set(canonical, {name: canonical, state: module.state ?? 'loaded', parameters, paths: [['spec', 'modules', name]]});
+  }
+
+  const install = new Map<string, Sourced<string>>();
+  const addPackage = (name: string, constraint: string, path: DocumentPath) => {
+    const existing = install.get(name);
+    install.set(name, existing ? {value: existing.value, paths: [...existing.paths, path]} : {value: constraint, paths: [path]});
+  };
+  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {})) addPackage(name, constraint, ['spec', 'packages', 'install', name]);
+  const remove = new Map<string, DocumentPath>();
+  for (const [index, name] of (spec.packages?.remove ?? []).entries()) remove.set(name, ['spec', 'packages', 'remove', index]);
+
+  const services = new Map<string, DesiredService>();
+  for (const [unit, service] of Object.entries(spec.services ?? {})) {
+    services.set(unit, {unit, ...(service.enabled !== undefined ? {enabled: service.enabled} : {}), ...(service.state ? {state: service.state} : {}), paths: [['spec', 'services', unit]]});
+  }
+
+  if (spec.runtime) {
+    addPackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', ['spec', 'runtime', spec.runtime.version ? 'version' : 'engine']);
+  }
+
+  for (const [driver, needs] of Object.entries(spec.csi?.drivers ?? {})) {
+    const base = ['spec', 'csi', 'drivers', driver];
+    for (const [name, constraint] of Object.entries(needs.packages ?? {})) addPackage(name, constraint, [...base, 'packages', name]);
+    for (const [index, name] of (needs.modules ?? []).entries()) {
+      const canonical = canonicalModuleName(name);
+      const existing = modules.get(canonical);
+      modules.set(canonical, existing ? {...existing, paths: [...existing.paths, [...base, 'modules', index]]} : {name: canonical, state: 'loaded', parameters: {}, paths: [[...base, 'modules', index]]});
+    }
+    for (const [index, unit] of (needs.services ?? []).entries()) {
+      const existing = services.get(unit);
+      services.set(unit, existing ? {...existing, paths: [...existing.paths, [...base, 'services', index]]} : {unit, enabled: true, state: 'running', paths: [[...base, 'services', index]]});
+    }
+  }
+
+  return {
+    config,
+    nodeName: config.metadata.name,
+    sysctls,
+    modules,
+    packages: {manager: spec.packages?.manager ?? 'auto', install, remove},
+    services,
+  };
+}

@@ -1,0 +1,60 @@
+import type {Host} from '../host/host.js';
+import type {Change} from '../plan/change.js';
+import {Journal} from './journal.js';
+import type {Provider} from './provider.js';
+import {saveState, withRecord, type CosiState} from './state.js';
+
+/** ApplyListener hears about each change as it is carried out (the CLI prints a line per event). */
+export interface ApplyListener {
+  onStart?(change: Change): void;
+  onComplete?(change: Change, elapsedMs: number): void;
+  onError?(change: Change, message: string): void;
+}
+
+/** ApplyResult is how an apply ended: the changes done, the failed one if any, and cosi's new state. */
+export interface ApplyResult {
+  readonly applied: readonly Change[];
+  readonly failed?: {readonly change: Change; readonly message: string};
+  readonly state: CosiState;
+}
+
+/**
+ * applyChanges is the only place cosi changes the node: it carries out the changes in order, journaling each
+ * before and after, saving cosi's state after each so that no original value is ever lost, and stops at the first
+ * failure. The caller holds the lock.
+ */
+export async function applyChanges(request: {host: Host; changes: readonly Change[]; state: CosiState; providers: readonly Provider[]; listener?: ApplyListener}): Promise<ApplyResult> {
+  const {host, changes, providers, listener} = request;
+  let state = request.state;
+  const journal = new Journal(host);
+  const byKind = new Map(providers.map((p) => [p.kind, p]));
+  const applied: Change[] = [];
+  await journal.record({event: 'begin', at: new Date().toISOString(), pid: process.pid, changes: changes.map((c) => c.address)});
+  for (const change of changes) {
+    const provider = byKind.get(change.kind);
+    const started = Date.now();
+    listener?.onStart?.(change);
+    await journal.record({event: 'start', at: new Date().toISOString(), address: change.address});
+    try {
+      if (!provider) throw new Error(`no provider for ${change.kind} in this version of cosi`);
+      const outcome = await provider.apply({host, change, state});
+      state = withRecord(state, change.address, 'record' in outcome ? outcome.record : undefined);
+      await saveState(host, state);
+    } catch (cause) {
+      const message = (cause as Error).message;
+      await journal.record({event: 'failed', at: new Date().toISOString(), address: change.address, message});
+      listener?.onError?.(change, message);
+      state = {...state, lastApply: {at: new Date().toISOString(), ok: false}};
+      await saveState(host, state);
+      await journal.finish();
+      return {applied, failed: {change, message}, state};
+    }
+    await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
+    applied.push(change);
+    listener?.onComplete?.(change, Date.now() - started);
+  }
+  state = {...state, lastApply: {at: new Date().toISOString(), ok: true}};
+  await saveState(host, state);
+  await journal.finish();
+  return {applied, state};
+}

@@ -1,0 +1,59 @@
+import type {DesiredState} from '../config/desired-state.js';
+import {error, type Diagnostic} from '../diag/diagnostic.js';
+import type {Host} from '../host/host.js';
+import type {BootNote, Change} from '../plan/change.js';
+import type {Plan} from '../plan/plan.js';
+import {digest} from './digest.js';
+import {orderChanges} from './order.js';
+import type {Provider} from './provider.js';
+import type {CosiState} from './state.js';
+
+/** PlanInput is everything planning needs: the node to probe, the desired state, cosi's state, the providers. */
+export interface PlanInput {
+  readonly host: Host;
+  readonly desired: DesiredState;
+  readonly state: CosiState;
+  readonly providers: readonly Provider[];
+  /** The spec sections this version of cosi knows of. */
+  readonly sections: readonly string[];
+}
+
+/**
+ * makePlan probes the node (read-only, every provider at once) and plans: the changes of all providers in
+ * dependency order, boot notes, diagnostics, unsupported sections and the fingerprint of what was probed. A probe
+ * that fails is an error diagnostic naming the kind, never a crash.
+ */
+export async function makePlan({host, desired, state, providers, sections}: PlanInput): Promise<Plan> {
+  const diagnostics: Diagnostic[] = [];
+  const observed = await Promise.all(
+    providers.map(async (provider) => {
+      try {
+        return {ok: true as const, value: await provider.probe({host, desired, state})};
+      } catch (cause) {
+        diagnostics.push(error(`probing ${provider.kind} resources failed: ${(cause as Error).message}`));
+        return {ok: false as const};
+      }
+    }),
+  );
+  const changes: Change[] = [];
+  const bootNotes: BootNote[] = [];
+  providers.forEach((provider, i) => {
+    const probe = observed[i]!;
+    if (!probe.ok) return;
+    const part = provider.plan({desired, observed: probe.value, state});
+    changes.push(...part.changes);
+    bootNotes.push(...(part.bootNotes ?? []));
+    diagnostics.push(...(part.diagnostics ?? []));
+  });
+  const covered = new Set(providers.flatMap((p) => p.sections));
+  const spec = (desired.config.spec ?? {}) as Record<string, unknown>;
+  const unsupported = sections.filter((s) => spec[s] !== undefined && !covered.has(`spec.${s}`)).map((s) => `spec.${s}`);
+  return {
+    changes: orderChanges(changes.filter((c) => c.action !== 'noop')),
+    noops: changes.filter((c) => c.action === 'noop'),
+    bootNotes,
+    diagnostics,
+    unsupported,
+    fingerprint: digest(observed.map((o, i) => [providers[i]!.kind, o.ok ? o.value : null])),
+  };
+}

@@ -1,0 +1,58 @@
+import type {DesiredState} from '../config/desired-state.js';
+import type {Diagnostic} from '../diag/diagnostic.js';
+import type {Host} from '../host/host.js';
+import type {BootNote, Change} from '../plan/change.js';
+import type {ResourceKind} from '../plan/resource-kind.js';
+import type {CosiState, ManagedRecord} from './state.js';
+
+/** ProbeRequest is what a provider's probe gets: the node (read-only use only), what is desired, cosi's state. */
+export interface ProbeRequest {
+  readonly host: Host;
+  readonly desired: DesiredState;
+  readonly state: CosiState;
+}
+
+/** PlanRequest is what a provider's plan gets. Pure: no host. */
+export interface PlanRequest<Observed> {
+  readonly desired: DesiredState;
+  readonly observed: Observed;
+  readonly state: CosiState;
+}
+
+/** ProviderPlan is a provider's part of the plan: changes (including `noop`s), boot notes, and problems. */
+export interface ProviderPlan {
+  readonly changes: readonly Change[];
+  readonly bootNotes?: readonly BootNote[];
+  readonly diagnostics?: readonly Diagnostic[];
+}
+
+/** ApplyRequest is what a provider's apply gets: the node, and one change that it planned. */
+export interface ApplyRequest {
+  readonly host: Host;
+  readonly change: Change;
+  readonly state: CosiState;
+}
+
+/**
+ * ApplyOutcome tells the engine how cosi's state changes: `record` starts or updates management of the address
+ * (keeping the original value cosi found), `forget` ends it.
+ */
+export type ApplyOutcome = {readonly record: ManagedRecord} | {readonly forget: true};
+
+/**
+ * Provider is the contract every resource kind implements (Terraform's Read / Plan / Apply):
+ * - `probe` reads the node for every resource of its kind at once, in batches, and never writes;
+ * - `plan` is a pure function from desired, observed and state to changes, each with its reason and
+ *   dependencies;
+ * - `apply` carries out one change it planned, idempotently, and must leave no partial file behind.
+ */
+export interface Provider<Observed = unknown> {
+  readonly kind: ResourceKind;
+  /** The document sections this provider plans (`spec.sysctls`); used to report unsupported sections. */
+  readonly sections: readonly string[];
+  probe(request: ProbeRequest): Promise<Observed>;
+  plan(request: PlanRequest<Observed>): ProviderPlan;
+  apply(request: ApplyRequest): Promise<ApplyOutcome>;
+  /** facts describes what the provider reads from the node, for `cosi facts`. Read-only. */
+  facts?(request: {host: Host}): Promise<Record<string, unknown>>;
+}

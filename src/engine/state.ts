@@ -1,0 +1,58 @@
+import type {Host} from '../host/host.js';
+
+/** stateFile is where cosi remembers what it manages, on the node. */
+export const stateFile = '/var/lib/cosi/state.json';
+
+/**
+ * ManagedRecord is what cosi remembers about one resource it changed: the value it found before its first write
+ * (`original`; removing the resource from the document restores it), and the value it last applied
+ * (`applied`; a difference from the document means the document changed, a difference from the node means the
+ * node drifted).
+ */
+export interface ManagedRecord {
+  readonly original: unknown;
+  readonly applied: unknown;
+  readonly since: string;
+  readonly updated: string;
+}
+
+/** CosiState is cosi's memory on the node. */
+export interface CosiState {
+  readonly version: 1;
+  readonly resources: Readonly<Record<string, ManagedRecord>>;
+  readonly lastApply?: {readonly at: string; readonly ok: boolean};
+}
+
+/** emptyState is the state of a node cosi has never changed. */
+export const emptyState: CosiState = {version: 1, resources: {}};
+
+/** loadState reads cosi's state; a missing file is the empty state, a corrupt one an error naming the file. */
+export async function loadState(host: Host): Promise<CosiState> {
+  const text = await host.readText(stateFile);
+  if (text === undefined) return emptyState;
+  try {
+    const state = JSON.parse(text) as CosiState;
+    if (state.version !== 1 || typeof state.resources !== 'object') throw new Error('unknown state format');
+    return state;
+  } catch (cause) {
+    throw new Error(`cosi's state file ${stateFile} is unreadable (${(cause as Error).message}); move it aside to start over`);
+  }
+}
+
+/** saveState writes cosi's state atomically. */
+export async function saveState(host: Host, state: CosiState): Promise<void> {
+  await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600});
+}
+
+/** withRecord returns the state with one address's record set or removed. Pure. */
+export function withRecord(state: CosiState, address: string, record: ManagedRecord | undefined): CosiState {
+  const resources = {...state.resources};
+  if (record) resources[address] = record;
+  else delete resources[address];
+  return {...state, resources};
+}
+
+/** managedOfKind lists the addresses of one kind that cosi manages, with their records. */
+export function managedOfKind(state: CosiState, kind: string): Array<[string, ManagedRecord]> {
+  return Object.entries(state.resources).filter(([address]) => address.startsWith(`${kind}.`));
+}

@@ -1,0 +1,148 @@
+import type {Stats} from 'node:fs';
+import {chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
+import {basename, dirname} from 'node:path';
+import {writeFileAtomic, syncDirectory} from './atomic-write.js';
+import type {CommandRequest, CommandResult, CommandRunner} from './command.js';
+import {createExecRunner} from './exec-runner.js';
+import {joinRoot, normalizeNodePath} from './node-path.js';
+import {resolveInRoot} from './resolve-in-root.js';
+
+/** HostStats counts what a command did to the node, for benchmarks and the apply report. */
+export interface HostStats {
+  spawned: number;
+  writes: number;
+}
+
+/**
+ * Host is the node as cosi sees it: every path is a node path (`/etc/sysctl.d/90-cosi.conf`) under the root
+ * prefix, and every command runs inside the root. Nothing in `engine/` or `resources/` touches the file system
+ * or starts a process except through a Host.
+ */
+export interface Host {
+  /** The node's root directory on this machine (`/`, or `/host` for a DaemonSet). */
+  readonly root: string;
+  readonly stats: HostStats;
+  /** hostPath maps a node path to this machine's path (lexically; symlinks are not followed). */
+  hostPath(nodePath: string): string;
+  /** readText returns a file's content, or undefined when it does not exist. */
+  readText(nodePath: string): Promise<string | undefined>;
+  /** readDir returns the entry names of a directory, sorted, or undefined when it does not exist. */
+  readDir(nodePath: string): Promise<string[] | undefined>;
+  /** stat follows symlinks inside the root; undefined when missing. */
+  stat(nodePath: string): Promise<Stats | undefined>;
+  /** lstat does not follow the last symlink; undefined when missing. */
+  lstat(nodePath: string): Promise<Stats | undefined>;
+  /** resolve follows symlinks the way a process chrooted into the root would. */
+  resolve(nodePath: string): Promise<string>;
+  /** writeAtomic writes a file atomically (and its parent directories), only when the content differs. */
+  writeAtomic(nodePath: string, content: string, options?: {mode?: number}): Promise<boolean>;
+  /** writeKernel writes a value to a kernel interface file (`/proc/sys/...`) in place: these cannot be renamed. */
+  writeKernel(nodePath: string, value: string): Promise<void>;
+  /** remove deletes a file; a missing file is not an error. Returns whether something was removed. */
+  remove(nodePath: string): Promise<boolean>;
+  /** move renames a file inside the root, atomically. */
+  move(fromNodePath: string, toNodePath: string): Promise<void>;
+  /** ensureDir creates a directory and its parents. */
+  ensureDir(nodePath: string, mode?: number): Promise<void>;
+  /** run runs a command inside the root. It never throws for a failing command: look at the result. */
+  run(request: CommandRequest): Promise<CommandResult>;
+}
+
+/** HostOptions configures a Host. */
+export interface HostOptions {
+  readonly root?: string;
+  /** Substitute command runner (tests with fixture roots). */
+  readonly runner?: CommandRunner;
+}
+
+function missing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** createHost returns the Host for a root directory (default `/`). */
+export function createHost(options: HostOptions = {}): Host {
+  const root = options.root ? normalizeNodePath(options.root) : '/';
+  const stats: HostStats = {spawned: 0, writes: 0};
+  const runner = options.runner ?? createExecRunner(root, () => stats.spawned++);
+  const resolve = (nodePath: string) => resolveInRoot(root, nodePath);
+
+  return {
+    root,
+    stats,
+    hostPath: (nodePath) => joinRoot(root, nodePath),
+    resolve,
+    async readText(nodePath) {
+      try {
+        return await readFile(await resolve(nodePath), 'utf8');
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async readDir(nodePath) {
+      try {
+        return (await readdir(await resolve(nodePath))).sort();
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async stat(nodePath) {
+      try {
+        return await stat(await resolve(nodePath));
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async lstat(nodePath) {
+      const normalized = normalizeNodePath(nodePath);
+      const parent = await resolve(dirname(normalized));
+      try {
+        return await lstat(normalized === '/' ? parent : `${parent.replace(/\/$/, '')}/${basename(normalized)}`);
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async writeAtomic(nodePath, content, writeOptions = {}) {
+      const target = await resolve(nodePath);
+      await mkdir(dirname(target), {recursive: true, mode: 0o755});
+      const wrote = await writeFileAtomic(target, content, writeOptions);
+      if (wrote) stats.writes++;
+      return wrote;
+    },
+    async writeKernel(nodePath, value) {
+      stats.writes++;
+      await writeFile(await resolve(nodePath), value, {flag: 'r+'});
+    },
+    async remove(nodePath) {
+      const target = await resolve(nodePath);
+      try {
+        await lstat(target);
+      } catch (error) {
+        if (missing(error)) return false;
+        throw error;
+      }
+      await rm(target, {force: true});
+      await syncDirectory(dirname(target));
+      stats.writes++;
+      return true;
+    },
+    async move(fromNodePath, toNodePath) {
+      const from = await resolve(fromNodePath);
+      const to = await resolve(toNodePath);
+      await mkdir(dirname(to), {recursive: true, mode: 0o755});
+      await rename(from, to);
+      await syncDirectory(dirname(to));
+      stats.writes++;
+    },
+    async ensureDir(nodePath, mode = 0o755) {
+      const target = await resolve(nodePath);
+      await mkdir(target, {recursive: true, mode});
+      await chmod(target, mode).catch(() => undefined);
+    },
+    run: (request) => runner(request),
+  };
+}

@@ -1,0 +1,17 @@
+import {posix} from 'node:path';
+
+/**
+ * normalizeNodePath turns a path on the node into a normalized absolute path, resolving `.` and `..` lexically so
+ * that it can never climb above the node's `/`. It does not look at the file system (see `resolveInRoot`).
+ */
+export function normalizeNodePath(path: string): string {
+  if (path.includes('\0')) throw new Error(`path contains a NUL byte: ${JSON.stringify(path)}`);
+  return posix.resolve('/', path);
+}
+
+/** joinRoot prefixes a node path with the root directory (`/host` + `/etc/x` = `/host/etc/x`). */
+export function joinRoot(root: string, nodePath: string): string {
+  const normalized = normalizeNodePath(nodePath);
+  if (root === '/') return normalized;
+  return posix.join(root, normalized);
+}

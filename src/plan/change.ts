@@ -1,0 +1,34 @@
+import type {Action} from './action.js';
+import type {Disruption} from './disruption.js';
+import type {ResourceKind} from './resource-kind.js';
+
+/**
+ * Change is one planned change to one resource: what it does (`action`), from what to what (`before`, `after`,
+ * JSON values), why (`reason`, for people), and what it costs (`disruption`). `dependsOn` lists the addresses of
+ * changes that must be carried out first. `inputs` is a digest of exactly the probed state the change was planned
+ * from, so that a saved plan can tell when it has gone stale. `data` is the provider's own payload for apply.
+ */
+export interface Change {
+  readonly address: string;
+  readonly kind: ResourceKind;
+  readonly action: Action;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly reason: string;
+  readonly disruption: Disruption;
+  readonly dependsOn: readonly string[];
+  readonly inputs: string;
+  /** Key-level detail shown under the change (`plugins."io.containerd...".SystemdCgroup: false -> true`). */
+  readonly details?: readonly string[];
+  readonly data?: unknown;
+}
+
+/**
+ * BootNote says that a setting will not survive a reboot, or that something else decides it at boot, and which
+ * file does.
+ */
+export interface BootNote {
+  readonly address: string;
+  readonly message: string;
+  readonly file?: string;
+}
