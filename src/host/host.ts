@@ -1,4 +1,4 @@
-import type {Stats} from 'node:fs';
+import {constants, type Stats} from 'node:fs';
 import {chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
 import {basename, dirname} from 'node:path';
 import {writeFileAtomic, syncDirectory} from './atomic-write.js';
@@ -115,7 +115,8 @@ export function createHost(options: HostOptions = {}): Host {
     },
     async writeKernel(nodePath, value) {
       stats.writes++;
-      await writeFile(await resolve(nodePath), value, {flag: 'r+'});
+      // O_TRUNC without O_CREAT, as sysctl(8) does: never creates a file, and fixture roots see the whole value.
+      await writeFile(await resolve(nodePath), value, {flag: constants.O_WRONLY | constants.O_TRUNC});
     },
     async remove(nodePath) {
       const target = await resolve(nodePath);

@@ -102,7 +102,7 @@ function planOne(
     procPath: key.procPath,
     fileForm: key.fileForm,
     persist: String(want.value),
-    original: managed ? (original as string | null) : liveValue,
+    original: managed ? (original as string | null) : live.state === 'present' ? live.raw : null,
     ...(liveOk ? {} : {write: String(want.value)}),
   };
   const base = {address: address('sysctl', key.name), kind: 'sysctl' as const, before: liveValue, after: value, disruption: 'none' as const, dependsOn, inputs, data};

@@ -8,7 +8,7 @@ import {cosiSysctlFile, parseSysctlFile, sysctlDirs} from './sysctl-d.js';
 
 /** LiveSysctl is what /proc/sys says about one key. */
 export type LiveSysctl =
-  | {readonly state: 'present'; readonly value: string}
+  | {readonly state: 'present'; readonly value: string; readonly raw: string}
   | {readonly state: 'missing'}
   | {readonly state: 'unreadable'; readonly reason: string};
 
@@ -51,7 +51,7 @@ async function readLive(host: Host, keys: readonly SysctlKey[]): Promise<Record<
       try {
         const text = await host.readText(key.procPath);
         if (text === undefined) return [key.name, {state: 'missing'}];
-        return [key.name, {state: 'present', value: foldValue(text)}];
+        return [key.name, {state: 'present', value: foldValue(text), raw: text.replace(/\n$/, '')}];
       } catch (cause) {
         const code = (cause as NodeJS.ErrnoException).code;
         if (code === 'EISDIR') return [key.name, {state: 'missing'}];
