@@ -43,6 +43,7 @@ export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, l
 				`--variant=${recipe.variant}`,
 				`--include=${recipe.packages.join(',')}`,
 				'--skip=output/dev',
+				...recipe.customizeHooks.map(hook => `--customize-hook=${hook}`),
 				recipe.suite,
 				root,
 				...recipe.mirrors,
@@ -73,6 +74,14 @@ export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, l
 		writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 		log(`vm: base image ${key} built in ${meta.seconds.total.toFixed(1)} s (kernel ${meta.kernelVersion})`);
 	});
+	pruneOtherBases(join(vmCacheDir(), 'base'), key);
 	const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as BaseImageMeta;
 	return {dir, disk: join(dir, 'disk.raw'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), meta};
+}
+
+// Base images of older recipes are dead weight (about 1 GB each); half-built ones are cleaned by cachedBuild.
+function pruneOtherBases(baseDir: string, keep: string): void {
+	for (const name of readdirSync(baseDir)) {
+		if (/^base-[0-9a-f]+$/.test(name) && name !== keep) rmSync(join(baseDir, name), {recursive: true, force: true});
+	}
 }

@@ -48,12 +48,12 @@ export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
 	const stderrLog = join(options.runDir, 'qemu.stderr');
 	const serial = options.console === 'stdio' ? ['-serial', 'mon:stdio'] : ['-chardev', `file,id=con,path=${consoleLog}`, '-serial', 'chardev:con', '-monitor', 'none'];
 	const args = [
+		'-nodefaults', // no IDE CD-ROM, floppy, parallel port or VGA for the guest to probe
 		'-accel', 'tcg,thread=multi',
 		'-cpu', 'max',
 		'-m', String(options.memoryMiB ?? 2048),
 		'-smp', String(options.cpus ?? 2),
 		'-display', 'none',
-		'-vga', 'none',
 		'-nic', 'none',
 		...serial,
 		'-kernel', options.kernel,
