@@ -39,5 +39,5 @@ export async function load(options: Options, output: Output, text?: string, file
 export async function probeAndPlan(options: Options, document: LoadedDocument, host: Host = createHost({root: options.root})): Promise<{plan: Plan; host: Host; state: CosiState}> {
   const state = await loadState(host);
   const plan = await makePlan({host, desired: document.desired, state, providers, sections: documentSections});
-  return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics)}, host, state};
+  return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})}, host, state};
 }
