@@ -9,19 +9,25 @@ import {runHostCommand} from './run-command.js';
 /** CosiLayer is a small ext4 disk with Node.js, cosi as built from the working tree, and the guest agent. */
 export type CosiLayer = {dir: string; disk: string; key: string};
 
-/** cosiLayerSources lists what goes into the layer (relative to the repo root), production dependencies included. */
+/**
+ * cosiLayerSources lists what goes into the layer, relative to the repo root: what package.json `files` publishes
+ * (`bin/`, the compiled or bundled code, `schemas/`...), `package.json`, `dist/src/`, and the production dependencies
+ * listed in package-lock.json. Missing paths are left out.
+ */
 export function cosiLayerSources(): string[] {
+	const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {files?: string[]};
+	const published = (manifest.files ?? []).map(path => path.replace(/\/+$/, ''));
 	const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {packages: Record<string, {dev?: boolean}>};
 	const deps = Object.entries(lock.packages)
 		.filter(([path, info]) => path.startsWith('node_modules/') && !info.dev)
 		.map(([path]) => path);
-	return ['package.json', 'bin', 'dist/src', 'schemas', ...deps].filter(path => existsSync(join(repoRoot, path)));
+	return [...new Set(['package.json', 'bin', 'dist/src', 'schemas', ...published, ...deps])].filter(path => existsSync(join(repoRoot, path)));
 }
 
 /**
  * ensureCosiLayer returns the layer disk for the current working tree, building it when its inputs changed: it is
  * keyed by the path, size, mode and mtime of every input file (the host's `node` binary, the compiled guest agent,
- * and cosi's `bin/`, `dist/src/`, `schemas/`, `package.json` and production `node_modules`). Building stages the files
+ * and everything {@link cosiLayerSources} lists). Building stages the files
  * and runs `mke2fs -d` (a few seconds); the base image is untouched. Keeps the three newest layers.
  * The layer is mounted read-only in the guest at /opt/vm-layer: node at /opt/vm-layer/node, cosi at /opt/vm-layer/cosi.
  */
@@ -30,7 +36,7 @@ export async function ensureCosiLayer(log: (line: string) => void = () => {}): P
 	const sources = cosiLayerSources();
 	const hash = createHash('sha256');
 	for (const file of [process.execPath, agent]) fingerprint(hash, file, file);
-	for (const source of sources) walk(join(repoRoot, source), file => fingerprint(hash, relative(repoRoot, file), file), source === 'package.json' ? undefined : 'node_modules');
+	for (const source of sources) walk(join(repoRoot, source), file => fingerprint(hash, relative(repoRoot, file), file), 'node_modules');
 	const key = 'layer-' + hash.digest('hex').slice(0, 16);
 	const layersDir = join(vmCacheDir(), 'layers');
 	const dir = await cachedBuild(layersDir, key, async tmp => {
