@@ -7,6 +7,6 @@ if (argv.length === 1 && argv[0] === '--version') {
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`cosi ${version}\n`);
 } else {
-  const {main} = await import('../dist/src/cli/main.js');
+  const {main} = await import('../dist/bundle/main.js');
   process.exitCode = await main(argv);
 }

@@ -65,7 +65,9 @@ export function createHost(options: HostOptions = {}): Host {
   const root = options.root ? normalizeNodePath(options.root) : '/';
   const stats: HostStats = {spawned: 0, writes: 0};
   const runner = options.runner ?? createExecRunner(root, () => stats.spawned++);
-  const resolve = (nodePath: string) => resolveInRoot(root, nodePath);
+  // Which path components are symlinks, remembered while the host only reads; any write forgets it all.
+  const links = new Map<string, Promise<string | undefined>>();
+  const resolve = (nodePath: string) => resolveInRoot(root, nodePath, links);
 
   return {
     root,
@@ -107,6 +109,7 @@ export function createHost(options: HostOptions = {}): Host {
       }
     },
     async writeAtomic(nodePath, content, writeOptions = {}) {
+      links.clear();
       const target = await resolve(nodePath);
       await mkdir(dirname(target), {recursive: true, mode: 0o755});
       const wrote = await writeFileAtomic(target, content, writeOptions);
@@ -119,6 +122,7 @@ export function createHost(options: HostOptions = {}): Host {
       await writeFile(await resolve(nodePath), value, {flag: constants.O_WRONLY | constants.O_TRUNC});
     },
     async remove(nodePath) {
+      links.clear();
       const target = await resolve(nodePath);
       try {
         await lstat(target);
@@ -132,6 +136,7 @@ export function createHost(options: HostOptions = {}): Host {
       return true;
     },
     async move(fromNodePath, toNodePath) {
+      links.clear();
       const from = await resolve(fromNodePath);
       const to = await resolve(toNodePath);
       await mkdir(dirname(to), {recursive: true, mode: 0o755});
@@ -140,10 +145,14 @@ export function createHost(options: HostOptions = {}): Host {
       stats.writes++;
     },
     async ensureDir(nodePath, mode = 0o755) {
+      links.clear();
       const target = await resolve(nodePath);
       await mkdir(target, {recursive: true, mode});
       await chmod(target, mode).catch(() => undefined);
     },
-    run: (request) => runner(request),
+    run: (request) => {
+      links.clear();
+      return runner(request);
+    },
   };
 }

@@ -8,9 +8,10 @@ const maxSymlinks = 40;
  * resolveInRoot resolves a node path the way a process chrooted into `root` would: symbolic links are followed
  * component by component, absolute targets restart at the root, and `..` never leaves it. The result is the host
  * path to use. Components that do not exist yet are kept as they are (the path of a file about to be created).
- * Read-only; throws only on a symlink loop.
+ * Read-only; throws only on a symlink loop. `cache` remembers which components are links (concurrent callers share
+ * one lookup); whoever holds it must clear it when the file system changes.
  */
-export async function resolveInRoot(root: string, nodePath: string): Promise<string> {
+export async function resolveInRoot(root: string, nodePath: string, cache?: Map<string, Promise<string | undefined>>): Promise<string> {
   if (root === '/') return normalizeNodePath(nodePath);
   const pending = normalizeNodePath(nodePath).split('/').filter(Boolean);
   const resolved: string[] = [];
@@ -23,13 +24,12 @@ export async function resolveInRoot(root: string, nodePath: string): Promise<str
       continue;
     }
     const candidate = joinRoot(root, '/' + [...resolved, part].join('/'));
-    let target: string | undefined;
-    try {
-      const info = await lstat(candidate);
-      if (info.isSymbolicLink()) target = await readlink(candidate);
-    } catch {
-      // Missing: keep the rest lexically.
+    let lookup = cache?.get(candidate);
+    if (!lookup) {
+      lookup = linkTarget(candidate);
+      cache?.set(candidate, lookup);
     }
+    const target = await lookup;
     if (target === undefined) {
       resolved.push(part);
       continue;
@@ -40,4 +40,14 @@ export async function resolveInRoot(root: string, nodePath: string): Promise<str
     pending.unshift(...rest);
   }
   return joinRoot(root, '/' + resolved.join('/'));
+}
+
+/** linkTarget returns a symlink's target, or undefined for anything else (missing included). */
+async function linkTarget(hostPath: string): Promise<string | undefined> {
+  try {
+    const info = await lstat(hostPath);
+    return info.isSymbolicLink() ? await readlink(hostPath) : undefined;
+  } catch {
+    return undefined;
+  }
 }
