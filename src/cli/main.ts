@@ -1,4 +1,4 @@
-import {UserError} from '../diag/cosi-error.js';
+import {OperationalError, UserError} from '../diag/cosi-error.js';
 import {formatDiagnostic} from '../diag/format.js';
 import {version} from '../version.js';
 import {parseOptions, UsageError, type Options} from './args.js';
@@ -46,6 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (cause instanceof Failed) return 1;
     if (cause instanceof UsageError) {
       output.err(`cosi: error: ${cause.message}\nRun 'cosi --help' for usage.`);
+      return 1;
+    }
+    if (cause instanceof OperationalError) {
+      output.err(`cosi: error: ${cause.message}`);
       return 1;
     }
     if (cause instanceof UserError) {

@@ -23,3 +23,11 @@ export function bug(message: string): never {
 export function assertNever(value: never, what = 'value'): never {
   return bug(`unexpected ${what} ${JSON.stringify(value)}`);
 }
+
+/**
+ * OperationalError is an expected failure on the node that is not the document's fault (the lock is held, cosi's
+ * state is unreadable): the command line prints its message as is and exits 1.
+ */
+export class OperationalError extends Error {
+  override readonly name = 'OperationalError';
+}

@@ -37,6 +37,12 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
     await journal.record({event: 'start', at: new Date().toISOString(), address: change.address});
     try {
       if (!provider) throw new Error(`no provider for ${change.kind} in this version of cosi`);
+      if (change.original !== undefined && !state.resources[change.address]) {
+        // Remember what cosi found before touching it: after a crash, the node may already hold the new value.
+        const now = new Date().toISOString();
+        state = withRecord(state, change.address, {original: change.original, applied: null, since: now, updated: now});
+        await saveState(host, state);
+      }
       const outcome = await provider.apply({host, change, state});
       state = withRecord(state, change.address, 'record' in outcome ? outcome.record : undefined);
       await saveState(host, state);

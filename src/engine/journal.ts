@@ -1,4 +1,5 @@
 import type {Host} from '../host/host.js';
+import {crashPoint} from './crash-point.js';
 
 /** journalFile records the apply in progress; it is removed when an apply ends, so its presence means a crash. */
 export const journalFile = '/var/lib/cosi/journal.jsonl';
@@ -25,6 +26,7 @@ export class Journal {
   async record(entry: JournalEntry): Promise<void> {
     this.entries.push(entry);
     await this.host.writeAtomic(journalFile, this.entries.map((e) => JSON.stringify(e)).join('\n') + '\n', {mode: 0o600});
+    crashPoint();
   }
 
   /** finish removes the journal: the apply ended (successfully or with a reported failure). */

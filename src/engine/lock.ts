@@ -1,4 +1,5 @@
 import lockfile from 'proper-lockfile';
+import {OperationalError} from '../diag/cosi-error.js';
 import type {Host} from '../host/host.js';
 
 /** lockDir is where the apply lock lives on the node: /run is emptied at boot, so no lock outlives one. */
@@ -9,28 +10,84 @@ export interface Lock {
   release(): Promise<void>;
 }
 
+/** LockHolder is who holds the lock: a PID in a PID namespace, on one boot of the node. */
+interface LockHolder {
+  readonly pid: number;
+  readonly pidNamespace: string;
+  readonly bootId: string;
+}
+
+const staleMs = 10_000;
+
 /**
  * acquireLock takes the node's apply lock (`/run/cosi/apply.lock`, proper-lockfile: an atomic mkdir refreshed
- * while held, taken over when its holder stopped refreshing it, i.e. died). It waits up to `timeoutMs`, then fails
- * naming the holder's PID.
+ * while held). A lock whose holder is gone is taken over: at once when the holder's PID is visible to us (same PID
+ * namespace, same boot) and no longer alive, else once it has not been refreshed for 10 s. It waits up to
+ * `timeoutMs` for a live holder, then fails naming its PID.
  */
 export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
   await host.ensureDir(lockDir, 0o755);
   const target = host.hostPath(`${lockDir}/apply`);
-  const pidFile = `${lockDir}/apply.pid`;
-  const retries = timeoutMs > 0 ? {retries: Math.ceil(timeoutMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1} : 0;
+  const holderFile = `${lockDir}/apply.pid`;
+  const me = await identity(host);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(target, {realpath: false, stale: staleMs, update: 2_000, retries: 0, lockfilePath: `${target}.lock`});
+      await host.writeAtomic(holderFile, JSON.stringify(me) + '\n');
+      return {
+        async release() {
+          await host.remove(holderFile).catch(() => undefined);
+          await release().catch(() => undefined);
+        },
+      };
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') throw cause;
+    }
+    const holder = await readHolder(host, holderFile);
+    if (holder && holder.pidNamespace === me.pidNamespace && holder.bootId === me.bootId && !alive(holder.pid)) {
+      // The holder died (kill -9, power loss within a boot): its lock is stale now, not in 10 s.
+      await host.remove(`${lockDir}/apply.lock`, {directory: true}).catch(() => undefined);
+      await host.remove(holderFile).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const waited = timeoutMs > 0 ? `; waited ${Math.round(timeoutMs / 1000)} s (--lock-timeout)` : '; use --lock-timeout SECONDS to wait for it';
+      throw new OperationalError(`another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder.pid})` : ''}${waited}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function identity(host: Host): Promise<LockHolder> {
+  const bootId = (await host.readText('/proc/sys/kernel/random/boot_id').catch(() => undefined))?.trim() ?? 'unknown';
+  let pidNamespace = 'unknown';
   try {
-    const release = await lockfile.lock(target, {realpath: false, stale: 10_000, update: 2_000, retries, lockfilePath: `${target}.lock`});
-    await host.writeAtomic(pidFile, `${process.pid}\n`);
-    return {
-      async release() {
-        await host.remove(pidFile).catch(() => undefined);
-        await release().catch(() => undefined);
-      },
-    };
+    const {readlinkSync} = await import('node:fs');
+    pidNamespace = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // No /proc: PID checks are skipped and only the refresh time counts.
+  }
+  return {pid: process.pid, pidNamespace, bootId};
+}
+
+async function readHolder(host: Host, file: string): Promise<LockHolder | undefined> {
+  const text = (await host.readText(file).catch(() => undefined))?.trim();
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as LockHolder;
+    return typeof value.pid === 'number' ? value : undefined;
+  } catch {
+    const pid = Number.parseInt(text, 10);
+    return Number.isFinite(pid) ? {pid, pidNamespace: '', bootId: ''} : undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') throw cause;
-    const holder = (await host.readText(pidFile))?.trim();
-    throw new Error(`another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder})` : ''}; waited ${Math.round(timeoutMs / 1000)} s`);
+    return (cause as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

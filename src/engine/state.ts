@@ -1,4 +1,6 @@
 import type {Host} from '../host/host.js';
+import {OperationalError} from '../diag/cosi-error.js';
+import {crashPoint} from './crash-point.js';
 
 /** stateFile is where cosi remembers what it manages, on the node. */
 export const stateFile = '/var/lib/cosi/state.json';
@@ -35,13 +37,14 @@ export async function loadState(host: Host): Promise<CosiState> {
     if (state.version !== 1 || typeof state.resources !== 'object') throw new Error('unknown state format');
     return state;
   } catch (cause) {
-    throw new Error(`cosi's state file ${stateFile} is unreadable (${(cause as Error).message}); move it aside to start over`);
+    throw new OperationalError(`cosi's state file ${stateFile} is unreadable (${(cause as Error).message}); move it aside to start over`);
   }
 }
 
 /** saveState writes cosi's state atomically. */
 export async function saveState(host: Host, state: CosiState): Promise<void> {
   await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600});
+  crashPoint();
 }
 
 /** withRecord returns the state with one address's record set or removed. Pure. */

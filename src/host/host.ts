@@ -1,5 +1,5 @@
 import {constants, type Stats} from 'node:fs';
-import {chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
+import {chmod, lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises';
 import {basename, dirname} from 'node:path';
 import {writeFileAtomic, syncDirectory} from './atomic-write.js';
 import type {CommandRequest, CommandResult, CommandRunner} from './command.js';
@@ -38,8 +38,8 @@ export interface Host {
   writeAtomic(nodePath: string, content: string, options?: {mode?: number}): Promise<boolean>;
   /** writeKernel writes a value to a kernel interface file (`/proc/sys/...`) in place: these cannot be renamed. */
   writeKernel(nodePath: string, value: string): Promise<void>;
-  /** remove deletes a file; a missing file is not an error. Returns whether something was removed. */
-  remove(nodePath: string): Promise<boolean>;
+  /** remove deletes a file (or, with `directory`, an empty directory); a missing one is not an error. Returns whether something was removed. */
+  remove(nodePath: string, options?: {directory?: boolean}): Promise<boolean>;
   /** move renames a file inside the root, atomically. */
   move(fromNodePath: string, toNodePath: string): Promise<void>;
   /** ensureDir creates a directory and its parents. */
@@ -121,7 +121,7 @@ export function createHost(options: HostOptions = {}): Host {
       // O_TRUNC without O_CREAT, as sysctl(8) does: never creates a file, and fixture roots see the whole value.
       await writeFile(await resolve(nodePath), value, {flag: constants.O_WRONLY | constants.O_TRUNC});
     },
-    async remove(nodePath) {
+    async remove(nodePath, removeOptions = {}) {
       links.clear();
       const target = await resolve(nodePath);
       try {
@@ -130,7 +130,8 @@ export function createHost(options: HostOptions = {}): Host {
         if (missing(error)) return false;
         throw error;
       }
-      await rm(target, {force: true});
+      if (removeOptions.directory) await rmdir(target);
+      else await rm(target, {force: true});
       await syncDirectory(dirname(target));
       stats.writes++;
       return true;

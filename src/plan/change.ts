@@ -20,6 +20,11 @@ export interface Change {
   readonly inputs: string;
   /** Key-level detail shown under the change (`plugins."io.containerd...".SystemdCgroup: false -> true`). */
   readonly details?: readonly string[];
+  /**
+   * The value found before cosi's first change to this resource, when this change would be that first change.
+   * The engine records it in cosi's state before carrying out the change, so that a crash never loses it.
+   */
+  readonly original?: unknown;
   readonly data?: unknown;
 }
 

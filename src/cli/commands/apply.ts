@@ -1,7 +1,7 @@
 import {createInterface} from 'node:readline/promises';
 import {applyChanges, type ApplyListener} from '../../engine/apply-changes.js';
 import {acquireLock} from '../../engine/lock.js';
-import {readInterrupted} from '../../engine/journal.js';
+import {journalFile, readInterrupted} from '../../engine/journal.js';
 import {createHost} from '../../host/host.js';
 import type {Change} from '../../plan/change.js';
 import {summarize} from '../../plan/plan.js';
@@ -56,6 +56,8 @@ export async function apply(options: Options, output: Output): Promise<number> {
       changes = saved.changes;
     }
     if (changes.length === 0) {
+      // An interrupted apply that had already done everything: the node is converged, the journal is history.
+      if (interrupted) await host.remove(journalFile);
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', applied: 0, ...summarize([])}));
       else output.out(summaryLine({changes}));
       return 0;

@@ -105,7 +105,7 @@ function planOne(
     original: managed ? (original as string | null) : live.state === 'present' ? live.raw : null,
     ...(liveOk ? {} : {write: String(want.value)}),
   };
-  const base = {address: address('sysctl', key.name), kind: 'sysctl' as const, before: liveValue, after: value, disruption: 'none' as const, dependsOn, inputs, data};
+  const base = {address: address('sysctl', key.name), kind: 'sysctl' as const, before: liveValue, after: value, disruption: 'none' as const, dependsOn, inputs, data, ...(managed ? {} : {original: data.original})};
   if (liveOk && persistOk) return {change: {...base, action: 'noop', reason: 'live and persisted values match'}};
   const why = [
     liveValue === null ? `the key appears once module ${module} is loaded` : liveOk ? undefined : `live value is ${JSON.stringify(liveValue)}`,
