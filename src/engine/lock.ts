@@ -74,12 +74,12 @@ async function identity(host: Host): Promise<LockHolder> {
 async function readHolder(host: Host, file: string): Promise<LockHolder | undefined> {
   const text = (await host.readText(file).catch(() => undefined))?.trim();
   if (!text) return undefined;
+  if (/^\d+$/.test(text)) return {pid: Number(text), pidNamespace: '', bootId: ''};
   try {
     const value = JSON.parse(text) as LockHolder;
-    return typeof value.pid === 'number' ? value : undefined;
+    return typeof value?.pid === 'number' ? value : undefined;
   } catch {
-    const pid = Number.parseInt(text, 10);
-    return Number.isFinite(pid) ? {pid, pidNamespace: '', bootId: ''} : undefined;
+    return undefined;
   }
 }
 
