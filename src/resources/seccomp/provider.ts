@@ -1,0 +1,15 @@
+import type {Provider} from '../../engine/provider.js';
+import {applySeccomp} from './apply.js';
+import {seccompFacts} from './facts.js';
+import {planSeccomp} from './plan.js';
+import {probeSeccomp, type SeccompObserved} from './probe.js';
+
+/** seccompProvider manages OCI seccomp profiles under the kubelet's seccomp root (`localhostProfile`). */
+export const seccompProvider: Provider<SeccompObserved> = {
+  kind: 'seccomp.profile',
+  sections: ['spec.seccomp'],
+  probe: probeSeccomp,
+  plan: planSeccomp,
+  apply: applySeccomp,
+  facts: seccompFacts,
+};
