@@ -16,6 +16,7 @@ export interface Options {
   readonly autoApprove: boolean;
   readonly textfile?: string;
   readonly lockTimeout: number;
+  readonly install?: string;
 }
 
 const spec = {
@@ -30,6 +31,7 @@ const spec = {
   'auto-approve': {type: 'boolean'},
   textfile: {type: 'string'},
   'lock-timeout': {type: 'string'},
+  install: {type: 'string'},
 } as const;
 
 /** UsageError is a mistake on the command line. */
@@ -67,5 +69,6 @@ export function parseOptions(argv: readonly string[]): Options {
     autoApprove: v['auto-approve'] ?? false,
     ...(v.textfile !== undefined ? {textfile: v.textfile} : {}),
     lockTimeout: lockTimeout * 1000,
+    ...(v.install !== undefined ? {install: v.install} : {}),
   };
 }

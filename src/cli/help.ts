@@ -11,6 +11,8 @@ Usage:
                                                report differences (exit 2 when any), for cron
   cosi facts [--json]                          what cosi reads from the node
   cosi schema                                  print the document's JSON Schema
+  cosi cloud-init [CONFIG] [--install image|npm:SPEC|URL]
+                                               print #cloud-config user-data for a node's first boot
 
 CONFIG defaults to /etc/cosi/config.yaml under --root.
 

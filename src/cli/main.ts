@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   drift: async () => (await import('./commands/drift.js')).drift,
   facts: async () => (await import('./commands/facts.js')).facts,
   schema: async () => (await import('./commands/schema.js')).schema,
+  'cloud-init': async () => (await import('./commands/cloud-init.js')).cloudInit,
 };
 
 /**

@@ -146,3 +146,18 @@ test('a missing document is a diagnostic, not a stack trace', (t) => {
   t.is(result.exitCode, 1);
   t.regex(result.stderr, /^\/nonexistent\/config\.yaml:1:1: error: no such file/);
 });
+
+test('drift --textfile writes node_exporter metrics, by kind and cause', async (t) => {
+  const {root, config} = await fixture(t);
+  t.is(cosi(['apply', config, '--root', root.dir, '--auto-approve']).exitCode, 0);
+  await root.write('/proc/sys/vm/swappiness', '60\n');
+  const textfile = join(root.dir, 'metrics/cosi.prom');
+  const drift = cosi(['drift', config, '--root', root.dir, '--textfile', textfile, '--json']);
+  t.is(drift.exitCode, 2);
+  t.deepEqual(JSON.parse(drift.stdout).differences, [{address: 'sysctl.vm.swappiness', kind: 'sysctl', cause: 'node'}]);
+  const metrics = readFileSync(textfile, 'utf8');
+  t.regex(metrics, /^cosi_drift_resources\{kind="sysctl",cause="node"\} 1$/m);
+  t.regex(metrics, /^cosi_drift_total 1$/m);
+  t.regex(metrics, /^cosi_last_successful_apply_timestamp_seconds \d+$/m);
+  t.regex(metrics, /^cosi_reboot_required 0$/m);
+});

@@ -1,26 +1,48 @@
 import {canonicalJson} from '../../engine/digest.js';
+import {loadState} from '../../engine/state.js';
+import {mkdir} from 'node:fs/promises';
+import {dirname} from 'node:path';
+import {writeFileAtomic} from '../../host/atomic-write.js';
+import {createHost} from '../../host/host.js';
+import type {Change} from '../../plan/change.js';
 import type {Options} from '../args.js';
 import {load, probeAndPlan, report} from '../context.js';
 import type {Output} from '../output.js';
+import {renderDriftMetrics, type DriftDifference} from '../render/drift-metrics.js';
 import {planJson} from '../render/plan-json.js';
 import {renderPlanText} from '../render/plan-text.js';
 
-/** drift is plan for cron: it reports differences between the document and the node and exits 2 when any. */
+/**
+ * drift is plan for cron and fleets: it reports each difference between the document and the node, saying whether
+ * the node changed behind cosi's back or the document changed since the last apply, and exits 2 when there is any
+ * (0 none, 1 error). With --textfile it also writes node_exporter metrics, atomically, even when the run fails.
+ */
 export async function drift(options: Options, output: Output): Promise<number> {
-  const document = await load(options, output);
-  const {plan, state} = await probeAndPlan(options, document);
-  report(output, plan.diagnostics);
-  const kinds = plan.changes.map((c) => ({address: c.address, cause: driftCause(state.resources[c.address]?.applied, c.after, c.action)}));
-  if (options.json) output.out(JSON.stringify({...planJson(plan, {node: document.desired.nodeName}), type: 'drift', drifted: plan.changes.length > 0, differences: kinds}));
-  else {
-    output.out(renderPlanText(output, plan, `cosi drift: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`));
-    for (const k of kinds) output.out(`drift: ${k.address} (${k.cause === 'node' ? 'the node changed behind cosi' : 'the document changed since the last apply'})`);
+  const now = new Date();
+  try {
+    const document = await load(options, output);
+    const {plan, state} = await probeAndPlan(options, document);
+    report(output, plan.diagnostics);
+    const differences = plan.changes.map((c): DriftDifference => ({address: c.address, kind: c.kind, cause: driftCause(state.resources[c.address]?.applied, c)}));
+    if (options.textfile) await mkdir(dirname(options.textfile), {recursive: true});
+    if (options.textfile) await writeFileAtomic(options.textfile, renderDriftMetrics({plan, differences, now, ...(state.lastApply ? {lastApply: state.lastApply} : {}), ok: true}));
+    if (options.json) output.out(JSON.stringify({...planJson(plan, {node: document.desired.nodeName}), type: 'drift', drifted: differences.length > 0, differences}));
+    else {
+      output.out(renderPlanText(output, plan, `cosi drift: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`));
+      for (const d of differences) output.out(`drift: ${d.address} (${d.cause === 'node' ? 'the node changed behind cosi' : 'the document changed since the last apply'})`);
+    }
+    return differences.length > 0 ? 2 : 0;
+  } catch (cause) {
+    if (options.textfile) {
+      const state = await loadState(createHost({root: options.root})).catch(() => undefined);
+      await writeFileAtomic(options.textfile, renderDriftMetrics({differences: [], now, ...(state?.lastApply ? {lastApply: state.lastApply} : {}), ok: false})).catch(() => undefined);
+    }
+    throw cause;
   }
-  return plan.changes.length > 0 ? 2 : 0;
 }
 
-/** driftCause tells a node changed behind cosi's back from a document not applied yet. */
-function driftCause(applied: unknown, after: unknown, action: string): 'node' | 'document' {
-  if (action === 'create' || action === 'delete') return 'document';
-  return applied !== undefined && canonicalJson(applied) === canonicalJson(after) ? 'node' : 'document';
+/** driftCause tells a node changed behind cosi's back (cosi applied exactly this value before) from a document not applied yet. */
+function driftCause(applied: unknown, change: Change): 'node' | 'document' {
+  if (change.action === 'create' || change.action === 'delete') return 'document';
+  return applied !== undefined && applied !== null && canonicalJson(applied) === canonicalJson(change.after) ? 'node' : 'document';
 }
