@@ -1,0 +1,46 @@
+import {warning, type Diagnostic} from '../../diag/diagnostic.js';
+import {digest} from '../../engine/digest.js';
+import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
+import type {Change} from '../../plan/change.js';
+import {address} from '../../plan/resource-kind.js';
+import {describeHealth} from './driver-health.js';
+import type {CsiObserved} from './probe.js';
+
+/** CsiChangeData is what apply needs to check a driver again. */
+export interface CsiChangeData {
+  readonly name: string;
+  readonly endpoint: string;
+}
+
+/**
+ * planCsi reports each declared driver's health. A CSI driver's node plugin is a pod the kubelet runs: cosi never
+ * starts it. Its packages, modules and services are planned by their own kinds (merged by `buildDesiredState`).
+ * A driver with an endpoint that is healthy (right name, ready) is a `noop`; one that is not is both a warning
+ * (for `plan` and `apply` readers) and an `update` change, so that `drift` counts it until the driver is healthy.
+ * Applying that change only checks the driver again: it never fails an apply, since at boot cosi runs before the
+ * kubelet and no driver can be up yet. Drivers without an endpoint are `noop`s. Pure.
+ */
+export function planCsi({desired, observed}: PlanRequest<CsiObserved>): ProviderPlan {
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const [name, driver] of Object.entries(desired.config.spec?.csi?.drivers ?? {})) {
+    const addr = address('csi.driver', name);
+    const health = observed.drivers[name];
+    const base = {address: addr, kind: 'csi.driver' as const, disruption: 'none' as const, dependsOn: [], inputs: digest(health ?? null)};
+    if (driver.endpoint === undefined || health === undefined) {
+      changes.push({...base, action: 'noop', before: null, after: null, reason: 'no endpoint declared: only its packages, modules and services are managed'});
+      continue;
+    }
+    const problem = describeHealth(name, health);
+    const before = health.state === 'answered' ? {name: health.name, vendorVersion: health.vendorVersion, ready: health.ready} : {state: health.state};
+    const after = {name, ready: true};
+    if (problem === undefined) {
+      changes.push({...base, action: 'noop', before, after, reason: `${name} ${health.state === 'answered' ? health.vendorVersion : ''} is ready`.replace(/\s+/g, ' ')});
+      continue;
+    }
+    const reason = `CSI driver ${name} is not healthy: ${problem}. cosi reports driver health; it never starts drivers (the kubelet runs their node plugins)`;
+    diagnostics.push(warning(reason, {path: ['spec', 'csi', 'drivers', name, 'endpoint'], address: addr}));
+    changes.push({...base, action: 'update', before, after, reason, data: {name, endpoint: driver.endpoint} satisfies CsiChangeData});
+  }
+  return {changes, diagnostics};
+}
