@@ -14,7 +14,8 @@ export function runHostCommand(argv: string[], options: {timeoutMs: number; env?
 		const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
 		child.on('error', e => {
 			clearTimeout(timer);
-			reject(new Error(`Expected to run \`${argv.join(' ')}\`, got ${e.message}`));
+			const hint = (e as NodeJS.ErrnoException).code === 'ENOENT' ? ` (is ${file} installed? see docs/testing-vm.md)` : '';
+			reject(new Error(`Expected to run \`${argv.join(' ')}\`, got ${e.message}${hint}`));
 		});
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
