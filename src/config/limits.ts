@@ -9,4 +9,6 @@ export const limits = {
   maxAliasCount: 100,
   /** Deepest nesting of collections. */
   maxDepth: 64,
+  /** Most schema problems reported for one document; locating each is linear in the size of its map. */
+  maxDiagnostics: 100,
 } as const;

@@ -3,6 +3,7 @@ import {applyPatches, type PatchFile} from './apply-patches.js';
 import {checkRules} from './check-rules.js';
 import {buildDesiredState, type DesiredState} from './desired-state.js';
 import type {NodeConfig} from './generated/types.js';
+import {limits} from './limits.js';
 import {Locator} from './locator.js';
 import {parseYaml} from './parse-yaml.js';
 import {readInput} from './read-input.js';
@@ -59,10 +60,13 @@ export async function loadDocument(request: LoadRequest): Promise<{document?: Lo
   const locator = new Locator(parsed.parsed.source, patched.origins);
   const schemaProblems = validateSchema(patched.document);
   if (schemaProblems.length > 0) {
-    return {diagnostics: sortByPosition(schemaProblems.map((p) => ({...p.diagnostic, source: locator.locate(p.diagnostic.path ?? [], {key: p.onKey})})))};
+    const shown = schemaProblems.slice(0, limits.maxDiagnostics);
+    const located = sortByPosition(shown.map((p) => ({...p.diagnostic, source: locator.locate(p.diagnostic.path ?? [], {key: p.onKey})})));
+    const more = schemaProblems.length - shown.length;
+    return {diagnostics: more > 0 ? [...located, error(`${more} more problems in ${request.file} not shown`)] : located};
   }
   const config = patched.document as NodeConfig;
-  const ruleProblems = locator.place(checkRules(config));
+  const ruleProblems = locator.place(checkRules(config), {key: true});
   if (hasErrors(ruleProblems)) return {diagnostics: sortByPosition(ruleProblems)};
   if (typeof config !== 'object' || config === null) return {diagnostics: [error('expected a NodeConfig map')]};
   return {
