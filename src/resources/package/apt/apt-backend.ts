@@ -1,0 +1,58 @@
+import type {CommandResult} from '../../../host/command.js';
+import type {PackageBackend, TransactionOptions} from '../backend.js';
+import {parseAptCachePolicy, parseAptSimulation} from './apt-cache-policy.js';
+import {dpkgQueryFormat, parseDpkgQuery, parseDpkgSearch} from './dpkg-query.js';
+import {withPolicyRcD} from './policy-rc-d.js';
+
+const noninteractive = {DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none'};
+
+/** lockOptions make apt wait for dpkg's frontend lock a bounded time instead of failing at once. */
+function lockOptions({lockTimeoutSeconds}: TransactionOptions): string[] {
+  return ['-o', `DPkg::Lock::Timeout=${lockTimeoutSeconds}`];
+}
+
+/** transactionTimeoutMs bounds a whole transaction: the lock wait plus half an hour of downloading and unpacking. */
+function transactionTimeoutMs(options: TransactionOptions): number {
+  return (options.lockTimeoutSeconds + 1800) * 1000;
+}
+
+/**
+ * aptBackend drives Debian's apt and dpkg: `dpkg-query -W` for the installed packages, `apt-cache policy` for what
+ * the repositories offer (from the indexes as last downloaded: cosi does not run `apt-get update`), `dpkg-query -S`
+ * for unit file owners, and `apt-get` for transactions: non-interactive, no recommends, downgrades allowed, existing
+ * configuration files kept, and `--no-remove` on installs so that a conflict can never uninstall a package the
+ * document did not name.
+ */
+export const aptBackend: PackageBackend = {
+  manager: 'apt',
+  tools: 'apt/dpkg',
+  markers: ['/usr/bin/dpkg-query', '/usr/bin/apt-get'],
+  installedQuery: () => ({argv: ['dpkg-query', '-W', '-f', dpkgQueryFormat]}),
+  parseInstalled: parseDpkgQuery,
+  offersQuery: (names) => ({argv: ['apt-cache', 'policy', ...names]}),
+  parseOffers: parseAptCachePolicy,
+  ownersQuery: (paths) => ({argv: ['dpkg-query', '-S', ...paths]}),
+  parseOwners: (stdout) => parseDpkgSearch(stdout),
+  removalSimulation: (names) => ({argv: ['apt-get', '-s', 'remove', ...names]}),
+  parseRemovalSimulation: parseAptSimulation,
+  installTransaction: (items, options) => ({
+    argv: [
+      'apt-get', 'install', '-y', '--no-install-recommends', '--allow-downgrades', '--no-remove',
+      ...lockOptions(options),
+      '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold',
+      ...items.map((item) => `${item.name}=${item.version}`),
+    ],
+    env: noninteractive,
+    timeoutMs: transactionTimeoutMs(options),
+  }),
+  removeTransaction: (names, options) => ({
+    argv: ['apt-get', 'remove', '-y', ...lockOptions(options), ...names],
+    env: noninteractive,
+    timeoutMs: transactionTimeoutMs(options),
+  }),
+  around: withPolicyRcD,
+  lockProblem: (result: CommandResult, options) =>
+    /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory/.test(result.stderr)
+      ? `another process held dpkg's lock (/var/lib/dpkg/lock-frontend) for more than ${options.lockTimeoutSeconds} s (a running apt, unattended-upgrades or dpkg); nothing was changed`
+      : undefined,
+};

@@ -1,0 +1,121 @@
+import {error, type Diagnostic, type DocumentPath} from '../../diag/diagnostic.js';
+import {digest} from '../../engine/digest.js';
+import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
+import {managedOfKind} from '../../engine/state.js';
+import {restartDisruption, type Disruption} from '../../plan/disruption.js';
+import type {Change} from '../../plan/change.js';
+import {address} from '../../plan/resource-kind.js';
+import type {PackageChangeData} from './change-data.js';
+import {decidePackage} from './decide.js';
+import type {PackageObserved} from './probe.js';
+import {bundleTransactions} from './transaction.js';
+import {isPresent, wantedPackages} from './wanted.js';
+
+/**
+ * planPackages plans `spec.packages` (with the runtime's and CSI drivers' packages merged in): `create` installs a
+ * missing package, `update` upgrades, downgrades or reinstalls a present one to exactly the version chosen (the
+ * reason says which), `delete` removes a package listed under `remove`. A package that leaves the document is only
+ * forgotten (a `delete` that changes nothing on the node): cosi never uninstalls what the document did not ask it
+ * to remove. Installs and removals are bundled into one transaction each (see `bundleTransactions`). Upgrading the
+ * package a declared unit or the runtime runs costs `restart:<unit>`. Errors: a version nobody offers, an unknown
+ * package, a held package that would change, a removal that would take unlisted packages along. Pure.
+ */
+export function planPackages({desired, observed, state}: PlanRequest<PackageObserved>): ProviderPlan {
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const {manager} = observed;
+  const wantsPackages = desired.packages.install.size > 0 || desired.packages.remove.size > 0;
+  if (observed.problem && wantsPackages) diagnostics.push(error(observed.problem, {path: ['spec', 'packages']}));
+
+  if (manager) {
+    for (const wanted of wantedPackages(desired, manager)) {
+      const path = desired.packages.install.get(wanted.name)!.paths[0]!;
+      if ('error' in wanted) {
+        diagnostics.push(error(`package ${wanted.name}: ${wanted.error}`, {path}));
+        continue;
+      }
+      const installed = observed.installed[wanted.name];
+      const addr = address('package', wanted.name);
+      const managed = state.resources[addr] !== undefined;
+      const decision = decidePackage({manager, name: wanted.name, text: wanted.text, constraint: wanted.constraint, installed, offer: observed.offers[wanted.name]});
+      const base = {address: addr, kind: 'package' as const, before: isPresent(installed) ? installed.version : null, dependsOn: [], inputs: inputsOf(observed, wanted.name)};
+      switch (decision.kind) {
+        case 'error':
+          diagnostics.push(error(decision.summary, {path, address: addr}));
+          break;
+        case 'noop':
+          changes.push({...base, action: 'noop', after: base.before, reason: decision.reason, disruption: 'none', data: {op: 'none', name: wanted.name} satisfies PackageChangeData});
+          break;
+        case 'change': {
+          if (installed?.held) {
+            diagnostics.push(heldError(wanted.name, `${decision.direction} it from ${installed.version} to ${decision.target}`, path, addr));
+            break;
+          }
+          const disruption = decision.direction === 'install' ? 'none' : restartOf(observed, wanted.name);
+          changes.push({
+            ...base,
+            action: decision.direction === 'install' ? 'create' : 'update',
+            after: decision.target,
+            reason: disruption === 'none' ? decision.reason : `${decision.reason}; ${disruption.slice('restart:'.length)} runs it and must restart to use the new version`,
+            disruption,
+            ...(managed ? {} : {original: base.before}),
+            data: {op: 'install', manager, name: wanted.name, version: decision.target} satisfies PackageChangeData,
+          });
+        }
+      }
+    }
+
+    for (const [name, path] of desired.packages.remove) {
+      const installed = observed.installed[name];
+      const addr = address('package', name);
+      const base = {address: addr, kind: 'package' as const, dependsOn: [], inputs: inputsOf(observed, name), disruption: 'none' as const};
+      if (!isPresent(installed)) {
+        if (state.resources[addr] !== undefined) changes.push({...base, action: 'delete', before: null, after: null, reason: 'not installed, as the document asks; cosi stops tracking it', data: {op: 'forget', name}});
+        else changes.push({...base, action: 'noop', before: null, after: null, reason: 'not installed', data: {op: 'none', name}});
+        continue;
+      }
+      if (installed.held) {
+        diagnostics.push(heldError(name, `remove it (${installed.version})`, path, addr));
+        continue;
+      }
+      changes.push({...base, action: 'delete', before: installed.version, after: null, reason: `installed ${installed.version}; the document lists it under remove`, data: {op: 'remove', manager, name} satisfies PackageChangeData});
+    }
+    if (observed.removalExtras.length > 0) {
+      const listed = [...desired.packages.remove.keys()].filter((n) => isPresent(observed.installed[n]));
+      diagnostics.push(error(`removing ${listed.join(', ')} would also remove ${observed.removalExtras.join(', ')}, which the document does not list under remove; cosi removes only what the document names: list them too, or keep ${listed.length > 1 ? 'these' : 'it'}`, {path: ['spec', 'packages', 'remove']}));
+    }
+  }
+
+  for (const [addr] of managedOfKind(state, 'package')) {
+    const name = addr.slice('package.'.length);
+    if (desired.packages.install.has(name) || desired.packages.remove.has(name)) continue;
+    const installed = observed.installed[name];
+    const version = isPresent(installed) ? installed.version : null;
+    changes.push({
+      address: addr,
+      kind: 'package',
+      action: 'delete',
+      before: version,
+      after: version,
+      reason: `no longer in the document: cosi stops managing it and leaves it ${version === null ? 'as it is' : `installed (${version})`}; only packages listed under remove are uninstalled`,
+      disruption: 'none',
+      dependsOn: [],
+      inputs: inputsOf(observed, name),
+      data: {op: 'forget', name} satisfies PackageChangeData,
+    });
+  }
+  return {changes: bundleTransactions(changes), diagnostics};
+}
+
+function inputsOf(observed: PackageObserved, name: string): string {
+  return digest({manager: observed.manager ?? null, installed: observed.installed[name] ?? null, offer: observed.offers[name] ?? null});
+}
+
+function restartOf(observed: PackageObserved, name: string): Disruption {
+  const unit = Object.keys(observed.unitPackages).sort().find((u) => observed.unitPackages[u] === name);
+  return unit ? restartDisruption(unit) : 'none';
+}
+
+function heldError(name: string, change: string, path: DocumentPath, addr: string): Diagnostic {
+  return error(`package ${name} is held by the node's administrator (apt-mark hold); cosi does not override a hold: the document asks to ${change}. Release it with \`apt-mark unhold ${name}\` or change the document`, {path, address: addr});
+}

@@ -1,0 +1,32 @@
+import type {Provider} from '../../engine/provider.js';
+import type {CommandRunner} from '../../host/command.js';
+import type {Host} from '../../host/host.js';
+import {applyPackage} from './apply.js';
+import {packageFacts} from './facts.js';
+import {planPackages} from './plan.js';
+import {probePackages, type PackageObserved} from './probe.js';
+
+/**
+ * createPackageProvider builds the OS-package provider. `runner`, for tests on fixture roots only, makes the command
+ * runner this provider uses on a host in place of the host's own (a simulated package manager over the fixture
+ * root); files still go through the host, and spawns are still counted.
+ */
+export function createPackageProvider(options: {runner?: (host: Host) => CommandRunner} = {}): Provider<PackageObserved> {
+  const {runner} = options;
+  const through = (host: Host): Host => {
+    if (!runner) return host;
+    const run = runner(host);
+    return {...host, run: async (request) => (host.stats.spawned++, run(request))};
+  };
+  return {
+    kind: 'package',
+    sections: ['spec.packages'],
+    probe: (request) => probePackages({...request, host: through(request.host)}),
+    plan: planPackages,
+    apply: (request) => applyPackage({...request, host: through(request.host)}),
+    facts: (request) => packageFacts({host: through(request.host)}),
+  };
+}
+
+/** packageProvider manages OS packages through the node's apt/dpkg, dnf/rpm or apk (`spec.packages`). */
+export const packageProvider: Provider<PackageObserved> = createPackageProvider();
