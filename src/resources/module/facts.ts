@@ -1,0 +1,69 @@
+import type {Host} from '../../host/host.js';
+import {cosiModprobeFile, parseModprobeFile} from './modprobe-d.js';
+import {cosiModulesLoadFile, parseModulesLoadFile} from './modules-load-d.js';
+import {parseModulesBuiltin} from './modules-dep.js';
+import {inUse, parseProcModules} from './proc-modules.js';
+
+/**
+ * moduleFacts reports the kernel's modules for `cosi facts`: whether it loads modules at all, the loaded ones with
+ * their parameters, reference count, holders and whether they are in use, the built-in ones (modules.builtin, or
+ * /sys/module entries without an initstate when the kernel has no module directory), and cosi's persisted files.
+ * Read-only.
+ */
+export async function moduleFacts({host}: {host: Host}): Promise<Record<string, unknown>> {
+  const kernel = (await host.readText('/proc/sys/kernel/osrelease'))?.trim() ?? 'unknown';
+  const procModules = await host.readText('/proc/modules');
+  const loaded: Record<string, unknown> = {};
+  for (const m of parseProcModules(procModules ?? '').values()) {
+    loaded[m.name] = {inUse: inUse(m), refcount: m.refcount, holders: m.holders, parameters: await parameters(host, m.name)};
+  }
+  let builtin: string[] | undefined;
+  let builtinSource = '';
+  for (const base of ['/lib/modules', '/usr/lib/modules']) {
+    const text = await host.readText(`${base}/${kernel}/modules.builtin`);
+    if (text === undefined) continue;
+    builtin = [...parseModulesBuiltin(text)].sort();
+    builtinSource = `${base}/${kernel}/modules.builtin`;
+    break;
+  }
+  if (!builtin) {
+    builtin = [];
+    builtinSource = '/sys/module (entries without an initstate)';
+    for (const name of (await host.readDir('/sys/module')) ?? []) {
+      if (loaded[name]) continue;
+      const entries = await host.readDir(`/sys/module/${name}`);
+      if (entries && !entries.includes('initstate')) builtin.push(name);
+    }
+  }
+  const builtinParameters: Record<string, unknown> = {};
+  for (const name of builtin) {
+    const values = await parameters(host, name);
+    if (Object.keys(values).length > 0) builtinParameters[name] = values;
+  }
+  return {
+    kernel,
+    loadableModules: procModules !== undefined,
+    loaded,
+    builtin,
+    builtinSource,
+    builtinParameters,
+    persisted: {
+      [cosiModulesLoadFile]: parseModulesLoadFile((await host.readText(cosiModulesLoadFile)) ?? '').map((e) => e.module),
+      [cosiModprobeFile]: parseModprobeFile((await host.readText(cosiModprobeFile)) ?? '').map((d) => d.text),
+    },
+  };
+}
+
+async function parameters(host: Host, name: string): Promise<Record<string, string>> {
+  const dir = `/sys/module/${name}/parameters`;
+  const out: Record<string, string> = {};
+  for (const p of (await host.readDir(dir)) ?? []) {
+    try {
+      const value = await host.readText(`${dir}/${p}`);
+      if (value !== undefined) out[p] = value.replace(/\n$/, '');
+    } catch {
+      // Write-only parameters (mode 0200) are left out.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,228 @@
+import type {DesiredModule, DesiredState} from '../../config/desired-state.js';
+import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
+import {digest} from '../../engine/digest.js';
+import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
+import {managedOfKind, type ManagedRecord} from '../../engine/state.js';
+import type {BootNote, Change} from '../../plan/change.js';
+import type {Disruption} from '../../plan/disruption.js';
+import {address} from '../../plan/resource-kind.js';
+import {bootNotesFor} from './boot-notes.js';
+import {expectedModprobeLines} from './cosi-lines.js';
+import {describeLive, type LiveOperation, type ModuleChangeData, type ModuleOriginal} from './live-operation.js';
+import {canonicalName} from './module-name.js';
+import {cosiModprobeFile} from './modprobe-d.js';
+import {cosiModulesLoadFile} from './modules-load-d.js';
+import {sameParameterValue, unsafeParameterValue} from './parameter-value.js';
+import type {ModuleObserved, ModuleStatus} from './probe.js';
+
+/**
+ * planModules compares the declared kernel modules with the live kernel and cosi's files, and plans one change per
+ * module: `loaded` modules are loaded with their parameters and persisted (modules-load.d, `options` in
+ * modprobe.d); `blocked` ones are unloaded and blacklisted (`blacklist` + `install NAME /bin/false`); changed
+ * parameters reload an unused module, or owe a reboot for one in use. Built-in modules are no-ops (their parameters
+ * live on the kernel command line); a module this kernel does not have is an error naming the kernel. Modules
+ * removed from the document get a `delete` that drops cosi's lines and restores the loaded state cosi found.
+ * Boot notes name the files that decide otherwise at boot. Pure.
+ */
+export function planModules({desired, observed, state}: PlanRequest<ModuleObserved>): ProviderPlan {
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const bootNotes: BootNote[] = [];
+  for (const [name, want] of desired.modules) {
+    const status = observed.modules[name];
+    if (!status) continue;
+    const result = planDesired({want, status, observed, record: state.resources[address('module', name)], sysctls: desired.sysctls});
+    if (result.change) changes.push(result.change);
+    diagnostics.push(...result.diagnostics);
+    bootNotes.push(...result.notes);
+  }
+  for (const [addr, record] of managedOfKind(state, 'module')) {
+    const name = canonicalName(addr.slice('module.'.length));
+    if (desired.modules.has(name)) continue;
+    changes.push(planRemoval(addr, name, record, observed));
+  }
+  return {changes, diagnostics, bootNotes};
+}
+
+interface Planned {
+  readonly change?: Change;
+  readonly diagnostics: Diagnostic[];
+  readonly notes: BootNote[];
+}
+
+function planDesired({want, status, observed, record, sysctls}: {want: DesiredModule; status: ModuleStatus; observed: ModuleObserved; record: ManagedRecord | undefined; sysctls: DesiredState['sysctls']}): Planned {
+  const {name} = want;
+  const path = want.paths[0];
+  const diagnostics: Diagnostic[] = [];
+  const addr = address('module', name);
+  for (const [p, v] of Object.entries(want.parameters)) {
+    const why = unsafeParameterValue(v);
+    if (why) diagnostics.push(error(`module ${name}: parameter ${p} = ${JSON.stringify(v)} cannot be used: ${why}`, {...(path ? {path: [...path, 'parameters', p]} : {}), address: addr}));
+  }
+  if (diagnostics.length > 0) return {diagnostics, notes: []};
+
+  const presence = status.presence;
+  const where = path ? {path, address: addr} : {address: addr};
+  if (presence.kind === 'missing' && want.state === 'loaded') {
+    return {diagnostics: [error(`module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}`, where)], notes: []};
+  }
+  if (presence.kind === 'builtin' && want.state === 'blocked') {
+    return {diagnostics: [error(`module ${name} cannot be blocked: it is built into this kernel (${observed.kernel}; ${presence.evidence}), so it is always loaded. Only a kernel built without it can leave it out`, where)], notes: []};
+  }
+  if (presence.kind === 'missing') {
+    diagnostics.push(warning(`module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}; it is blacklisted all the same, for any kernel that has it`, where));
+  }
+
+  const liveParams = paramsOf(status, want);
+  const expectLoad = want.state === 'loaded' && presence.kind === 'loadable';
+  const lines = presence.kind === 'builtin' ? [] : expectedModprobeLines(want, sysctls);
+  const own = observed.cosiProbe[name] ?? [];
+  const listed = observed.cosiLoad.includes(name);
+  const persistOk = listed === expectLoad && sameLines(own, lines);
+  const why: string[] = [];
+  const details: string[] = [];
+  let live: LiveOperation = 'none';
+  let disruption: Disruption = 'none';
+
+  if (presence.kind === 'builtin') {
+    const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
+    if (differ.length > 0) {
+      const cmdline = differ.map(([p, v]) => `${name}.${p}=${v}`).join(' ');
+      diagnostics.push(error(
+        `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line (\`${cmdline}\`) and reboot, or remove them from the document`,
+        where,
+      ));
+      return {diagnostics, notes: []};
+    }
+    for (const p of Object.keys(want.parameters)) if (typeof liveParams[p] !== 'string') details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
+    why.push(`built into the kernel (${presence.evidence}): always loaded, nothing to load or persist`);
+  } else if (want.state === 'loaded') {
+    if (!status.loaded) {
+      live = 'load';
+      why.push('not loaded');
+    } else {
+      const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
+      if (differ.length > 0) {
+        const shown = differ.map(([p, v]) => `${p} ${JSON.stringify(liveParams[p])} -> ${JSON.stringify(v)}`).join(', ');
+        if (status.inUse) {
+          disruption = 'reboot';
+          why.push(`parameters differ (${shown}) and it is in use (${usage(status)}): it cannot be reloaded now, the new values take effect at the next boot`);
+        } else {
+          live = 'reload';
+          why.push(`parameters differ (${shown}); it is unused, so it is reloaded`);
+        }
+      }
+      const known = status.parameters;
+      for (const p of Object.keys(want.parameters)) {
+        if (known && !(p in known)) {
+          const has = Object.keys(known);
+          diagnostics.push(warning(`module ${name} has no parameter ${p} under /sys/module/${status.realName}/parameters (it has ${has.length > 0 ? has.join(', ') : 'none'}); cosi persists it but cannot verify it`, path ? {path: [...path, 'parameters', p], address: addr} : {address: addr}));
+        } else if (known && known[p] === null) details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
+      }
+    }
+  } else if (status.loaded) {
+    if (status.inUse) {
+      disruption = 'reboot';
+      why.push(`loaded and in use (${usage(status)}): it cannot be unloaded now and stays loaded until the next boot`);
+    } else {
+      live = 'unload';
+      why.push('loaded: it is unloaded');
+    }
+  }
+  if (!persistOk) {
+    const parts = [];
+    if (listed !== expectLoad) parts.push(expectLoad ? `not listed in ${cosiModulesLoadFile}` : `still listed in ${cosiModulesLoadFile}`);
+    if (!sameLines(own, lines)) parts.push(lines.length === 0 ? `${cosiModprobeFile} still has lines for it` : own.length === 0 ? `not persisted in ${cosiModprobeFile}` : `${cosiModprobeFile} has other lines for it`);
+    why.push(parts.join('; '));
+  }
+
+  const notes = presence.kind === 'builtin' ? [] : bootNotesFor({name, want, lines, expectLoad, observed});
+  details.push(...describeLive(live, name, status.realName, want.parameters, status));
+  if (!persistOk) {
+    if (listed !== expectLoad) details.push(`${cosiModulesLoadFile}: ${expectLoad ? '+' : '-'} ${name}`);
+    for (const l of own) if (!lines.includes(l)) details.push(`${cosiModprobeFile}: - ${l}`);
+    for (const l of lines) if (!own.includes(l)) details.push(`${cosiModprobeFile}: + ${l}`);
+  }
+  details.push(...notes.map((n) => `at boot: ${n.message}`));
+
+  const original: ModuleOriginal = record ? (record.original as ModuleOriginal) : {loaded: status.loaded, ...(Object.keys(liveParams).length > 0 ? {parameters: liveParams} : {})};
+  const data: ModuleChangeData = {name, realName: status.realName, live, loadParameters: {...want.parameters}, persistLoad: expectLoad, probeLines: lines, original};
+  const action = live === 'none' && disruption === 'none' && persistOk ? 'noop' : record ? 'update' : 'create';
+  const change: Change = {
+    address: addr,
+    kind: 'module',
+    action,
+    before: stateOf(status, liveParams),
+    after: {state: want.state, ...(want.state === 'loaded' && Object.keys(want.parameters).length > 0 ? {parameters: want.parameters} : {})},
+    reason: action === 'noop' ? (why.length > 0 ? why.join('; ') : `${want.state} and persisted as such`) : why.join('; '),
+    disruption,
+    dependsOn: [],
+    inputs: digest({status, listed, own}),
+    ...(details.length > 0 ? {details} : {}),
+    ...(record ? {} : {original}),
+    data,
+  };
+  return {change, diagnostics, notes};
+}
+
+function planRemoval(addr: string, name: string, record: ManagedRecord, observed: ModuleObserved): Change {
+  const status = observed.modules[name];
+  const original = (record.original ?? {loaded: false}) as ModuleOriginal;
+  let live: LiveOperation = 'none';
+  let disruption: Disruption = 'none';
+  const why = [`no longer in the document: its lines are removed from cosi's files`];
+  if (status && status.presence.kind === 'loadable') {
+    if (original.loaded && !status.loaded) {
+      live = 'load';
+      why.push('it was loaded when cosi found it, so it is loaded again');
+    } else if (!original.loaded && status.loaded) {
+      if (status.inUse) {
+        disruption = 'reboot';
+        why.push(`it was not loaded when cosi found it, but it is in use now (${usage(status)}): it stays loaded until the next boot`);
+      } else {
+        live = 'unload';
+        why.push('it was not loaded when cosi found it, so it is unloaded');
+      }
+    }
+  }
+  const data: ModuleChangeData = {name, realName: status?.realName ?? name, live, loadParameters: {}, persistLoad: false, probeLines: [], original};
+  const details = status ? describeLive(live, name, status.realName, {}, status) : [];
+  return {
+    address: addr,
+    kind: 'module',
+    action: 'delete',
+    before: status ? stateOf(status, {}) : null,
+    after: {state: original.loaded ? 'loaded' : 'unloaded'},
+    reason: why.join('; '),
+    disruption,
+    dependsOn: [],
+    inputs: digest({status: status ?? null, listed: observed.cosiLoad.includes(name), own: observed.cosiProbe[name] ?? []}),
+    ...(details.length > 0 ? {details} : {}),
+    data,
+  };
+}
+
+function paramsOf(status: ModuleStatus, want: DesiredModule): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (!status.loaded || !status.parameters) return out;
+  for (const p of Object.keys(want.parameters)) if (p in status.parameters) out[p] = status.parameters[p]!;
+  return out;
+}
+
+function stateOf(status: ModuleStatus, params: Record<string, string | null>): Record<string, unknown> {
+  const state = status.presence.kind === 'builtin' ? 'built-in' : status.presence.kind === 'missing' ? 'missing' : status.loaded ? 'loaded' : 'unloaded';
+  return {state, ...(Object.keys(params).length > 0 ? {parameters: params} : {})};
+}
+
+function usage(status: ModuleStatus): string {
+  const parts = [];
+  if (status.refcount === null) parts.push('this kernel cannot unload modules, or it is still initializing');
+  else parts.push(`refcount ${status.refcount}`);
+  if (status.holders.length > 0) parts.push(`used by ${status.holders.join(', ')}`);
+  return parts.join('; ');
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
+}
+
