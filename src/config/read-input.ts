@@ -26,6 +26,12 @@ export async function readInput(file: string): Promise<{text?: string; diagnosti
       }
       const bytes = Buffer.concat(chunks);
       const text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false}).decode(bytes);
+      let lines = 1;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+        if (++lines > limits.maxLines) {
+          return {diagnostic: error(`the file has more than ${limits.maxLines} lines; a node document is a few hundred`, {source: {file, line: lines, col: 1}})};
+        }
+      }
       return {text};
     } finally {
       await handle?.close();
@@ -41,6 +47,6 @@ export async function readInput(file: string): Promise<{text?: string; diagnosti
 }
 
 function tooLarge(size: number, where: Pick<Diagnostic, 'source'>): Diagnostic {
-  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  const mib = (n: number) => (n < 1024 * 1024 ? `${Math.round(n / 1024)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
   return error(`the file is larger than ${mib(limits.maxFileBytes)} (at least ${mib(size)}); a node document is a few kilobytes`, where);
 }

@@ -88,7 +88,7 @@ const generated: Generated[] = [
   {
     name: 'ten-megabytes.yaml',
     content: () => `${header}spec:\n  sysctls:\n${Array.from({length: 400_000}, (_, i) => `    kernel.x${i}: ${i}`).join('\n')}\n`,
-    text: 'the file is larger than 1.0 MiB',
+    text: 'the file is larger than 512 KiB',
     at: {line: 1, col: 1},
   },
   {
@@ -104,11 +104,11 @@ const generated: Generated[] = [
     text: 'nested deeper than 64 levels',
   },
   {
-    name: 'block-1000-deep.yaml',
+    name: 'block-400-deep.yaml',
     content: () => {
       let out = `${header}spec:\n  runtime:\n    engine: containerd\n    settings:\n`;
-      for (let i = 0; i < 1000; i++) out += `${' '.repeat(6 + 2 * i)}k${i}:\n`;
-      return `${out}${' '.repeat(6 + 2 * 1000)}leaf: 1\n`;
+      for (let i = 0; i < 400; i++) out += `${' '.repeat(6 + 2 * i)}k${i}:\n`;
+      return `${out}${' '.repeat(6 + 2 * 400)}leaf: 1\n`;
     },
     text: 'nested deeper than 64 levels',
   },

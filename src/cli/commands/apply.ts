@@ -77,7 +77,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
     const after = await probeAndPlan(options, document, host);
     const left = after.plan.changes.filter((c) => changes.some((d) => d.address === c.address));
     if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: left.length === 0, applied: result.applied.length, ...summarize(result.applied), writes: host.stats.writes}));
-    else output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} changes made.`));
+    else output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? "change" : "changes"} made.`));
     if (left.length > 0) {
       output.err(`cosi: error: after apply the node still differs for ${left.map((c) => c.address).join(', ')}`);
       return 1;
