@@ -615,11 +615,11 @@ export interface SeccompSyscall {
    */
   errno?: ErrnoName;
   /**
-   * Conditions on the syscall's arguments; the rule matches when all of them hold.
+   * Conditions on the syscall's arguments; the rule matches when all of them hold. `null` (as Go writes an empty list, e.g. in containers-common's profile) means none.
    *
    * @maxItems 6
    */
-  args?: SeccompArg[];
+  args?: SeccompArg[] | null;
   /**
    * Extended format: a free comment, ignored by runtimes.
    */
