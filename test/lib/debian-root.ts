@@ -25,6 +25,7 @@ export function run(argv: readonly string[], options: {input?: string; cwd?: str
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', (error) => done({code: null, stdout, stderr: stderr + error.message}));
     child.on('close', (code) => done({code, stdout, stderr}));
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
