@@ -3,7 +3,7 @@
 // with bare `node -e 0` and `cosi --version`. Prints median wall times over several runs and peak memory.
 // Goals: plan within 2.5x of bare Node start-up, --version within 1.3x, peak memory under 80 MB.
 import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -28,14 +28,14 @@ const config = join(root, 'config.yaml');
 writeFileSync(config, ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: bench}', 'spec:', '  sysctls:', ...sysctls, ''].join('\n'));
 
 /** measure runs argv `runs` times and returns the median wall time in ms and the peak RSS in MB. */
-function measure(argv) {
+function measure(argv, count = runs, okCodes = [0, 2]) {
   const times = [];
   let peak = 0;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < count; i++) {
     // python3's getrusage(RUSAGE_CHILDREN) gives the child's peak RSS; the wall time is taken around it.
     const probe = spawnSync('python3', ['-c', 'import resource,subprocess,sys,time\nt=time.perf_counter()\nr=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nd=time.perf_counter()-t\nprint(d*1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)', ...argv], {encoding: 'utf8'});
     const [ms, rssKb, code] = probe.stdout.trim().split(' ').map(Number);
-    if (code !== 0 && code !== 2) throw new Error(`${argv.join(' ')} exited ${code}: ${probe.stderr}`);
+    if (!okCodes.includes(code)) throw new Error(`${argv.join(' ')} exited ${code}: ${probe.stderr}`);
     times.push(ms);
     peak = Math.max(peak, rssKb / 1024);
   }
@@ -47,6 +47,22 @@ const cosi = join(repo, 'bin/cosi.js');
 const baseline = measure([process.execPath, '-e', '0']);
 const version = measure([process.execPath, cosi, '--version']);
 const plan = measure([process.execPath, cosi, 'plan', config, '--root', root, '--no-color']);
+
+// Malformed documents: every fixture, plus generated hostile ones; each must be rejected within a second.
+const hostile = join(root, 'hostile');
+mkdirSync(hostile);
+writeFileSync(join(hostile, '10mb.yaml'), 'apiVersion: cosi.dev/v1alpha1\n' + '# padding\n'.repeat(1_100_000));
+let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
+for (let i = 0; i < 9; i++) bomb += `b${i}: &b${i} [${Array(9).fill(i ? `*b${i - 1}` : '*a').join(',')}]\n`;
+writeFileSync(join(hostile, 'alias-bomb.yaml'), bomb);
+writeFileSync(join(hostile, 'deep.yaml'), '['.repeat(10000) + ']'.repeat(10000));
+const invalidDir = join(repo, 'fixtures/invalid');
+const malformed = [...readdirSync(invalidDir).map((f) => join(invalidDir, f)), ...readdirSync(hostile).map((f) => join(hostile, f))];
+let slowest = {ms: 0, file: ''};
+for (const file of malformed) {
+  const r = measure([process.execPath, cosi, 'validate', file], 3, [1]);
+  if (r.ms > slowest.ms) slowest = {ms: r.ms, file};
+}
 rmSync(root, {recursive: true, force: true});
 
 const row = (name, r, goal) => `${name.padEnd(34)} ${r.ms.toFixed(1).padStart(7)} ms  ${(r.ms / baseline.ms).toFixed(2).padStart(5)}x  ${r.peakMb.toFixed(1).padStart(6)} MB  ${goal}`;
@@ -54,3 +70,4 @@ console.log(`median of ${runs} runs, node ${process.version}, ${process.arch}`);
 console.log(row('node -e 0', baseline, ''));
 console.log(row('cosi --version', version, `goal <= 1.3x: ${version.ms / baseline.ms <= 1.3 ? 'met' : 'MISSED'}`));
 console.log(row('cosi plan (200 sysctls, fixture)', plan, `goal <= 2.5x: ${plan.ms / baseline.ms <= 2.5 ? 'met' : 'MISSED'}; < 80 MB: ${plan.peakMb < 80 ? 'met' : 'MISSED'}`));
+console.log(`cosi validate, ${malformed.length} malformed documents: slowest median ${slowest.ms.toFixed(1)} ms (${slowest.file.replace(repo + '/', '')}); goal < 1000 ms: ${slowest.ms < 1000 ? 'met' : 'MISSED'}`);
