@@ -38,8 +38,16 @@ function parseOsRelease(text: string): Record<string, string> {
   return out;
 }
 
+/** renderFacts renders facts for people; long lists and maps (installed packages) are counted, --json lists them. */
 function renderFacts(value: Record<string, unknown>, indent = ''): string {
   return Object.entries(value)
-    .map(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? `${indent}${k}:\n${renderFacts(v as Record<string, unknown>, indent + '  ')}` : `${indent}${k}: ${Array.isArray(v) ? v.join(', ') || '(none)' : String(v)}`))
+    .map(([k, v]) => {
+      const size = Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0;
+      if (size > 20) return `${indent}${k}: ${size} entries (--json lists them)`;
+      if (v && typeof v === 'object' && !Array.isArray(v) && size === 0) return `${indent}${k}: (none)`;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return `${indent}${k}:\n${renderFacts(v as Record<string, unknown>, indent + '  ')}`;
+      if (Array.isArray(v)) return `${indent}${k}: ${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') || '(none)'}`;
+      return `${indent}${k}: ${String(v)}`;
+    })
     .join('\n');
 }
