@@ -524,6 +524,29 @@ test('apply is idempotent: the same changes twice run and write nothing the seco
   }));
 
 // ---------------------------------------------------------------------------------------------------------------
+// Facts
+
+test('facts (Debian 12): loaded modules with parameters and use, built-in ones, cosi\'s files', (t) =>
+  withNode('debian12', {'/etc/modprobe.d/cosi.conf': '# Managed by cosi\nblacklist floppy\ninstall floppy /bin/false\n'}, async ({host}) => {
+    const facts = (await moduleProvider.facts!({host})) as Record<string, any>;
+    t.is(facts.kernel, debianKernel);
+    t.true(facts.loadableModules);
+    t.deepEqual(facts.loaded.floppy, {inUse: false, refcount: 0, holders: [], parameters: {floppy: '(null)'}});
+    t.deepEqual(facts.loaded.x_tables, {inUse: true, refcount: 1, holders: ['ip_tables'], parameters: {}});
+    t.deepEqual(facts.builtin, ['binfmt_script', 'exportfs', 'ipv6', 'unix', 'virtio_mmio', 'zswap']);
+    t.deepEqual(facts.persisted['/etc/modprobe.d/cosi.conf'], ['blacklist floppy', 'install floppy /bin/false']);
+  }));
+
+test('facts (microVM): no loadable modules; built-in ones from /sys/module, sysctls and file systems, with parameters', (t) =>
+  withNode('microvm', {}, async ({host}) => {
+    const facts = (await moduleProvider.facts!({host})) as Record<string, any>;
+    t.false(facts.loadableModules);
+    t.deepEqual(facts.loaded, {});
+    t.deepEqual(facts.builtin, ['br_netfilter', 'bridge', 'ext4', 'fuse', 'nf_conntrack', 'overlay', 'virtio_net']);
+    t.deepEqual(facts.builtinParameters.nf_conntrack, {acct: 'N', expect_hashsize: '1024', hashsize: '262144'});
+  }));
+
+// ---------------------------------------------------------------------------------------------------------------
 // Conformance: the fake kmod stands in for modprobe and rmmod (the suite's own host refuses every command).
 
 const withFakeKmod: Provider = {

@@ -13,8 +13,10 @@ export const sysctlCommand = '/lib/systemd/systemd-sysctl';
  */
 export function sysctlPrefixes(module: string, sysctls: DesiredState['sysctls']): string[] {
   const out = new Set<string>();
-  for (const entry of moduleKeyPrefixes) {
-    if (entry.module !== module || ![...sysctls.keys()].some((key) => key.startsWith(entry.prefix))) continue;
+  for (const key of sysctls.keys()) {
+    // The first matching prefix decides, as it does for the sysctl's own dependency (`providingModule`).
+    const entry = moduleKeyPrefixes.find((e) => key.startsWith(e.prefix));
+    if (entry?.module !== module) continue;
     const parts = entry.prefix.split('.');
     const whole = entry.prefix.endsWith('.') ? parts.slice(0, -1) : /[_-]$/.test(entry.prefix) ? parts.slice(0, -1) : parts;
     out.add(`/${whole.join('/')}`);

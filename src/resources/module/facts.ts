@@ -1,4 +1,5 @@
 import type {Host} from '../../host/host.js';
+import {filesystemModules, moduleWitnesses} from './kconfig.js';
 import {cosiModprobeFile, parseModprobeFile} from './modprobe-d.js';
 import {cosiModulesLoadFile, parseModulesLoadFile} from './modules-load-d.js';
 import {parseModulesBuiltin} from './modules-dep.js';
@@ -7,7 +8,8 @@ import {inUse, parseProcModules} from './proc-modules.js';
 /**
  * moduleFacts reports the kernel's modules for `cosi facts`: whether it loads modules at all, the loaded ones with
  * their parameters, reference count, holders and whether they are in use, the built-in ones (modules.builtin, or
- * /sys/module entries without an initstate when the kernel has no module directory), and cosi's persisted files.
+ * /sys/module entries without an initstate, module sysctls and file systems when the kernel has no module
+ * directory), and cosi's persisted files.
  * Read-only.
  */
 export async function moduleFacts({host}: {host: Host}): Promise<Record<string, unknown>> {
@@ -28,12 +30,17 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
   }
   if (!builtin) {
     builtin = [];
-    builtinSource = '/sys/module (entries without an initstate)';
     for (const name of (await host.readDir('/sys/module')) ?? []) {
       if (loaded[name]) continue;
       const entries = await host.readDir(`/sys/module/${name}`);
       if (entries && !entries.includes('initstate')) builtin.push(name);
     }
+    // Built-in modules without parameters have no /sys/module entry: their sysctls and file systems show them.
+    const filesystems = new Set(((await host.readText('/proc/filesystems')) ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? ''));
+    for (const [name, witness] of Object.entries(moduleWitnesses)) if (!loaded[name] && !builtin.includes(name) && (await host.stat(witness))) builtin.push(name);
+    for (const name of filesystemModules) if (!loaded[name] && !builtin.includes(name) && filesystems.has(name)) builtin.push(name);
+    builtin.sort();
+    builtinSource = '/sys/module (entries without an initstate), module sysctls and /proc/filesystems';
   }
   const builtinParameters: Record<string, unknown> = {};
   for (const name of builtin) {
