@@ -1,0 +1,129 @@
+import {stringify} from 'smol-toml';
+import type {Runtime} from '../../config/generated/types.js';
+import {warning, type Diagnostic} from '../../diag/diagnostic.js';
+import {canonicalJson, digest} from '../../engine/digest.js';
+import type {Change} from '../../plan/change.js';
+import {restartDisruption} from '../../plan/disruption.js';
+import {address} from '../../plan/resource-kind.js';
+import {backupPath} from './backup.js';
+import type {RuntimeChangeData} from './change-data.js';
+import {engineProfiles, type EngineProfile} from './engines.js';
+import type {RuntimeObserved} from './probe.js';
+import type {RuntimeRecord} from './record.js';
+import {isTable, lookup, renderKey, renderValue, withValue, type SettingLeaf} from './settings-leaves.js';
+import {parseTomlDocument} from './toml-edit.js';
+
+/** dropInHeader starts cosi's own drop-in file. */
+export const dropInHeader = '# Managed by cosi (https://cosi.dev): spec.runtime.settings. Do not edit: changes are overwritten on the next apply.\n';
+
+/**
+ * mergeDocuments deep-merges TOML documents the way CRI-O reads its main file and then its drop-ins: a later file's
+ * key replaces an earlier one, tables merge. Pure.
+ */
+export function mergeDocuments(documents: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+  const merge = (into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> => {
+    const out = {...into};
+    for (const [k, v] of Object.entries(from)) out[k] = isTable(v) && isTable(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+    return out;
+  };
+  return documents.reduce((acc, doc) => merge(acc, doc), {});
+}
+
+/**
+ * effectiveConfig reads an engine's configuration as the engine does: the main file, then every drop-in in name
+ * order. Files that are not valid TOML are reported and skipped. `without` leaves one file out (cosi's own). Pure.
+ */
+export function effectiveConfig(profile: EngineProfile, mainPath: string, observed: RuntimeObserved, without?: string): {value: Record<string, unknown>; diagnostics: Diagnostic[]} {
+  const paths = [mainPath, ...observed.dropIns.map((n) => `${profile.dropInDir}/${n}`)].filter((p) => p !== without);
+  const documents: Record<string, unknown>[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of paths) {
+    const file = observed.files[path];
+    if (file?.state !== 'present') continue;
+    const parsed = parseTomlDocument(file.text);
+    if (parsed.ok) documents.push(parsed.value);
+    else diagnostics.push(warning(`${path} is not valid TOML (${parsed.reason}); ${profile.engine} will refuse to start`, {path: ['spec', 'runtime']}));
+  }
+  return {value: mergeDocuments(documents), diagnostics};
+}
+
+/**
+ * planDropIn plans the settings as cosi's own drop-in (CRI-O's `crio.conf.d/99-cosi.conf`): the engine's files stay
+ * byte for byte, the drop-in holds exactly the managed keys, and it sorts after the usual drop-ins. A drop-in sorting
+ * after it that sets a managed key is a warning (it wins). Details compare the engine's effective configuration
+ * before and after. Pure.
+ */
+export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: RuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
+  const {runtime, leaves, observed, record} = request;
+  const profile = engineProfiles[runtime.engine];
+  const path = profile.cosiDropIn!;
+  const own = observed.files[path] ?? {state: 'missing'};
+  const main = runtime.configPath ?? profile.configPath;
+  const effective = effectiveConfig(profile, main, observed);
+  const diagnostics = [...effective.diagnostics];
+  let wanted: Record<string, unknown> = {};
+  for (const leaf of leaves) wanted = withValue(wanted, leaf.path, leaf.value);
+  const content = dropInHeader + stringify(wanted);
+  const ownParsed = own.state === 'present' ? parseTomlDocument(own.text) : undefined;
+  const matches = ownParsed?.ok === true && canonicalJson(ownParsed.value) === canonicalJson(wanted);
+
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  const details: string[] = [];
+  for (const leaf of leaves) {
+    const key = renderKey(leaf.path);
+    const current = lookup(effective.value, leaf.path);
+    before[key] = current ?? null;
+    after[key] = leaf.value;
+    if (canonicalJson(current) !== canonicalJson(leaf.value)) details.push(`${key}: ${renderValue(current)} -> ${renderValue(leaf.value)}`);
+    for (const later of observed.dropIns.filter((n) => n > name)) {
+      const file = observed.files[`${profile.dropInDir}/${later}`];
+      const parsed = file?.state === 'present' ? parseTomlDocument(file.text) : undefined;
+      const value = parsed?.ok ? lookup(parsed.value, leaf.path) : undefined;
+      if (value !== undefined && canonicalJson(value) !== canonicalJson(leaf.value)) {
+        diagnostics.push(warning(`${profile.dropInDir}/${later} sets ${key} = ${renderValue(value)} and is read after ${path}: it overrides ${renderValue(leaf.value)}`, {path: ['spec', 'runtime', 'settings', ...leaf.path]}));
+      }
+    }
+  }
+  if (record) {
+    const without = effectiveConfig(profile, main, observed, path).value;
+    for (const key of Object.keys(record.applied.keys)) {
+      if (key in after) continue;
+      const original = record.original.keys[key];
+      const fallback = original ? lookup(without, original.path) : undefined;
+      details.push(`${key}: ${renderValue(before[key] ?? record.applied.keys[key])} -> ${renderValue(fallback)} (no longer in the document)`);
+    }
+  }
+  const keys = Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}]));
+  const newRecord: RuntimeRecord = {
+    original: {path, existed: record ? record.original.existed : own.state === 'present', keys},
+    applied: {path, keys: after, digest: digest(content)},
+  };
+  const action = matches ? 'noop' : record ? 'update' : 'create';
+  const data: RuntimeChangeData = {
+    path,
+    write: content,
+    ...(!record && own.state === 'present' ? {backup: {path: backupPath(path), content: own.text}} : {}),
+    record: newRecord,
+  };
+  return {
+    diagnostics,
+    change: {
+      address: address('runtime', runtime.engine),
+      kind: 'runtime',
+      action,
+      before: {path, settings: before},
+      after: {path, settings: after},
+      reason: matches
+        ? `${path} holds the managed settings`
+        : `${path} ${own.state === 'missing' ? 'does not exist' : 'differs'}: cosi keeps the settings in its own drop-in, read after ${main}, so ${main} stays as it is`,
+      disruption: matches ? 'none' : restartDisruption(profile.unit),
+      dependsOn: [address('package', profile.packageName)],
+      inputs: digest({files: observed.files, dropIns: observed.dropIns}),
+      ...(details.length > 0 && !matches ? {details} : {}),
+      ...(!record && !matches ? {original: newRecord.original} : {}),
+      data,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import {error, type Diagnostic} from '../../diag/diagnostic.js';
+import {digest} from '../../engine/digest.js';
+import type {Change} from '../../plan/change.js';
+import {restartDisruption} from '../../plan/disruption.js';
+import {backupPath} from './backup.js';
+import type {RuntimeChangeData} from './change-data.js';
+import {engineProfiles} from './engines.js';
+import {restoreEdit} from './plan-in-place.js';
+import type {RuntimeObserved} from './probe.js';
+import type {RuntimeRecord} from './record.js';
+import {editToml, rawValue, tableKeys, type TomlEdit} from './toml-edit.js';
+
+/**
+ * planRestore plans giving back a runtime configuration cosi no longer manages: a file nobody touched since cosi's
+ * last write gets back the original kept under /var/lib/cosi/backups byte for byte (or is removed, when cosi created
+ * it); an edited file gets back only the keys cosi changed, as cosi found them. Pure.
+ */
+export function planRestore(addr: string, record: RuntimeRecord, observed: RuntimeObserved): {change?: Change; diagnostics: Diagnostic[]} {
+  const {path} = record.applied;
+  const engine = addr.slice('runtime.'.length) as keyof typeof engineProfiles;
+  const unit = engineProfiles[engine]?.unit ?? `${engine}.service`;
+  const file = observed.files[path] ?? {state: 'missing'};
+  const backup = observed.files[backupPath(path)] ?? {state: 'missing'};
+  const untouched = file.state === 'present' && digest(file.text) === record.applied.digest;
+  let write: string | undefined;
+  const details: string[] = [];
+  if (file.state === 'missing') {
+    write = record.original.existed && backup.state === 'present' ? backup.text : undefined;
+  } else if (untouched && (!record.original.existed || backup.state === 'present')) {
+    write = record.original.existed && backup.state === 'present' ? backup.text : undefined;
+  } else {
+    const edits = Object.values(record.original.keys).map((k) => restoreEdit(file.text, k)).filter((e): e is TomlEdit => e !== undefined);
+    const edited = editToml(file.text, edits, tableKeys(backup.state === 'present' ? backup.text : ''));
+    if (!edited.ok) return {diagnostics: [error(`cannot restore ${path} as cosi found it: ${edited.reason}`, {address: addr})]};
+    write = edited.text;
+  }
+  for (const [key, original] of Object.entries(record.original.keys)) {
+    const now = file.state === 'present' ? rawValue(file.text, original.path) : null;
+    if (now !== original.raw) details.push(`${key}: ${now ?? '(unset)'} -> ${original.raw ?? '(unset)'}`);
+  }
+  const data: RuntimeChangeData = {path, ...(write === undefined ? {remove: true as const} : {write}), dropBackup: backupPath(path), record};
+  return {
+    diagnostics: [],
+    change: {
+      address: addr,
+      kind: 'runtime',
+      action: 'delete',
+      before: {path, settings: record.applied.keys},
+      after: write === undefined ? null : {path, settings: Object.fromEntries(Object.entries(record.original.keys).map(([k, o]) => [k, o.raw]))},
+      reason: write === undefined
+        ? `no longer in the document: ${path} was created by cosi and is removed`
+        : untouched
+          ? `no longer in the document: ${path} gets back the content cosi found (${backupPath(path)})`
+          : `no longer in the document: the keys cosi changed in ${path} get back the values cosi found; later edits to other keys stay`,
+      disruption: restartDisruption(unit),
+      dependsOn: [],
+      inputs: digest({file, backup}),
+      ...(details.length > 0 ? {details} : {}),
+      data,
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** OriginalKey is one managed key as cosi first found it: its path and TOML source text (`null`: it was unset). */
+export interface OriginalKey {
+  readonly path: readonly string[];
+  readonly raw: string | null;
+}
+
+/**
+ * RuntimeRecord is cosi's state for the runtime's configuration. `original` is the file as cosi found it (whether it
+ * existed, and each managed key's source text; the whole file is kept under /var/lib/cosi/backups), `applied` what
+ * cosi last wrote: the managed keys and a digest of the file, to tell an untouched file from an edited one.
+ */
+export interface RuntimeRecord {
+  readonly original: {
+    readonly path: string;
+    readonly existed: boolean;
+    readonly keys: Readonly<Record<string, OriginalKey>>;
+  };
+  readonly applied: {
+    readonly path: string;
+    readonly keys: Readonly<Record<string, unknown>>;
+    readonly digest: string;
+  };
+}
