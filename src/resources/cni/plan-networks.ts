@@ -1,0 +1,117 @@
+import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
+import {canonicalJson, digest} from '../../engine/digest.js';
+import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
+import {managedOfKind} from '../../engine/state.js';
+import type {Change} from '../../plan/change.js';
+import {address} from '../../plan/resource-kind.js';
+import {backupPath} from '../runtime/backup.js';
+import {runtimeCniDirs} from './cni-dirs.js';
+import {canonicalText, renderNetwork} from './network-file.js';
+import type {CniObserved} from './probe.js';
+
+/** CniNetworkChangeData is what apply needs: the file to write or remove, and the original to back up first. */
+export interface CniNetworkChangeData {
+  readonly path: string;
+  readonly write?: string;
+  readonly remove?: true;
+  readonly backup?: {readonly path: string; readonly content: string};
+  readonly dropBackup?: string;
+  readonly original: NetworkOriginal;
+}
+
+/** NetworkOriginal is what cosi found at a network's path before its first write. */
+export interface NetworkOriginal {
+  readonly path: string;
+  readonly existed: boolean;
+}
+
+const semver = /^\d+\.\d+\.\d+$/;
+
+/**
+ * planCniNetworks plans each declared network as `<confDir>/<stem>.conflist` in canonical JSON, compared as
+ * canonical JSON (`create`, `update`, `noop`); a `delete` for networks that left the document (the file cosi found
+ * is put back from /var/lib/cosi/backups, or removed); with `exclusive`, a `delete` of every other configuration
+ * file (backed up first). Warns when another file sorts before the declared networks (runtimes use the first), and
+ * when `confDir` differs from the runtime's. Pure.
+ */
+export function planCniNetworks({desired, observed, state}: PlanRequest<CniObserved>): ProviderPlan {
+  const cni = desired.config.spec?.cni;
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const confDir = observed.confDir;
+  const runtimeConf = runtimeCniDirs(desired.config.spec, observed.runtimeFile).confDir;
+  if (cni?.confDir && runtimeConf && runtimeConf !== cni.confDir) {
+    diagnostics.push(warning(`cni.confDir is ${cni.confDir}, but the runtime reads network configurations from ${runtimeConf}`, {path: ['spec', 'cni', 'confDir']}));
+  }
+  const networks = Object.entries(cni?.networks ?? {});
+  const declared = new Set(networks.map(([stem]) => `${stem}.conflist`));
+  const names = new Map<string, string>();
+  for (const [stem, network] of networks) {
+    const at = ['spec', 'cni', 'networks', stem];
+    if (!semver.test(network.cniVersion)) diagnostics.push(error(`CNI network ${stem}: cniVersion ${JSON.stringify(network.cniVersion)} is not a version`, {path: [...at, 'cniVersion'], detail: 'expected a semantic version such as "1.0.0"'}));
+    const other = names.get(network.name);
+    if (other) diagnostics.push(error(`CNI network name ${JSON.stringify(network.name)} is used by both ${other} and ${stem}`, {path: [...at, 'name'], detail: 'network names must be unique on the node'}));
+    names.set(network.name, stem);
+    const path = `${confDir}/${stem}.conflist`;
+    const addr = address('cni.network', stem);
+    const found = observed.files[path] ?? {state: 'missing'};
+    const record = state.resources[addr];
+    const matches = found.state === 'present' && canonicalText(found.text) === canonicalJson(network);
+    const original: NetworkOriginal = record ? (record.original as NetworkOriginal) : {path, existed: found.state === 'present'};
+    const data: CniNetworkChangeData = {path, write: renderNetwork(network), original, ...(!record && found.state === 'present' ? {backup: {path: backupPath(path), content: found.text}} : {})};
+    const base = {address: addr, kind: 'cni.network' as const, before: found.state === 'present' ? {path, digest: digest(found.text)} : null, after: {path, network: network.name}, disruption: 'none' as const, dependsOn: [], inputs: digest(found), data};
+    if (matches) {
+      changes.push({...base, action: 'noop', reason: `${path} holds the network`});
+      continue;
+    }
+    const reason = found.state === 'missing' ? `${path} does not exist` : canonicalText(found.text) === undefined ? `${path} is not JSON` : `${path} differs from the declared network`;
+    changes.push({...base, action: record ? 'update' : 'create', reason, ...(!record ? {original} : {})});
+  }
+
+  for (const [addr, record] of managedOfKind(state, 'cni.network')) {
+    if (networks.some(([stem]) => address('cni.network', stem) === addr)) continue;
+    const original = record.original as NetworkOriginal;
+    const backup = observed.files[backupPath(original.path)];
+    const restore = original.existed && backup?.state === 'present' ? backup.text : undefined;
+    const found = observed.files[original.path] ?? {state: 'missing'};
+    changes.push({
+      address: addr,
+      kind: 'cni.network',
+      action: 'delete',
+      before: found.state === 'present' ? {path: original.path, digest: digest(found.text)} : null,
+      after: restore === undefined ? null : {path: original.path, digest: digest(restore)},
+      reason: restore === undefined ? `no longer in the document: ${original.path} is removed` : `no longer in the document: ${original.path} gets back the content cosi found`,
+      disruption: 'none',
+      dependsOn: [],
+      inputs: digest({found, backup: backup ?? null}),
+      data: {path: original.path, ...(restore === undefined ? {remove: true as const} : {write: restore}), dropBackup: backupPath(original.path), original} satisfies CniNetworkChangeData,
+    });
+  }
+
+  const others = observed.confNames.filter((n) => !declared.has(n));
+  if (cni?.exclusive) {
+    for (const name of others) {
+      const path = `${confDir}/${name}`;
+      const found = observed.files[path];
+      if (found?.state !== 'present') continue;
+      changes.push({
+        address: address('cni.network', name),
+        kind: 'cni.network',
+        action: 'delete',
+        before: {path, digest: digest(found.text)},
+        after: null,
+        reason: `cni.exclusive: ${path} is not declared; it is kept in ${backupPath(path)}`,
+        disruption: 'none',
+        dependsOn: [],
+        inputs: digest(found),
+        data: {path, remove: true, backup: {path: backupPath(path), content: found.text}, original: {path, existed: true}} satisfies CniNetworkChangeData,
+      });
+    }
+  } else if (networks.length > 0) {
+    const first = [...observed.confNames, ...declared].sort()[0];
+    if (first && !declared.has(first)) {
+      diagnostics.push(warning(`${confDir}/${first} sorts before the declared networks: the runtime uses it, not ${[...declared].sort()[0]}`, {path: ['spec', 'cni', 'networks'], detail: 'give the network a stem that sorts first (e.g. a lower numeric prefix), or set cni.exclusive: true to remove the other files (they are backed up)'}));
+    }
+  }
+  return {changes, diagnostics};
+}
