@@ -16,7 +16,8 @@ export function renderChange(output: Output, change: Change): string {
   const symbol = paint(output, colors[change.action], actionSymbols[change.action].padStart(3));
   const lines = [paint(output, 'bold', `  # ${change.address} will be ${verbs[change.action]}`) + `: ${change.reason}`];
   const values = change.before === null || change.before === undefined ? show(change.after) : `${show(change.before)} -> ${show(change.after)}`;
-  lines.push(`${symbol} ${change.address}: ${values}`);
+  // Key-level details say it better than two large JSON values.
+  lines.push(change.details && change.details.length > 0 ? `${symbol} ${change.address}` : `${symbol} ${change.address}: ${values}`);
   for (const detail of change.details ?? []) lines.push(`        ${detail}`);
   if (change.disruption !== 'none') lines.push(paint(output, 'yellow', `        disruption: ${change.disruption}`));
   return lines.join('\n');

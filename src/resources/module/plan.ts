@@ -64,6 +64,11 @@ function planDesired({want, status, observed, record, sysctls}: {want: DesiredMo
   const presence = status.presence;
   const where = path ? {path, address: addr} : {address: addr};
   if (presence.kind === 'missing' && want.state === 'loaded') {
+    // Without loadable-module support (containers, microVMs) nothing can be loaded, and that is a normal node: say
+    // so and plan nothing. With it, a module the kernel lacks is a mistake in the document.
+    if (!observed.moduleSupport) {
+      return {diagnostics: [warning(`module ${name} cannot be loaded here: ${presence.why}; nothing is planned for it on this node`, where)], notes: []};
+    }
     return {diagnostics: [error(`module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}`, where)], notes: []};
   }
   if (presence.kind === 'builtin' && want.state === 'blocked') {
@@ -88,7 +93,8 @@ function planDesired({want, status, observed, record, sysctls}: {want: DesiredMo
     const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
     if (differ.length > 0) {
       const cmdline = differ.map(([p, v]) => `${name}.${p}=${v}`).join(' ');
-      diagnostics.push(error(
+      // A warning, not an error: cosi cannot change it, and refusing every apply on such nodes helps nobody.
+      diagnostics.push(warning(
         `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line (\`${cmdline}\`) and reboot, or remove them from the document`,
         where,
       ));
