@@ -5,6 +5,7 @@ import type {BootNote, Change} from '../plan/change.js';
 import type {Plan} from '../plan/plan.js';
 import {digest} from './digest.js';
 import {orderChanges} from './order.js';
+import {addOwedRestarts} from './owed-restarts.js';
 import type {Provider} from './provider.js';
 import type {CosiState} from './state.js';
 
@@ -35,7 +36,7 @@ export async function makePlan({host, desired, state, providers, sections}: Plan
       }
     }),
   );
-  const changes: Change[] = [];
+  let changes: Change[] = [];
   const bootNotes: BootNote[] = [];
   providers.forEach((provider, i) => {
     const probe = observed[i]!;
@@ -45,6 +46,8 @@ export async function makePlan({host, desired, state, providers, sections}: Plan
     bootNotes.push(...(part.bootNotes ?? []));
     diagnostics.push(...(part.diagnostics ?? []));
   });
+  // Restarts owed by other changes become service changes, when cosi manages services on this node.
+  if (providers.some((p) => p.kind === 'service')) changes = addOwedRestarts(changes);
   const covered = new Set(providers.flatMap((p) => p.sections));
   const spec = (desired.config.spec ?? {}) as Record<string, unknown>;
   const unsupported = sections.filter((s) => spec[s] !== undefined && !covered.has(`spec.${s}`)).map((s) => `spec.${s}`);
