@@ -428,11 +428,13 @@ test('a built-in module is a no-op; its parameters are the kernel command line\'
 
     const params = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}});
     t.is(params.diagnostics.length, 1);
+    t.is(params.diagnostics[0]!.severity, 'warning', 'cosi cannot change it: said, not refused');
     t.regex(params.diagnostics[0]!.summary, /nf_conntrack is built into this kernel \(6\.18\.44-fc-v782.*cannot change at runtime.*hashsize is "262144", not "131072".*kernel command line \(`nf_conntrack\.hashsize=131072`\)/);
     const blocked = await plan(n.host, {modules: {bridge: {state: 'blocked'}}});
     t.regex(blocked.diagnostics[0]!.summary, /bridge cannot be blocked: it is built into this kernel/);
     const missing = await plan(n.host, {modules: {ip_vs: {}}});
-    t.regex(missing.diagnostics[0]!.summary, /ip_vs does not exist on this kernel \(6\.18\.44-fc-v782\): this kernel .* has no loadable-module support/);
+    t.is(missing.diagnostics[0]!.severity, 'warning', 'a kernel without module support is a normal node');
+    t.regex(missing.diagnostics[0]!.summary, /ip_vs cannot be loaded here: this kernel \(6\.18\.44-fc-v782\) has no loadable-module support/);
   }));
 
 test('another modprobe.d file that overrides a parameter at boot is named; an earlier one is not', (t) =>
