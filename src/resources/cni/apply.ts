@@ -1,3 +1,4 @@
+import {applyFileChange} from '../shared/file-change.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {CniNetworkChangeData} from './plan-networks.js';
 import type {CniPluginChangeData} from './plan-plugins.js';
@@ -25,13 +26,8 @@ export async function applyCniNetwork({host, change, state}: ApplyRequest): Prom
   const data = change.data as CniNetworkChangeData;
   const previous = state.resources[change.address];
   if (change.action === 'noop') return previous ? {record: previous} : {forget: true};
-  if (data.backup && (await host.readText(data.backup.path)) === undefined) await host.writeAtomic(data.backup.path, data.backup.content, {mode: 0o600});
-  if (data.remove) await host.remove(data.path);
-  else if (data.write !== undefined) await host.writeAtomic(data.path, data.write, {mode: 0o644});
-  if (change.action === 'delete') {
-    if (data.dropBackup) await host.remove(data.dropBackup);
-    return {forget: true};
-  }
+  await applyFileChange(host, data);
+  if (change.action === 'delete') return {forget: true};
   const now = new Date().toISOString();
   return {record: {original: previous?.original ?? data.original, applied: change.after, since: previous?.since ?? now, updated: now}};
 }

@@ -5,17 +5,13 @@ import {managedOfKind} from '../../engine/state.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {backupPath} from '../runtime/backup.js';
+import type {FileChange} from '../shared/file-change.js';
 import {runtimeCniDirs} from './cni-dirs.js';
 import {canonicalText, renderNetwork} from './network-file.js';
 import type {CniObserved} from './probe.js';
 
 /** CniNetworkChangeData is what apply needs: the file to write or remove, and the original to back up first. */
-export interface CniNetworkChangeData {
-  readonly path: string;
-  readonly write?: string;
-  readonly remove?: true;
-  readonly backup?: {readonly path: string; readonly content: string};
-  readonly dropBackup?: string;
+export interface CniNetworkChangeData extends FileChange {
   readonly original: NetworkOriginal;
 }
 

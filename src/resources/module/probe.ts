@@ -1,3 +1,4 @@
+import {readConfigFile} from '../shared/read-config-file.js';
 import type {Host} from '../../host/host.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {ProbeRequest} from '../../engine/provider.js';
@@ -197,13 +198,13 @@ class Evidence {
   async kconfig(name: string, deep: boolean): Promise<{symbol: string; value: KconfigValue; file: string} | undefined> {
     const symbol = kconfigSymbols[name];
     if (!symbol) return undefined;
-    this.config ??= this.readConfig(deep);
+    this.config ??= this.readKconfig(deep);
     const config = await this.config;
     const value = config?.values.get(symbol);
     return config && value ? {symbol, value, file: config.file} : undefined;
   }
 
-  private async readConfig(deep: boolean): Promise<{file: string; values: Map<string, KconfigValue>} | undefined> {
+  private async readKconfig(deep: boolean): Promise<{file: string; values: Map<string, KconfigValue>} | undefined> {
     const file = `/boot/config-${this.kernel}`;
     const text = await this.host.readText(file);
     if (text !== undefined) return {file, values: parseKconfig(text)};
@@ -233,12 +234,12 @@ async function readParameters(host: Host, name: string): Promise<{parameters?: R
 
 async function readLoadFiles(host: Host): Promise<ModulesLoadFile[]> {
   const paths = await orderedFiles(host, modulesLoadDirs);
-  return Promise.all(paths.map(async (path) => ({path, entries: parseModulesLoadFile((await readConfig(host, path)) ?? '')})));
+  return Promise.all(paths.map(async (path) => ({path, entries: parseModulesLoadFile((await readConfigFile(host, path)) ?? '')})));
 }
 
 async function readProbeFiles(host: Host): Promise<ModprobeFile[]> {
   const paths = await orderedFiles(host, modprobeDirs);
-  return Promise.all(paths.map(async (path) => ({path, directives: parseModprobeFile((await readConfig(host, path)) ?? '')})));
+  return Promise.all(paths.map(async (path) => ({path, directives: parseModprobeFile((await readConfigFile(host, path)) ?? '')})));
 }
 
 async function orderedFiles(host: Host, dirs: readonly string[]): Promise<string[]> {
@@ -252,14 +253,4 @@ async function orderedFiles(host: Host, dirs: readonly string[]): Promise<string
     listing.push({dir, names: (await host.readDir(dir)) ?? []});
   }
   return orderConfigFiles(listing);
-}
-
-async function readConfig(host: Host, path: string): Promise<string | undefined> {
-  // A link to /dev/null masks the file of the same name in later directories.
-  if ((await host.resolve(path)) === host.hostPath('/dev/null')) return '';
-  try {
-    return await host.readText(path);
-  } catch {
-    return undefined;
-  }
 }

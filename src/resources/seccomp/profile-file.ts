@@ -1,4 +1,4 @@
-import {canonicalJson} from '../../engine/digest.js';
+import {canonicalJson, sortKeys} from '../../engine/digest.js';
 
 /** defaultSeccompDir is the kubelet's seccomp root (`<kubelet root>/seccomp`) when the document names none. */
 export const defaultSeccompDir = '/var/lib/kubelet/seccomp';
@@ -9,15 +9,6 @@ export const cosiSubdir = 'cosi';
 /** profileNodePath joins a profile's relative path to the seccomp root. */
 export function profileNodePath(dir: string, relative: string): string {
   return `${dir.replace(/\/+$/, '')}/${relative}`;
-}
-
-/** sortKeys returns a JSON value with object keys sorted at every level. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-  }
-  return value;
 }
 
 /**

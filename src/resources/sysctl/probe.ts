@@ -1,3 +1,4 @@
+import {readConfigFile} from '../shared/read-config-file.js';
 import type {Host} from '../../host/host.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {ProbeRequest} from '../../engine/provider.js';
@@ -65,21 +66,11 @@ async function readLive(host: Host, keys: readonly SysctlKey[]): Promise<Record<
 async function readBootFiles(host: Host): Promise<SysctlFile[]> {
   const listing = await Promise.all(sysctlDirs.map(async (dir) => ({dir, names: (await host.readDir(dir)) ?? []})));
   const paths = orderSysctlFiles(listing);
-  const files = await Promise.all(paths.map(async (path) => ({path, text: await readConfig(host, path)})));
+  const files = await Promise.all(paths.map(async (path) => ({path, text: await readConfigFile(host, path)})));
   const linksToSysctlConf = await Promise.all(paths.map(async (p) => (await host.resolve(p)) === host.hostPath('/etc/sysctl.conf')));
   if (!linksToSysctlConf.some(Boolean)) {
     const text = await host.readText('/etc/sysctl.conf');
     if (text !== undefined) files.push({path: '/etc/sysctl.conf', text});
   }
   return files.map(({path, text}) => ({path, assignments: parseSysctlFile(text ?? '')}));
-}
-
-async function readConfig(host: Host, path: string): Promise<string | undefined> {
-  // A link to /dev/null masks the file of the same name in later directories.
-  if ((await host.resolve(path)) === host.hostPath('/dev/null')) return '';
-  try {
-    return await host.readText(path);
-  } catch {
-    return undefined;
-  }
 }
