@@ -24,6 +24,7 @@ const kubernetes = document(
     floppy: { state: blocked }
 `,
 	`    net.bridge.bridge-nf-call-iptables: 1
+    net.netfilter.nf_conntrack_max: 200000
 `,
 );
 
@@ -77,9 +78,11 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	const first = await planJson(t, vm);
 	t.deepEqual(first.diagnostics, []);
 	const order = first.changes.map(c => c.address);
-	t.deepEqual([...order].sort(), ['module.br_netfilter', 'module.floppy', 'module.nf_conntrack', 'module.overlay', 'sysctl.net.bridge.bridge-nf-call-iptables']);
+	t.deepEqual([...order].sort(), ['module.br_netfilter', 'module.floppy', 'module.nf_conntrack', 'module.overlay', 'sysctl.net.bridge.bridge-nf-call-iptables', 'sysctl.net.netfilter.nf_conntrack_max']);
 	t.true(order.indexOf('module.br_netfilter') < order.indexOf('sysctl.net.bridge.bridge-nf-call-iptables'), 'the sysctl comes after the module that provides it');
-	t.deepEqual(first.changes.find(c => c.kind === 'sysctl')?.dependsOn, ['module.br_netfilter']);
+	t.true(order.indexOf('module.nf_conntrack') < order.indexOf('sysctl.net.netfilter.nf_conntrack_max'));
+	t.deepEqual(first.changes.find(c => c.address === 'sysctl.net.bridge.bridge-nf-call-iptables')?.dependsOn, ['module.br_netfilter']);
+	t.deepEqual(first.changes.find(c => c.address === 'sysctl.net.netfilter.nf_conntrack_max')?.dependsOn, ['module.nf_conntrack']);
 
 	const started = Date.now();
 	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0, 'one apply');
@@ -96,6 +99,10 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	await vm.runOk(['rmmod', 'br_netfilter']);
 	await vm.runOk(['modprobe', 'br_netfilter']);
 	t.is(await sh(vm, 'sysctl -n net.bridge.bridge-nf-call-iptables'), '1', "cosi's install hook re-applies the bridge sysctls on any load");
+	await vm.runOk(['rmmod', 'nf_conntrack']);
+	await vm.runOk(['modprobe', 'nf_conntrack']);
+	t.is(await hashsize(vm), '131072', 'a load through the hook still gets the options line');
+	t.is(await sh(vm, 'sysctl -n net.netfilter.nf_conntrack_max'), '200000', 'and the conntrack sysctls follow it');
 
 	const rebootStarted = Date.now();
 	await vm.reboot();
@@ -105,6 +112,7 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	t.false(booted.has('floppy'), 'the blocked module is not loaded at boot, although udev asks for it by alias');
 	t.is(await hashsize(vm), '131072', 'the options line was used at boot');
 	t.is(await sh(vm, 'sysctl -n net.bridge.bridge-nf-call-iptables'), '1', 'the bridge sysctl holds after boot');
+	t.is(await sh(vm, 'sysctl -n net.netfilter.nf_conntrack_max'), '200000');
 	t.is((await vm.run(['systemctl', 'is-failed', '--quiet', 'systemd-modules-load.service'])).exitCode, 1, 'systemd-modules-load succeeded');
 	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'plan after reboot: empty');
 
@@ -132,6 +140,7 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
 	t.is(await sh(vm, 'sysctl -n net.bridge.bridge-nf-call-iptables'), '1');
 	t.is(await hashsize(vm), '131072');
+	t.is(await sh(vm, 'sysctl -n net.netfilter.nf_conntrack_max'), '200000', "cosi's own reload re-applied the conntrack sysctl too");
 });
 
 test('a new hashsize reloads nf_conntrack while it is unused, and owes a reboot while it is in use', async t => {
