@@ -75,9 +75,13 @@ export async function apply(options: Options, output: Output): Promise<number> {
       return 1;
     }
     const after = await probeAndPlan(options, document, host);
-    const left = after.plan.changes.filter((c) => changes.some((d) => d.address === c.address));
-    if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: left.length === 0, applied: result.applied.length, ...summarize(result.applied), writes: host.stats.writes}));
-    else output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? "change" : "changes"} made.`));
+    // A change that owes a reboot stays in the plan until the node reboots (that is how drift reports the owed
+    // reboot); it is not a failure of this apply.
+    const owed = after.plan.changes.filter((c) => c.disruption === 'reboot' && changes.some((d) => d.address === c.address));
+    const left = after.plan.changes.filter((c) => c.disruption !== 'reboot' && changes.some((d) => d.address === c.address));
+    if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: left.length === 0, applied: result.applied.length, ...summarize(result.applied), rebootRequired: owed.length > 0, writes: host.stats.writes}));
+    if (owed.length > 0) output.err(`cosi: warning: a reboot is owed to complete ${owed.map((c) => c.address).join(', ')}; cosi never reboots by itself`);
+    if (!options.json) output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? "change" : "changes"} made.`));
     if (left.length > 0) {
       output.err(`cosi: error: after apply the node still differs for ${left.map((c) => c.address).join(', ')}`);
       return 1;
