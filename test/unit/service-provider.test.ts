@@ -20,6 +20,7 @@ import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 // A simulated systemctl over a fixture root: unit states live in a file of the root (`unit enabled active` lines), so
 // that the conformance suite's outside change can edit them; every call is logged.
 const db = '/var/lib/fake-systemd/units';
+const systemState = '/var/lib/fake-systemd/system-state';
 const calls = new Map<string, string[]>();
 
 function fakeSystemctl(dir: string): CommandRunner {
@@ -28,6 +29,7 @@ function fakeSystemctl(dir: string): CommandRunner {
     calls.set(dir, [...(calls.get(dir) ?? []), argv.join(' ')]);
     const units = new Map((await readFile(join(dir, db), 'utf8')).split('\n').filter(Boolean).map((l) => [l.split(' ')[0]!, l.split(' ').slice(1)] as const));
     const [, verb, ...rest] = argv;
+    if (verb === 'is-system-running') return ok(((await readFile(join(dir, systemState), 'utf8').catch(() => 'running')).trim()) + '\n');
     if (verb === 'show') {
       return ok(rest.slice(rest.indexOf('--') + 1).map((u) => units.has(u)
         ? `Id=${u}\nLoadState=loaded\nUnitFileState=${units.get(u)![0]}\nActiveState=${units.get(u)![1]}\n`
@@ -35,7 +37,7 @@ function fakeSystemctl(dir: string): CommandRunner {
     }
     const unit = rest.at(-1)!;
     const [enabled, active] = units.get(unit) ?? ['disabled', 'inactive'];
-    const next = {enable: ['enabled', active], disable: ['disabled', active], start: [enabled, 'active'], stop: [enabled, 'inactive'], 'try-restart': [enabled, active]}[verb as 'enable'];
+    const next = {enable: ['enabled', active], disable: ['disabled', active], start: [enabled, 'active'], restart: [enabled, 'active'], stop: [enabled, 'inactive'], 'try-restart': [enabled, active]}[verb as 'enable'];
     if (!next) return {exitCode: 1, timedOut: false, stdout: '', stderr: `fake systemctl: ${verb}`, started: true};
     units.set(unit, next);
     await writeFile(join(dir, db), [...units].map(([u, s]) => `${u} ${s.join(' ')}\n`).join(''));
@@ -94,8 +96,24 @@ test('a runtime config change owes one containerd restart, after it, shown as a 
     calls.delete(root.dir);
     const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [runtimeProvider, provider]});
     t.falsy(result.failed);
-    t.deepEqual((calls.get(root.dir) ?? []).filter((c) => !c.includes(' show ')), ['systemctl try-restart -- containerd.service', 'systemctl enable -- kubelet.service', 'systemctl start -- kubelet.service']);
+    t.deepEqual((calls.get(root.dir) ?? []).filter((c) => !c.includes(' show ') && !c.includes('is-system-running')), ['systemctl try-restart -- containerd.service', 'systemctl enable -- kubelet.service', 'systemctl start -- kubelet.service']);
     t.deepEqual((await plan(host, spec)).changes, []);
+  }));
+
+test('a unit to start that is also owed a restart is restarted (a package may have started it with the old config); during boot, starts are queued', (t) =>
+  withRoot({...systemdFiles, '/etc/containerd/config.toml': 'version = 2\n', [db]: 'containerd.service enabled active\nkubelet.service disabled inactive\n'}, async (root, host) => {
+    const spec = {runtime: {engine: 'containerd' as const, settings: {oom_score: -999}}, services: {containerd: {enabled: true, state: 'running' as const}, kubelet: {enabled: true, state: 'running' as const}}};
+    await root.write(db, 'containerd.service enabled inactive\nkubelet.service disabled inactive\n');
+    await root.write(systemState, 'starting');
+    const planned = await plan(host, spec);
+    t.deepEqual(planned.changes.map((c) => [c.address, c.action]), [['runtime.containerd', 'create'], ['service.containerd', 'create'], ['service.kubelet', 'create']]);
+    calls.delete(root.dir);
+    t.falsy((await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [runtimeProvider, provider]})).failed);
+    t.deepEqual((calls.get(root.dir) ?? []).filter((c) => !c.includes(' show ') && !c.includes('is-system-running')), [
+      'systemctl restart --no-block -- containerd.service',
+      'systemctl enable -- kubelet.service',
+      'systemctl start --no-block -- kubelet.service',
+    ], 'queued, not waited for: both units are ordered after cosi-apply.service at boot');
   }));
 
 test('without systemd in the root, the plan says units cannot be managed there', (t) =>

@@ -10,9 +10,21 @@ async function systemctl(host: Host, ...args: string[]): Promise<void> {
 }
 
 /**
+ * booting tells whether systemd is still bringing the node up (`systemctl is-system-running` says `initializing` or
+ * `starting`): cosi-apply.service runs then, ordered before the runtime and the kubelet, whose start jobs wait for it.
+ * A blocking `systemctl start` of such a unit would wait for cosi while cosi waits for it.
+ */
+async function booting(host: Host): Promise<boolean> {
+  const result = await host.run({argv: ['systemctl', 'is-system-running'], timeoutMs: 30_000});
+  return /^(initializing|starting)\b/.test(result.stdout.trim());
+}
+
+/**
  * applyService carries out one planned unit change: `systemctl enable|disable`, then `start|stop`, then an owed
- * restart (`try-restart`: only a running unit restarts; skipped when this change just started it, or when systemd
- * does not run in the root). Idempotent.
+ * restart. A unit to be started that is also owed a restart gets `systemctl restart` (a package's installation may
+ * have started it with the old configuration already); a restart alone is `try-restart` (only a running unit
+ * restarts). During boot, starts and restarts are queued (`--no-block`) and systemd runs them in unit order. Nothing
+ * runs when systemd does not run in the root. Idempotent.
  */
 export async function applyService({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
   const data = change.data as ServiceChangeData;
@@ -20,8 +32,11 @@ export async function applyService({host, change, state}: ApplyRequest): Promise
   const systemd = (await host.stat('/run/systemd/system'))?.isDirectory() === true;
   if (change.action !== 'noop' && systemd) {
     if (data.enable !== undefined) await systemctl(host, data.enable ? 'enable' : 'disable', '--', data.unit);
-    if (data.start !== undefined) await systemctl(host, data.start ? 'start' : 'stop', '--', data.unit);
-    if (data.restart && data.start !== true) await systemctl(host, 'try-restart', '--', data.unit);
+    const verb = data.start === true ? (data.restart ? 'restart' : 'start') : data.start === false ? 'stop' : data.restart ? 'try-restart' : undefined;
+    if (verb) {
+      const queue = verb !== 'stop' && (await booting(host)) ? ['--no-block'] : [];
+      await systemctl(host, verb, ...queue, '--', data.unit);
+    }
   }
   if (change.action === 'delete') return {forget: true};
   if (change.action === 'noop' || (data.enable === undefined && data.start === undefined)) return previous ? {record: previous} : {forget: true};
