@@ -17,6 +17,8 @@ export type QemuOptions = {
 	/** Serial console: 'log' writes it to `<runDir>/console.log`; 'stdio' attaches it to this terminal (debug shells). */
 	console?: 'log' | 'stdio';
 	extraAppend?: string;
+	/** More raw disks, attached read-only after the layer disk (/dev/vdc, /dev/vdd, ...): apt repositories, seeds. */
+	extraDisks?: string[];
 	/**
 	 * When the guest reboots, qemu exits instead of resetting in place (`-no-reboot`); the caller starts it again on
 	 * the same overlay. Under TCG a fresh qemu boots the guest several times faster than a warm reset does.
@@ -68,6 +70,7 @@ export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
 		'-append', kernelCommandLine(options.extraAppend),
 		'-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
 		'-drive', `file=${options.layerDisk},if=virtio,format=raw,readonly=on`,
+		...(options.extraDisks ?? []).flatMap(disk => ['-drive', `file=${disk},if=virtio,format=raw,readonly=on`]),
 		'-device', 'virtio-rng-pci',
 		'-device', 'virtio-serial-pci',
 		'-chardev', `socket,id=agent,path=${agentSocket},server=on,wait=off`,

@@ -28,6 +28,8 @@ export type VmOptions = {
 	 * `COSI_VM_REBOOT=in-place` overrides the default.
 	 */
 	rebootMode?: 'restart-qemu' | 'in-place';
+	/** More raw disk images, attached read-only as /dev/vdc, /dev/vdd, ... (an apt repository disk from apt-repo.ts, a NoCloud seed). */
+	extraDisks?: string[];
 };
 
 const live = new Set<ChildProcess>();
@@ -96,6 +98,7 @@ export class Vm {
 			memoryMiB: options.memoryMiB,
 			cpus: options.cpus,
 			exitOnReboot: rebootMode === 'restart-qemu',
+			extraDisks: options.extraDisks,
 		};
 		const q = await startQemu(qemuOptions);
 		live.add(q.child);
