@@ -28,7 +28,8 @@ const semver = /^\d+\.\d+\.\d+$/;
  * canonical JSON (`create`, `update`, `noop`); a `delete` for networks that left the document (the file cosi found
  * is put back from /var/lib/cosi/backups, or removed); with `exclusive`, a `delete` of every other configuration
  * file (backed up first). Warns when another file sorts before the declared networks (runtimes use the first), and
- * when `confDir` differs from the runtime's. Pure.
+ * when `confDir` differs from the runtime's. After cosi's first write of a network was interrupted (a record without
+ * `applied`), the backup is still kept and a file that already holds the network gets an `update` recording it. Pure.
  */
 export function planCniNetworks({desired, observed, state}: PlanRequest<CniObserved>): ProviderPlan {
   const cni = desired.config.spec?.cni;
@@ -54,10 +55,17 @@ export function planCniNetworks({desired, observed, state}: PlanRequest<CniObser
     const record = state.resources[addr];
     const matches = found.state === 'present' && canonicalText(found.text) === canonicalJson(network);
     const original: NetworkOriginal = record ? (record.original as NetworkOriginal) : {path, existed: found.state === 'present'};
-    const data: CniNetworkChangeData = {path, write: renderNetwork(network), original, ...(!record && found.state === 'present' ? {backup: {path: backupPath(path), content: found.text}} : {})};
+    // A record without `applied` is cosi's first write interrupted after the engine kept the original: the backup
+    // may not be written yet, and the file (written only after its backup) still holds what cosi found if it is not.
+    const unrecorded = record !== undefined && record.applied === null;
+    const data: CniNetworkChangeData = {path, write: renderNetwork(network), original, ...((!record || unrecorded) && original.existed && found.state === 'present' ? {backup: {path: backupPath(path), content: found.text}} : {})};
     const base = {address: addr, kind: 'cni.network' as const, before: found.state === 'present' ? {path, digest: digest(found.text)} : null, after: {path, network: network.name}, disruption: 'none' as const, dependsOn: [], inputs: digest(found), data};
-    if (matches) {
+    if (matches && !unrecorded) {
       changes.push({...base, action: 'noop', reason: `${path} holds the network`});
+      continue;
+    }
+    if (matches) {
+      changes.push({...base, action: 'update', reason: `${path} holds the network, but cosi's write was interrupted before it was recorded: record it`});
       continue;
     }
     const reason = found.state === 'missing' ? `${path} does not exist` : canonicalText(found.text) === undefined ? `${path} is not JSON` : `${path} differs from the declared network`;

@@ -13,6 +13,7 @@ export async function applyRuntime({host, change, state}: ApplyRequest): Promise
   if (change.action === 'noop') return previous ? {record: previous} : {forget: true};
   await applyFileChange(host, data);
   if (change.action === 'delete') return {forget: true};
+  if (!data.record) throw new Error(`internal error: the ${change.action} of ${change.address} carries no record to keep (a bug in cosi)`);
   const now = new Date().toISOString();
   return {record: {original: data.record.original, applied: data.record.applied, since: previous?.since ?? now, updated: now}};
 }

@@ -9,7 +9,7 @@ import {backupPath} from './backup.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {engineProfiles, type EngineProfile} from './engines.js';
 import type {RuntimeObserved} from './probe.js';
-import type {RuntimeRecord} from './record.js';
+import type {RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {isTable, lookup, renderKey, renderValue, withValue, type SettingLeaf} from './settings-leaves.js';
 import {parseTomlDocument} from './toml-edit.js';
 
@@ -51,9 +51,10 @@ export function effectiveConfig(profile: EngineProfile, mainPath: string, observ
  * planDropIn plans the settings as cosi's own drop-in (CRI-O's `crio.conf.d/99-cosi.conf`): the engine's files stay
  * byte for byte, the drop-in holds exactly the managed keys, and it sorts after the usual drop-ins. A drop-in sorting
  * after it that sets a managed key is a warning (it wins). Details compare the engine's effective configuration
- * before and after. Pure.
+ * before and after. After an interrupted first write (a record without `applied`), a drop-in that already holds the
+ * settings gets an `update` that records them. Pure.
  */
-export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: RuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
+export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: StoredRuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
   const {runtime, leaves, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = profile.cosiDropIn!;
@@ -88,11 +89,12 @@ export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingL
   }
   if (record) {
     const without = effectiveConfig(profile, main, observed, path).value;
-    for (const key of Object.keys(record.applied.keys)) {
+    const applied = record.applied?.keys ?? {};
+    for (const key of Object.keys(applied)) {
       if (key in after) continue;
       const original = record.original.keys[key];
       const fallback = original ? lookup(without, original.path) : undefined;
-      details.push(`${key}: ${renderValue(before[key] ?? record.applied.keys[key])} -> ${renderValue(fallback)} (no longer in the document)`);
+      details.push(`${key}: ${renderValue(before[key] ?? applied[key])} -> ${renderValue(fallback)} (no longer in the document)`);
     }
   }
   const keys = Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}]));
@@ -100,11 +102,14 @@ export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingL
     original: {path, existed: record ? record.original.existed : own.state === 'present', keys},
     applied: {path, keys: after, digest: digest(content)},
   };
-  const action = matches ? 'noop' : record ? 'update' : 'create';
+  const settled = record !== undefined && record.applied !== null;
+  const existed = record ? record.original.existed : own.state === 'present';
+  const unrecorded = record !== undefined && !settled;
+  const action = matches && !unrecorded ? 'noop' : record ? 'update' : 'create';
   const data: RuntimeChangeData = {
     path,
     write: content,
-    ...(!record && own.state === 'present' ? {backup: {path: backupPath(path), content: own.text}} : {}),
+    ...(!settled && existed && own.state === 'present' ? {backup: {path: backupPath(path), content: own.text}} : {}),
     record: newRecord,
   };
   return {
@@ -116,9 +121,9 @@ export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingL
       before: {path, settings: before},
       after: {path, settings: after},
       reason: matches
-        ? `${path} holds the managed settings`
+        ? `${path} holds the managed settings${unrecorded ? ", but cosi's write was interrupted before it was recorded: record it" : ''}`
         : `${path} ${own.state === 'missing' ? 'does not exist' : 'differs'}: cosi keeps the settings in its own drop-in, read after ${main}, so ${main} stays as it is`,
-      disruption: matches ? 'none' : restartDisruption(profile.unit),
+      disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
       dependsOn: [address('package', profile.packageName)],
       inputs: digest({files: observed.files, dropIns: observed.dropIns}),
       ...(details.length > 0 && !matches ? {details} : {}),

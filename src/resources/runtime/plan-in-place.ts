@@ -9,7 +9,7 @@ import type {RuntimeChangeData} from './change-data.js';
 import {defaultConfigVersion, misplacedSetting, supportedConfigVersions, type ConfigVersion} from './config-version.js';
 import {engineProfiles} from './engines.js';
 import type {RuntimeObserved} from './probe.js';
-import type {OriginalKey, RuntimeRecord} from './record.js';
+import type {OriginalKey, RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {lookup, renderKey, renderValue, type SettingLeaf} from './settings-leaves.js';
 import {editToml, parseTomlDocument, rawValue, tableKeys, tomlLiteral, type TomlEdit} from './toml-edit.js';
 
@@ -17,9 +17,12 @@ import {editToml, parseTomlDocument, rawValue, tableKeys, tomlLiteral, type Toml
  * planInPlace plans the engine's own configuration file edited in place: only the managed keys change, every other
  * byte stays. It checks the file's config `version` against the installed engine and each setting against that
  * version's layout, lists key-level changes in `details`, restores the keys that left the document (as cosi found
- * them), and owes a restart of the engine's unit. A file that cannot be edited in place is an error saying why. Pure.
+ * them), and owes a restart of the engine's unit. A file that cannot be edited in place is an error saying why. After
+ * an interrupted first change (a record without `applied`), the originals come from the record, the backup is still
+ * kept when the file existed (never over an earlier one), and a file that already holds the settings gets an
+ * `update` that records them. Pure.
  */
-export function planInPlace(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: RuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
+export function planInPlace(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: StoredRuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
   const {runtime, leaves, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = runtime.configPath ?? profile.configPath;
@@ -72,20 +75,25 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
   }
 
   const backup = observed.files[backupPath(path)];
-  const keep = tableKeys(record ? (backup?.state === 'present' ? backup.text : '') : text);
+  const existed = record ? record.original.existed : file.state === 'present';
+  const settled = record !== undefined && record.applied !== null;
+  // The tables of the file as cosi found it: the file itself before cosi manages it, then the backup; after an
+  // interrupted first change without a backup yet, the file (written only after its backup) is still what cosi found.
+  const found = !record ? text : backup?.state === 'present' ? backup.text : existed && !settled ? text : '';
+  const keep = tableKeys(found);
   const edited = edits.length > 0 ? editToml(base, edits, keep) : {ok: true as const, text};
   if (!edited.ok) {
     return {diagnostics: [error(`cannot change ${path} in place: ${edited.reason}`, {path: ['spec', 'runtime', 'settings'], detail: 'cosi changes only the keys it manages and keeps the rest of the file byte for byte; write this setting in the form the file already uses, or move it to a file the engine imports (containerd `imports`, CRI-O crio.conf.d/)'})]};
   }
-  const existed = record ? record.original.existed : file.state === 'present';
   const newRecord: RuntimeRecord = {original: {path, existed, keys: originals}, applied: {path, keys: after, digest: digest(edited.text)}};
   const data: RuntimeChangeData = {
     path,
     write: edited.text,
-    ...(!record && file.state === 'present' ? {backup: {path: backupPath(path), content: text}} : {}),
+    ...(!settled && existed && file.state === 'present' ? {backup: {path: backupPath(path), content: text}} : {}),
     record: newRecord,
   };
-  const action = edits.length === 0 ? 'noop' : record ? 'update' : 'create';
+  const unrecorded = record !== undefined && !settled;
+  const action = edits.length === 0 && !unrecorded ? 'noop' : record ? 'update' : 'create';
   return {
     diagnostics,
     change: {
@@ -96,7 +104,9 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
       after: {path, settings: after},
       reason: action === 'noop'
         ? `${path} holds the managed settings`
-        : `${edits.length} key${edits.length === 1 ? '' : 's'} of ${path} ${file.state === 'missing' ? 'to set in a new file' : 'differ'}; every other key and comment is kept`,
+        : edits.length === 0
+          ? `${path} holds the managed settings, but cosi's change to it was interrupted before it was recorded: record it`
+          : `${edits.length} key${edits.length === 1 ? '' : 's'} of ${path} ${file.state === 'missing' ? 'to set in a new file' : 'differ'}; every other key and comment is kept`,
       disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
       dependsOn: [address('package', profile.packageName)],
       inputs: digest({file, version: observed.version?.text ?? null, backup: backup ?? null}),

@@ -7,21 +7,22 @@ import type {RuntimeChangeData} from './change-data.js';
 import {engineProfiles} from './engines.js';
 import {restoreEdit} from './plan-in-place.js';
 import type {RuntimeObserved} from './probe.js';
-import type {RuntimeRecord} from './record.js';
+import type {StoredRuntimeRecord} from './record.js';
 import {editToml, rawValue, tableKeys, type TomlEdit} from './toml-edit.js';
 
 /**
  * planRestore plans giving back a runtime configuration cosi no longer manages: a file nobody touched since cosi's
  * last write gets back the original kept under /var/lib/cosi/backups byte for byte (or is removed, when cosi created
- * it); an edited file gets back only the keys cosi changed, as cosi found them. Pure.
+ * it); an edited file gets back only the keys cosi changed, as cosi found them (also when cosi's first write was
+ * interrupted before it was recorded). Pure.
  */
-export function planRestore(addr: string, record: RuntimeRecord, observed: RuntimeObserved): {change?: Change; diagnostics: Diagnostic[]} {
-  const {path} = record.applied;
+export function planRestore(addr: string, record: StoredRuntimeRecord, observed: RuntimeObserved): {change?: Change; diagnostics: Diagnostic[]} {
+  const path = record.applied?.path ?? record.original.path;
   const engine = addr.slice('runtime.'.length) as keyof typeof engineProfiles;
   const unit = engineProfiles[engine]?.unit ?? `${engine}.service`;
   const file = observed.files[path] ?? {state: 'missing'};
   const backup = observed.files[backupPath(path)] ?? {state: 'missing'};
-  const untouched = file.state === 'present' && digest(file.text) === record.applied.digest;
+  const untouched = file.state === 'present' && record.applied !== null && digest(file.text) === record.applied.digest;
   let write: string | undefined;
   const details: string[] = [];
   if (file.state === 'missing') {
@@ -38,14 +39,14 @@ export function planRestore(addr: string, record: RuntimeRecord, observed: Runti
     const now = file.state === 'present' ? rawValue(file.text, original.path) : null;
     if (now !== original.raw) details.push(`${key}: ${now ?? '(unset)'} -> ${original.raw ?? '(unset)'}`);
   }
-  const data: RuntimeChangeData = {path, ...(write === undefined ? {remove: true as const} : {write}), dropBackup: backupPath(path), record};
+  const data: RuntimeChangeData = {path, ...(write === undefined ? {remove: true as const} : {write}), dropBackup: backupPath(path)};
   return {
     diagnostics: [],
     change: {
       address: addr,
       kind: 'runtime',
       action: 'delete',
-      before: {path, settings: record.applied.keys},
+      before: {path, settings: record.applied?.keys ?? {}},
       after: write === undefined ? null : {path, settings: Object.fromEntries(Object.entries(record.original.keys).map(([k, o]) => [k, o.raw]))},
       reason: write === undefined
         ? `no longer in the document: ${path} was created by cosi and is removed`

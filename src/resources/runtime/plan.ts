@@ -8,7 +8,7 @@ import {planDropIn} from './plan-drop-in.js';
 import {planInPlace} from './plan-in-place.js';
 import {planRestore} from './plan-restore.js';
 import type {RuntimeObserved} from './probe.js';
-import type {RuntimeRecord} from './record.js';
+import type {StoredRuntimeRecord} from './record.js';
 
 /**
  * planRuntime plans the declared engine's configuration (`runtime.<engine>`): containerd's config.toml (or an
@@ -23,7 +23,7 @@ export function planRuntime({desired, observed, state}: PlanRequest<RuntimeObser
   let declared: string | undefined;
   if (runtime) {
     declared = address('runtime', runtime.engine);
-    const record = state.resources[declared] as unknown as RuntimeRecord | undefined;
+    const record = state.resources[declared] as unknown as StoredRuntimeRecord | undefined;
     const wanted = desiredLeaves(runtime, observed.groups);
     diagnostics.push(...wanted.diagnostics);
     if (!wanted.diagnostics.some((d) => d.severity === 'error')) {
@@ -35,7 +35,7 @@ export function planRuntime({desired, observed, state}: PlanRequest<RuntimeObser
   }
   for (const [addr, record] of managedOfKind(state, 'runtime')) {
     if (addr === declared) continue;
-    const part = planRestore(addr, record as unknown as RuntimeRecord, observed);
+    const part = planRestore(addr, record as unknown as StoredRuntimeRecord, observed);
     diagnostics.push(...part.diagnostics);
     if (part.change) changes.push(part.change);
   }

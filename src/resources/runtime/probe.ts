@@ -4,7 +4,7 @@ import {managedOfKind} from '../../engine/state.js';
 import type {Host} from '../../host/host.js';
 import {backupPath} from './backup.js';
 import {engineProfiles, parseEngineVersion} from './engines.js';
-import type {RuntimeRecord} from './record.js';
+import type {StoredRuntimeRecord} from './record.js';
 
 /** ObservedFile is a configuration file as probed: its text, or missing. */
 export type ObservedFile = {readonly state: 'present'; readonly text: string} | {readonly state: 'missing'};
@@ -40,7 +40,8 @@ export async function probeRuntime({host, desired, state}: ProbeRequest): Promis
     }
   }
   for (const [, record] of managedOfKind(state, 'runtime')) {
-    const {path} = (record as unknown as RuntimeRecord).applied;
+    const {original, applied} = record as unknown as StoredRuntimeRecord;
+    const path = applied?.path ?? original.path;
     paths.add(path);
     paths.add(backupPath(path));
   }

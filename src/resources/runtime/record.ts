@@ -21,3 +21,10 @@ export interface RuntimeRecord {
     readonly digest: string;
   };
 }
+
+/**
+ * StoredRuntimeRecord is a RuntimeRecord as found in cosi's state: `applied` is null when cosi's first change to the
+ * file was interrupted (the engine keeps `original` before carrying a change out). The file may then hold what cosi
+ * found or what it wrote, and the backup may not be there yet.
+ */
+export type StoredRuntimeRecord = Omit<RuntimeRecord, 'applied'> & {readonly applied: RuntimeRecord['applied'] | null};
