@@ -1,4 +1,5 @@
 import type {Change} from '../plan/change.js';
+import type {Plan} from '../plan/plan.js';
 import {version} from '../version.js';
 
 /** SavedPlan is what `cosi plan --out` writes and `cosi apply PLAN` reads. */
@@ -32,4 +33,13 @@ export function savedPlanProblem(plan: SavedPlan, nodeId: string, root: string):
   if (plan.cosiVersion !== version) return `the plan was made by cosi ${plan.cosiVersion}; this is cosi ${version}: plan again`;
   if (plan.node.id !== nodeId || plan.node.root !== root) return `the plan was made for node ${plan.node.id} (root ${plan.node.root}); this is node ${nodeId} (root ${root})`;
   return undefined;
+}
+
+/**
+ * staleAddresses names the saved changes that the node no longer supports: those whose probed inputs differ in a
+ * fresh plan of the same document (`now`), or which the fresh plan no longer has at all. Pure.
+ */
+export function staleAddresses(saved: readonly Change[], now: Pick<Plan, 'changes' | 'noops'>): string[] {
+  const fresh = new Map([...now.changes, ...now.noops].map((c) => [c.address, c]));
+  return saved.filter((c) => fresh.get(c.address)?.inputs !== c.inputs).map((c) => c.address);
 }

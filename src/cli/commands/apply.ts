@@ -13,7 +13,7 @@ import {nodeId} from '../node-id.js';
 import {paint, type Output} from '../output.js';
 import {changeJson} from '../render/plan-json.js';
 import {renderPlanText, summaryLine} from '../render/plan-text.js';
-import {parseSavedPlan, savedPlanProblem} from '../saved-plan.js';
+import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js';
 
 /**
  * apply makes the node match the document (or carries out a saved plan exactly, refusing it when the node changed
@@ -47,8 +47,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
         output.err(`cosi: error: refusing the saved plan: ${problem}`);
         return 1;
       }
-      const now = new Map([...plan.changes, ...plan.noops].map((c) => [c.address, c]));
-      const stale = saved.changes.filter((c) => now.get(c.address)?.inputs !== c.inputs).map((c) => c.address);
+      const stale = staleAddresses(saved.changes, plan);
       if (stale.length > 0) {
         output.err(`cosi: error: the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`);
         return 1;
