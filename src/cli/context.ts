@@ -2,6 +2,8 @@ import {loadDocument, type LoadedDocument} from '../config/load-document.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
+import {restartsOwedByInterrupted} from '../engine/interrupted-restarts.js';
+import {readInterrupted} from '../engine/journal.js';
 import {makePlan} from '../engine/make-plan.js';
 import {loadState, type CosiState} from '../engine/state.js';
 import {createHost, type Host} from '../host/host.js';
@@ -35,9 +37,14 @@ export async function load(options: Options, output: Output, text?: string, file
   return document!;
 }
 
-/** probeAndPlan probes the node and plans; plan diagnostics get positions in the document. */
+/**
+ * probeAndPlan probes the node and plans; plan diagnostics get positions in the document. The restarts that an
+ * interrupted apply (its journal is still there) owed and never carried out are planned again.
+ */
 export async function probeAndPlan(options: Options, document: LoadedDocument, host: Host = createHost({root: options.root})): Promise<{plan: Plan; host: Host; state: CosiState}> {
   const state = await loadState(host);
-  const plan = await makePlan({host, desired: document.desired, state, providers, sections: documentSections});
+  const interrupted = await readInterrupted(host);
+  const interruptedRestarts = interrupted ? restartsOwedByInterrupted(interrupted) : [];
+  const plan = await makePlan({host, desired: document.desired, state, providers, sections: documentSections, interruptedRestarts});
   return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})}, host, state};
 }

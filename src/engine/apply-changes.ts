@@ -1,6 +1,7 @@
 import type {Host} from '../host/host.js';
 import type {Change} from '../plan/change.js';
 import {Journal} from './journal.js';
+import {owedRestartOf} from './owed-restarts.js';
 import type {Provider} from './provider.js';
 import {saveState, withRecord, type CosiState} from './state.js';
 
@@ -29,7 +30,8 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
   const journal = new Journal(host);
   const byKind = new Map(providers.map((p) => [p.kind, p]));
   const applied: Change[] = [];
-  await journal.record({event: 'begin', at: new Date().toISOString(), pid: process.pid, changes: changes.map((c) => c.address)});
+  const restarts = changes.flatMap((c) => owedRestartOf(c) ?? []);
+  await journal.record({event: 'begin', at: new Date().toISOString(), pid: process.pid, changes: changes.map((c) => c.address), ...(restarts.length > 0 ? {restarts} : {})});
   for (const change of changes) {
     const provider = byKind.get(change.kind);
     const started = Date.now();

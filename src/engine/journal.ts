@@ -1,12 +1,16 @@
 import type {Host} from '../host/host.js';
 import {crashPoint} from './crash-point.js';
+import type {OwedRestart} from './owed-restarts.js';
 
 /** journalFile records the apply in progress; it is removed when an apply ends, so its presence means a crash. */
 export const journalFile = '/var/lib/cosi/journal.jsonl';
 
-/** JournalEntry is one line of the journal. */
+/**
+ * JournalEntry is one line of the journal. `begin` lists the changes and the restarts they owe (each carried out
+ * by its `service.<unit>` change), so that a restart whose causes were carried out is not lost to a crash.
+ */
 export type JournalEntry =
-  | {readonly event: 'begin'; readonly at: string; readonly pid: number; readonly changes: readonly string[]}
+  | {readonly event: 'begin'; readonly at: string; readonly pid: number; readonly changes: readonly string[]; readonly restarts?: readonly OwedRestart[]}
   | {readonly event: 'start' | 'done'; readonly at: string; readonly address: string}
   | {readonly event: 'failed'; readonly at: string; readonly address: string; readonly message: string};
 

@@ -5,7 +5,7 @@ import type {BootNote, Change} from '../plan/change.js';
 import type {Plan} from '../plan/plan.js';
 import {digest} from './digest.js';
 import {orderChanges} from './order.js';
-import {addOwedRestarts} from './owed-restarts.js';
+import {addOwedRestarts, type OwedRestart} from './owed-restarts.js';
 import type {Provider} from './provider.js';
 import type {CosiState} from './state.js';
 
@@ -17,14 +17,17 @@ export interface PlanInput {
   readonly providers: readonly Provider[];
   /** The spec sections this version of cosi knows of. */
   readonly sections: readonly string[];
+  /** Restarts an interrupted apply owed and never carried out (`restartsOwedByInterrupted` of its journal). */
+  readonly interruptedRestarts?: readonly OwedRestart[];
 }
 
 /**
  * makePlan probes the node (read-only, every provider at once) and plans: the changes of all providers in
  * dependency order, boot notes, diagnostics, unsupported sections and the fingerprint of what was probed. A probe
- * that fails is an error diagnostic naming the kind, never a crash.
+ * that fails is an error diagnostic naming the kind, never a crash. Restarts owed by changes, and those an
+ * interrupted apply still owed, become service changes.
  */
-export async function makePlan({host, desired, state, providers, sections}: PlanInput): Promise<Plan> {
+export async function makePlan({host, desired, state, providers, sections, interruptedRestarts = []}: PlanInput): Promise<Plan> {
   const diagnostics: Diagnostic[] = [];
   const observed = await Promise.all(
     providers.map(async (provider) => {
@@ -47,7 +50,7 @@ export async function makePlan({host, desired, state, providers, sections}: Plan
     diagnostics.push(...(part.diagnostics ?? []));
   });
   // Restarts owed by other changes become service changes, when cosi manages services on this node.
-  if (providers.some((p) => p.kind === 'service')) changes = addOwedRestarts(changes);
+  if (providers.some((p) => p.kind === 'service')) changes = addOwedRestarts(changes, interruptedRestarts);
   const covered = new Set(providers.flatMap((p) => p.sections));
   const spec = (desired.config.spec ?? {}) as Record<string, unknown>;
   const unsupported = sections.filter((s) => spec[s] !== undefined && !covered.has(`spec.${s}`)).map((s) => `spec.${s}`);

@@ -41,10 +41,12 @@ export async function loadState(host: Host): Promise<CosiState> {
   }
 }
 
-/** saveState writes cosi's state atomically. */
+/**
+ * saveState writes cosi's state atomically, only when it changed. A crash point follows each write that happens
+ * (an unchanged state, e.g. after a unit restart, leaves nothing on disk to be torn).
+ */
 export async function saveState(host: Host, state: CosiState): Promise<void> {
-  await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600});
-  crashPoint();
+  if (await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600})) crashPoint();
 }
 
 /** withRecord returns the state with one address's record set or removed. Pure. */

@@ -1,6 +1,7 @@
 import {createInterface} from 'node:readline/promises';
 import {applyChanges, type ApplyListener} from '../../engine/apply-changes.js';
 import {acquireLock} from '../../engine/lock.js';
+import {restartsOwedByInterrupted} from '../../engine/interrupted-restarts.js';
 import {journalFile, readInterrupted} from '../../engine/journal.js';
 import {createHost} from '../../host/host.js';
 import type {Change} from '../../plan/change.js';
@@ -36,7 +37,8 @@ export async function apply(options: Options, output: Output): Promise<number> {
     const interrupted = await readInterrupted(host);
     if (interrupted) {
       const last = interrupted.filter((e) => e.event === 'start').at(-1);
-      output.err(`cosi: warning: a previous apply was interrupted${last && 'address' in last ? ` during ${last.address}` : ''}; planning again from the node as it is now`);
+      const owed = restartsOwedByInterrupted(interrupted).map((r) => r.unit);
+      output.err(`cosi: warning: a previous apply was interrupted${last && 'address' in last ? ` during ${last.address}` : ''}; planning again from the node as it is now${owed.length > 0 ? `, with the restarts it still owed (${owed.join(', ')})` : ''}`);
     }
     const {plan, state} = await probeAndPlan(options, document, host);
     report(output, plan.diagnostics);
