@@ -17,6 +17,8 @@ export interface ApplyResult {
   readonly applied: readonly Change[];
   readonly failed?: {readonly change: Change; readonly message: string};
   readonly state: CosiState;
+  /** Changes done but completed later by someone else (see ApplyOutcome.queued), by address. */
+  readonly queued?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
   const journal = new Journal(host);
   const byKind = new Map(providers.map((p) => [p.kind, p]));
   const applied: Change[] = [];
+  const queued = new Map<string, string>();
   const restarts = changes.flatMap((c) => owedRestartOf(c) ?? []);
   await journal.record({event: 'begin', at: new Date().toISOString(), pid: process.pid, changes: changes.map((c) => c.address), ...(restarts.length > 0 ? {restarts} : {})});
   for (const change of changes) {
@@ -47,6 +50,7 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       }
       const outcome = await provider.apply({host, change, state});
       state = withRecord(state, change.address, 'record' in outcome ? outcome.record : undefined);
+      if (outcome.queued) queued.set(change.address, outcome.queued);
       await saveState(host, state);
     } catch (cause) {
       const message = (cause as Error).message;
@@ -55,7 +59,7 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       state = {...state, lastApply: {at: new Date().toISOString(), ok: false}};
       await saveState(host, state);
       await journal.finish();
-      return {applied, failed: {change, message}, state};
+      return {applied, failed: {change, message}, state, queued};
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
     applied.push(change);
@@ -64,5 +68,5 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
   state = {...state, lastApply: {at: new Date().toISOString(), ok: true}};
   await saveState(host, state);
   await journal.finish();
-  return {applied, state};
+  return {applied, state, queued};
 }

@@ -37,7 +37,13 @@ export interface ApplyRequest {
  * ApplyOutcome tells the engine how cosi's state changes: `record` starts or updates management of the address
  * (keeping the original value cosi found), `forget` ends it.
  */
-export type ApplyOutcome = {readonly record: ManagedRecord} | {readonly forget: true};
+export type ApplyOutcome = ({readonly record: ManagedRecord} | {readonly forget: true}) & {
+  /**
+   * queued says the change was handed to someone who completes it later — a unit start queued with systemd during
+   * boot, which starts it once cosi-apply.service has ended — and how; the node cannot show it yet.
+   */
+  readonly queued?: string;
+};
 
 /**
  * Provider is the contract every resource kind implements (Terraform's Read / Plan / Apply):

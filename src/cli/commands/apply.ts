@@ -79,7 +79,10 @@ export async function apply(options: Options, output: Output): Promise<number> {
     // A change that owes a reboot stays in the plan until the node reboots (that is how drift reports the owed
     // reboot); it is not a failure of this apply.
     const owed = after.plan.changes.filter((c) => c.disruption === 'reboot' && changes.some((d) => d.address === c.address));
-    const left = after.plan.changes.filter((c) => c.disruption !== 'reboot' && changes.some((d) => d.address === c.address));
+    // A unit start queued with systemd during boot happens once cosi has ended; the node cannot show it yet.
+    const queued = result.queued ?? new Map<string, string>();
+    for (const [address, how] of queued) output.err(`cosi: note: ${address}: ${how}`);
+    const left = after.plan.changes.filter((c) => c.disruption !== 'reboot' && !queued.has(c.address) && changes.some((d) => d.address === c.address));
     if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: left.length === 0, applied: result.applied.length, ...summarize(result.applied), rebootRequired: owed.length > 0, writes: host.stats.writes}));
     if (owed.length > 0) output.err(`cosi: warning: a reboot is owed to complete ${owed.map((c) => c.address).join(', ')}; cosi never reboots by itself`);
     if (!options.json) output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? "change" : "changes"} made.`));

@@ -30,16 +30,19 @@ export async function applyService({host, change, state}: ApplyRequest): Promise
   const data = change.data as ServiceChangeData;
   const previous = state.resources[change.address];
   const systemd = (await host.stat('/run/systemd/system'))?.isDirectory() === true;
+  let queued: string | undefined;
   if (change.action !== 'noop' && systemd) {
     if (data.enable !== undefined) await systemctl(host, data.enable ? 'enable' : 'disable', '--', data.unit);
     const verb = data.start === true ? (data.restart ? 'restart' : 'start') : data.start === false ? 'stop' : data.restart ? 'try-restart' : undefined;
     if (verb) {
-      const queue = verb !== 'stop' && (await booting(host)) ? ['--no-block'] : [];
-      await systemctl(host, verb, ...queue, '--', data.unit);
+      const boot = verb !== 'stop' && (await booting(host));
+      await systemctl(host, verb, ...(boot ? ['--no-block'] : []), '--', data.unit);
+      if (boot) queued = `${verb} of ${data.unit} queued with systemd: the node is booting, and the unit starts after cosi-apply ends`;
     }
   }
-  if (change.action === 'delete') return {forget: true};
-  if (change.action === 'noop' || (data.enable === undefined && data.start === undefined)) return previous ? {record: previous} : {forget: true};
+  const extra = queued ? {queued} : {};
+  if (change.action === 'delete') return {forget: true, ...extra};
+  if (change.action === 'noop' || (data.enable === undefined && data.start === undefined)) return previous ? {record: previous, ...extra} : {forget: true, ...extra};
   const now = new Date().toISOString();
-  return {record: {original: previous?.original ?? data.original ?? null, applied: change.after, since: previous?.since ?? now, updated: now}};
+  return {record: {original: previous?.original ?? data.original ?? null, applied: change.after, since: previous?.since ?? now, updated: now}, ...extra};
 }
