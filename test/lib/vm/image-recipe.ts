@@ -43,6 +43,29 @@ export const defaultRecipe: BaseImageRecipe = {
 	harnessVersion,
 };
 
+// A stand-in for the kubelet (Debian 12 does not package it): what the boot tests look at is when systemd starts it.
+const kubeletStandIn = '[Unit]\\nDescription=kubelet stand-in for the cosi VM tests\\nAfter=containerd.service\\n\\n[Service]\\nExecStart=/bin/sleep infinity\\n\\n[Install]\\nWantedBy=multi-user.target\\n';
+
+/**
+ * cloudImageRecipe is a cloud image of the Debian 12 node: {@link defaultRecipe} plus Debian's cloud-init and
+ * containerd (enabled by its package) and an enabled kubelet stand-in unit. cloud-init has never run on it, so its
+ * first boot with a NoCloud seed attached is an instance's first boot.
+ */
+export const cloudImageRecipe: BaseImageRecipe = {
+	...defaultRecipe,
+	packages: [...defaultRecipe.packages, 'cloud-init', 'containerd'],
+	customizeHooks: [
+		...defaultRecipe.customizeHooks,
+		`printf '${kubeletStandIn}' > "$1/etc/systemd/system/kubelet.service"`,
+		// minbase has no `locales` (update-locale), which cloud-init's locale module needs; a cloud image would have it.
+		'echo "locale: false" > "$1/etc/cloud/cloud.cfg.d/90-cosi-vm.cfg"',
+		'mkdir -p "$1/etc/systemd/system/multi-user.target.wants" && ln -s /etc/systemd/system/kubelet.service "$1/etc/systemd/system/multi-user.target.wants/kubelet.service"',
+	],
+};
+
+/** knownRecipes are the recipes the suites use; their cached images are kept, others are pruned. */
+export const knownRecipes: BaseImageRecipe[] = [defaultRecipe, cloudImageRecipe];
+
 /** recipeKey is the cache key of a recipe: a short hash of its canonical JSON. */
 export function recipeKey(recipe: BaseImageRecipe): string {
 	return 'base-' + createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);

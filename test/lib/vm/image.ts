@@ -2,7 +2,7 @@ import {copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'no
 import {join} from 'node:path';
 import {cachedBuild} from './cache-entry.js';
 import {customizeRootfs, rootLabel} from './guest-setup.js';
-import {type BaseImageRecipe, defaultRecipe, recipeKey} from './image-recipe.js';
+import {type BaseImageRecipe, defaultRecipe, knownRecipes, recipeKey} from './image-recipe.js';
 import {vmCacheDir} from './paths.js';
 import {runHostCommand} from './run-command.js';
 
@@ -74,14 +74,14 @@ export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, l
 		writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 		log(`vm: base image ${key} built in ${meta.seconds.total.toFixed(1)} s (kernel ${meta.kernelVersion})`);
 	});
-	pruneOtherBases(join(vmCacheDir(), 'base'), key);
+	pruneOtherBases(join(vmCacheDir(), 'base'), [key, ...knownRecipes.map(recipeKey)]);
 	const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as BaseImageMeta;
 	return {dir, disk: join(dir, 'disk.raw'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), meta};
 }
 
 // Base images of older recipes are dead weight (about 1 GB each); half-built ones are cleaned by cachedBuild.
-function pruneOtherBases(baseDir: string, keep: string): void {
+function pruneOtherBases(baseDir: string, keep: string[]): void {
 	for (const name of readdirSync(baseDir)) {
-		if (/^base-[0-9a-f]+$/.test(name) && name !== keep) rmSync(join(baseDir, name), {recursive: true, force: true});
+		if (/^base-[0-9a-f]+$/.test(name) && !keep.includes(name)) rmSync(join(baseDir, name), {recursive: true, force: true});
 	}
 }

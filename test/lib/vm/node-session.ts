@@ -22,7 +22,7 @@ export async function bootNode(t: ExecutionContext, options: VmOptions & {repo?:
 	const log = (line: string) => t.log(line);
 	const extraDisks = [...(options.extraDisks ?? [])];
 	if (options.repo) {
-		const repo = await ensureAptRepoDisk(await ensureBaseImage(undefined, log), vmRepoPackages, log);
+		const repo = await ensureAptRepoDisk(await ensureBaseImage(options.recipe, log), vmRepoPackages, log);
 		extraDisks.unshift(repo.disk);
 	}
 	const started = Date.now();

@@ -5,6 +5,7 @@ import {AgentClient} from './agent.js';
 import {consoleTail, VmError} from './console-log.js';
 import {ensureCosiLayer} from './cosi-layer.js';
 import {ensureBaseImage} from './image.js';
+import type {BaseImageRecipe} from './image-recipe.js';
 import {vmCacheDir} from './paths.js';
 import {type QemuOptions, type QemuProcess, startQemu} from './qemu.js';
 
@@ -30,6 +31,8 @@ export type VmOptions = {
 	rebootMode?: 'restart-qemu' | 'in-place';
 	/** More raw disk images, attached read-only as /dev/vdc, /dev/vdd, ... (an apt repository disk from apt-repo.ts, a NoCloud seed). */
 	extraDisks?: string[];
+	/** The base image to boot (default: the plain Debian 12 node, `defaultRecipe`). */
+	recipe?: BaseImageRecipe;
 };
 
 const live = new Set<ChildProcess>();
@@ -81,7 +84,7 @@ export class Vm {
 	/** boot prepares the images (cached), starts qemu and waits until the guest has finished booting. */
 	static async boot(options: VmOptions = {}): Promise<Vm> {
 		const log = options.log ?? (() => {});
-		const base = await ensureBaseImage(undefined, log);
+		const base = await ensureBaseImage(options.recipe, log);
 		const layer = await ensureCosiLayer(log);
 		const runsDir = join(vmCacheDir(), 'runs');
 		pruneRuns(runsDir);
