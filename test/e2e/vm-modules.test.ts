@@ -1,8 +1,9 @@
 // cosi's kernel-module resource against a real Debian 12 node (its kernel and kmod, systemd-modules-load before
 // systemd-sysctl, udev loading modules by alias, reboots) in a qemu VM, through the real `cosi` CLI in the guest.
 // Each test starts from a fresh node; nothing is skipped: a VM that cannot boot fails the test (docs/testing-vm.md).
-import test, {type ExecutionContext} from 'ava';
-import {type CommandResult, Vm} from '../lib/vm/vm.js';
+import test from 'ava';
+import {bootNode, cosi, planJson as planJsonOf, sh} from '../lib/vm/node-session.js';
+import type {Vm} from '../lib/vm/vm.js';
 
 const documentPath = '/root/node.yaml';
 
@@ -28,39 +29,9 @@ const kubernetes = document(
 `,
 );
 
-async function bootNode(t: ExecutionContext): Promise<Vm> {
-	const started = Date.now();
-	const vm = await Vm.boot({log: line => t.log(line)});
-	t.teardown(() => vm.dispose());
-	t.log(`boot: ${((Date.now() - started) / 1000).toFixed(1)} s (kernel ${vm.kernelRelease})`);
-	// Fail loudly, never skip, when cosi cannot run in the guest.
-	await vm.runOk(['cosi', '--version']);
-	return vm;
-}
-
-async function cosi(t: ExecutionContext, vm: Vm, ...args: string[]): Promise<CommandResult> {
-	const started = Date.now();
-	const r = await vm.run(['cosi', ...args], {env: {NO_COLOR: '1'}, timeoutMs: 180_000});
-	t.log(`$ cosi ${args.join(' ')}  -> exit ${r.exitCode} (${((Date.now() - started) / 1000).toFixed(1)} s)\n${r.stdout}${r.stderr ? `stderr:\n${r.stderr}` : ''}`);
-	return r;
-}
-
-type JsonChange = {address: string; kind: string; action: string; disruption: string; reason: string; dependsOn: string[]; details?: string[]; before: unknown; after: unknown};
-type JsonPlan = {changes: JsonChange[]; requires: {reboot: boolean}; notSurvivingReboot: Array<{address: string; message: string; file?: string}>; diagnostics: unknown[]};
-
-async function planJson(t: ExecutionContext, vm: Vm): Promise<JsonPlan> {
-	const r = await cosi(t, vm, 'plan', '--json', documentPath);
-	if (r.exitCode !== 0) throw new Error(`cosi plan --json exited ${r.exitCode}: ${r.stderr}`);
-	return JSON.parse(r.stdout) as JsonPlan;
-}
-
 async function lsmod(vm: Vm): Promise<Set<string>> {
 	const text = await vm.readFile('/proc/modules');
 	return new Set(text.split('\n').filter(Boolean).map(line => line.split(' ')[0]!));
-}
-
-async function sh(vm: Vm, script: string): Promise<string> {
-	return (await vm.runOk(['sh', '-c', script])).stdout.trim();
 }
 
 async function hashsize(vm: Vm): Promise<string> {
@@ -75,7 +46,7 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	t.false(start.has('br_netfilter'), 'br_netfilter is not loaded on a fresh node');
 	t.is((await vm.run(['test', '-e', '/proc/sys/net/bridge/bridge-nf-call-iptables'])).exitCode, 1, 'so the bridge sysctl does not exist yet');
 
-	const first = await planJson(t, vm);
+	const first = await planJsonOf(t, vm, documentPath);
 	t.deepEqual(first.diagnostics, []);
 	const order = first.changes.map(c => c.address);
 	t.deepEqual([...order].sort(), ['module.br_netfilter', 'module.floppy', 'module.nf_conntrack', 'module.overlay', 'sysctl.net.bridge.bridge-nf-call-iptables', 'sysctl.net.netfilter.nf_conntrack_max']);
@@ -119,7 +90,7 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	// Another file that decides a parameter or a blacklist at boot is named by the plan.
 	await vm.writeFile('/etc/modprobe.d/zz-local.conf', '# local tuning\noptions nf_conntrack hashsize=65536\n');
 	await vm.writeFile('/etc/modprobe.d/k8s-hardening.conf', 'blacklist br_netfilter\n');
-	const overridden = await planJson(t, vm);
+	const overridden = await planJsonOf(t, vm, documentPath);
 	const notes = overridden.notSurvivingReboot.map(n => `${n.address} ${n.file}`).sort();
 	t.deepEqual(notes, ['module.br_netfilter /etc/modprobe.d/k8s-hardening.conf', 'module.nf_conntrack /etc/modprobe.d/zz-local.conf']);
 	const text = await cosi(t, vm, 'plan', documentPath);
@@ -131,7 +102,7 @@ test('one apply from a fresh node loads, blocks and orders the bridge sysctl aft
 	t.false((await lsmod(vm)).has('br_netfilter'), 'systemd-modules-load skipped the blacklisted module');
 	t.is((await vm.run(['systemctl', 'is-failed', '--quiet', 'systemd-modules-load.service'])).exitCode, 1, 'a blacklisted module is skipped, not a failure');
 	t.is(await hashsize(vm), '65536', 'the later options line won');
-	const drifted = await planJson(t, vm);
+	const drifted = await planJsonOf(t, vm, documentPath);
 	t.deepEqual(drifted.changes.map(c => `${c.address} ${c.action} ${c.disruption}`), [
 		'module.br_netfilter update none',
 		'module.nf_conntrack update none',
@@ -152,7 +123,7 @@ test('a new hashsize reloads nf_conntrack while it is unused, and owes a reboot 
 
 	// Unused: reload.
 	await vm.writeFile(documentPath, withHashsize(262144));
-	const unused = await planJson(t, vm);
+	const unused = await planJsonOf(t, vm, documentPath);
 	t.is(unused.changes.length, 1);
 	t.like(unused.changes[0], {address: 'module.nf_conntrack', action: 'update', disruption: 'none'});
 	t.true(unused.changes[0]!.details!.some(d => d.startsWith('live: reload (rmmod nf_conntrack, then modprobe nf_conntrack hashsize=262144')), 'the JSON says: reload');
@@ -164,7 +135,7 @@ test('a new hashsize reloads nf_conntrack while it is unused, and owes a reboot 
 	// In use (nf_nat holds it): a reboot is owed, nothing is reloaded.
 	await vm.runOk(['modprobe', 'nf_nat']);
 	await vm.writeFile(documentPath, withHashsize(524288));
-	const inUse = await planJson(t, vm);
+	const inUse = await planJsonOf(t, vm, documentPath);
 	t.is(inUse.changes.length, 1);
 	t.like(inUse.changes[0], {address: 'module.nf_conntrack', action: 'update', disruption: 'reboot'});
 	t.regex(inUse.changes[0]!.reason, /in use \(refcount \d+; used by nf_nat\)/);

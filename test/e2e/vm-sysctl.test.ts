@@ -1,7 +1,8 @@
 // cosi's sysctl resource against a real Debian 12 node (kernel, systemd-sysctl, reboots) in a qemu VM.
 // Every test starts from a fresh node and runs the real `cosi` CLI in the guest (see docs/testing-vm.md).
 import test, {type ExecutionContext} from 'ava';
-import {type CommandResult, Vm} from '../lib/vm/vm.js';
+import {bootNode, cosi} from '../lib/vm/node-session.js';
+import type {Vm} from '../lib/vm/vm.js';
 
 const documentPath = '/root/node.yaml';
 const desired = {'net.ipv4.ip_forward': '1', 'vm.swappiness': '17', 'kernel.pid_max': '123456'};
@@ -16,20 +17,10 @@ spec:
     kernel.pid_max: 123456        # global
 `;
 
-async function bootNode(t: ExecutionContext): Promise<Vm> {
-	const vm = await Vm.boot({log: line => t.log(line)});
-	t.teardown(() => vm.dispose());
-	// Fail loudly, never skip, when cosi cannot run in the guest.
-	await vm.runOk(['cosi', '--version']);
+async function bootSysctlNode(t: ExecutionContext): Promise<Vm> {
+	const vm = await bootNode(t);
 	await vm.writeFile(documentPath, document);
 	return vm;
-}
-
-async function cosi(t: ExecutionContext, vm: Vm, ...args: string[]): Promise<CommandResult> {
-	const started = Date.now();
-	const r = await vm.run(['cosi', ...args], {env: {NO_COLOR: '1'}, timeoutMs: 180_000});
-	t.log(`$ cosi ${args.join(' ')}  -> exit ${r.exitCode} (${((Date.now() - started) / 1000).toFixed(1)} s)\n${r.stdout}${r.stderr ? `stderr:\n${r.stderr}` : ''}`);
-	return r;
 }
 
 async function live(vm: Vm, key: string): Promise<string> {
@@ -41,7 +32,7 @@ async function assertLive(t: ExecutionContext, vm: Vm, expected: Record<string, 
 }
 
 test('apply sets namespaced and global sysctls, and they hold after a reboot', async t => {
-	const vm = await bootNode(t);
+	const vm = await bootSysctlNode(t);
 	t.not(await live(vm, 'vm.swappiness'), desired['vm.swappiness'], 'the fresh node must differ from the document');
 
 	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 2, 'plan before apply: changes pending');
@@ -57,7 +48,7 @@ test('apply sets namespaced and global sysctls, and they hold after a reboot', a
 });
 
 test('drift reports a value changed behind cosi\'s back, and apply restores it', async t => {
-	const vm = await bootNode(t);
+	const vm = await bootSysctlNode(t);
 	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
 	t.is((await cosi(t, vm, 'drift', documentPath)).exitCode, 0, 'no drift right after apply');
 
@@ -73,7 +64,7 @@ test('drift reports a value changed behind cosi\'s back, and apply restores it',
 });
 
 test('a file in /etc/sysctl.d that overrides a cosi value at boot is named by the plan, and wins after a reboot', async t => {
-	const vm = await bootNode(t);
+	const vm = await bootSysctlNode(t);
 	const override = '/etc/sysctl.d/99-override.conf';
 	await vm.writeFile(override, '# shipped by the distribution or another tool\nvm.swappiness = 42\n');
 
