@@ -46,7 +46,8 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
       continue;
     }
     const record = state.resources[addr] as (ManagedRecord & ProfileRecord) | undefined;
-    const moved = record && record.applied.path !== path ? record : undefined;
+    // A record without `applied` is one the engine saved before a first write that was then interrupted.
+    const moved = record?.applied && record.applied.path !== path ? record : undefined;
     const after = summarize(dir, path, profile);
     const before = found.state === 'present' ? {dir, path, digest: found.canonical === null ? 'not JSON' : digest(found.canonical)} : null;
     const matches = found.state === 'present' && found.canonical === canonicalJson(profile);
@@ -60,7 +61,8 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
     };
     const base = {address: addr, kind: 'seccomp.profile' as const, before, after, disruption: 'none' as const, dependsOn: [], inputs: digest({found, moved: moved?.applied.path ?? null}), data};
     if (matches && !moved) {
-      changes.push({...base, action: 'noop', reason: 'the file holds the profile'});
+      if (record && !record.applied) changes.push({...base, action: 'update', reason: `${path} holds the profile; the write was interrupted before it was recorded`});
+      else changes.push({...base, action: 'noop', reason: 'the file holds the profile'});
       continue;
     }
     const reason = moved
@@ -72,14 +74,16 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
           : record
             ? `${path} differs from the profile (changed outside cosi)`
             : `${path} holds another profile; cosi keeps it to restore when the profile leaves the document`;
-    changes.push({...base, action: record ? 'update' : 'create', reason, ...(before && !matches ? {details: diffKeys(found, profile)} : {})});
+    // On a first write the engine keeps the file as found before the write, so a crash right after it loses nothing.
+    changes.push({...base, action: record ? 'update' : 'create', reason, ...(record ? {} : {original: data.original}), ...(before && !matches ? {details: diffKeys(found, profile)} : {})});
   }
 
   const planned = new Set(changes.map((c) => c.address));
   for (const [addr, managed] of managedOfKind(state, 'seccomp.profile')) {
     if (planned.has(addr)) continue;
     const record = managed as ManagedRecord & ProfileRecord;
-    const {path} = record.applied;
+    const path = record.applied?.path ?? record.original.path;
+    const recordDir = record.applied?.dir ?? dir;
     const found = observed.files[path] ?? {state: 'missing'};
     if (found.state === 'unsafe') {
       diagnostics.push(error(`seccomp profile ${addr.slice('seccomp.profile.'.length)} cannot be removed: ${found.reason}`, {address: addr}));
@@ -90,13 +94,13 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
       address: addr,
       kind: 'seccomp.profile',
       action: 'delete',
-      before: found.state === 'present' ? record.applied : null,
+      before: found.state === 'present' ? (record.applied ?? {dir: recordDir, path, digest: found.canonical === null ? 'not JSON' : digest(found.canonical)}) : null,
       after: restore === undefined ? null : {path, digest: digest(restore)},
       reason: restore === undefined ? `no longer in the document: ${path} is removed` : `no longer in the document: ${path} gets back the content cosi found`,
       disruption: 'none',
       dependsOn: [],
       inputs: digest({found}),
-      data: {dir: record.applied.dir, relative: addr.slice('seccomp.profile.'.length), path, original: record.original, ...(restore !== undefined ? {restore} : {})} satisfies SeccompChangeData,
+      data: {dir: recordDir, relative: addr.slice('seccomp.profile.'.length), path, original: record.original, ...(restore !== undefined ? {restore} : {})} satisfies SeccompChangeData,
     });
     planned.add(addr);
   }

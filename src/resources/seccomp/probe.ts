@@ -34,8 +34,12 @@ export async function probeSeccomp({host, desired, state}: ProbeRequest): Promis
   const wanted = new Map<string, {dir: string; relative: string}>();
   for (const relative of Object.keys(section?.profiles ?? {})) wanted.set(profileNodePath(dir, relative), {dir, relative});
   for (const [, record] of managedOfKind(state, 'seccomp.profile')) {
-    const applied = record.applied as ProfileRecord['applied'];
-    wanted.set(applied.path, {dir: applied.dir, relative: applied.path.slice(applied.dir.replace(/\/+$/, '').length + 1)});
+    const applied = record.applied as ProfileRecord['applied'] | null;
+    // Saved before a first write that was interrupted: only the original's path is known, under today's root.
+    const where = applied ?? {dir, path: (record.original as ProfileRecord['original']).path};
+    const root = where.dir.replace(/\/+$/, '');
+    if (!where.path.startsWith(root + '/')) continue;
+    wanted.set(where.path, {dir: where.dir, relative: where.path.slice(root.length + 1)});
   }
   const listing = section?.exclusive ? await listOwn(host, dir) : {files: [], skipped: []};
   const declared = new Set(Object.keys(section?.profiles ?? {}));
