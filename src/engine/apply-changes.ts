@@ -1,5 +1,6 @@
 import type {Host} from '../host/host.js';
 import type {Change} from '../plan/change.js';
+import {restartsOwedByInterrupted} from './interrupted-restarts.js';
 import {Journal} from './journal.js';
 import {owedRestartOf} from './owed-restarts.js';
 import type {Provider} from './provider.js';
@@ -58,7 +59,9 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       listener?.onError?.(change, message);
       state = {...state, lastApply: {at: new Date().toISOString(), ok: false}};
       await saveState(host, state);
-      await journal.finish();
+      // Restarts owed by changes already made would be lost with the journal: keep it, and the next run (which
+      // reports the unfinished apply) plans them again. Otherwise the journal is history.
+      if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
       return {applied, failed: {change, message}, state, queued};
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});

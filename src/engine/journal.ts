@@ -33,6 +33,11 @@ export class Journal {
     crashPoint();
   }
 
+  /** recorded returns the entries written so far. */
+  recorded(): readonly JournalEntry[] {
+    return this.entries;
+  }
+
   /** finish removes the journal: the apply ended (successfully or with a reported failure). */
   async finish(): Promise<void> {
     await this.host.remove(journalFile);

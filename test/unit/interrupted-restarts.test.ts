@@ -4,8 +4,12 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
 import {restartsOwedByInterrupted} from '../../src/engine/interrupted-restarts.js';
-import type {JournalEntry} from '../../src/engine/journal.js';
+import {applyChanges} from '../../src/engine/apply-changes.js';
+import {readInterrupted, type JournalEntry} from '../../src/engine/journal.js';
+import {loadState} from '../../src/engine/state.js';
+import {createHost} from '../../src/host/host.js';
 import {addOwedRestarts, owedRestartOf, type OwedRestart} from '../../src/engine/owed-restarts.js';
+import type {Provider} from '../../src/engine/provider.js';
 import type {Change} from '../../src/plan/change.js';
 import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';
 
@@ -93,4 +97,33 @@ test('cosi plan and apply carry out a restart owed by an interrupted apply, and 
   t.regex(apply.stdout, /service\.containerd: update complete/);
   t.is(await root.read('/var/lib/cosi/journal.jsonl'), undefined);
   t.is(cosi('plan', config, '--detailed-exitcode').status, 0, 'nothing owed any more');
+});
+
+test('an apply that fails after a change owing a restart keeps the journal, so the next run still carries the restart out', async (t) => {
+  const fake = (kind: Change['kind'], fail: boolean): Provider => ({kind, sections: [], probe: async () => ({}), plan: () => ({changes: []}), apply: async () => {
+    if (fail) throw new Error('the package manager is locked');
+    return {forget: true};
+  }});
+  for (const failsAt of ['sysctl.vm.swappiness', 'runtime.containerd'] as const) {
+    const root = await createFixtureRoot({});
+    const host = createHost({root: root.dir});
+    const changes = addOwedRestarts([change('runtime.containerd', 'runtime', 'restart:containerd.service'), change('sysctl.vm.swappiness', 'sysctl', 'none', {dependsOn: []})]);
+    const ordered = [changes.find((c) => c.address === (failsAt === 'runtime.containerd' ? 'sysctl.vm.swappiness' : 'runtime.containerd'))!, changes.find((c) => c.address === failsAt)!, changes.find((c) => c.kind === 'service')!];
+    const providers = [fake('runtime', failsAt === 'runtime.containerd'), fake('sysctl', failsAt === 'sysctl.vm.swappiness'), fake('service', false)];
+    const result = await applyChanges({host, changes: ordered, state: await loadState(host), providers});
+    t.is(result.failed?.change.address, failsAt);
+    const journal = await readInterrupted(host);
+    t.truthy(journal, `failed at ${failsAt}: the journal stays`);
+    t.deepEqual(restartsOwedByInterrupted(journal!).map((r) => r.unit), ['containerd.service'], `failed at ${failsAt}: the restart is still owed`);
+    await root.cleanup();
+  }
+  // A failure before anything owing a restart started: nothing to carry over, the journal ends.
+  const root = await createFixtureRoot({});
+  t.teardown(() => root.cleanup());
+  const host = createHost({root: root.dir});
+  const changes = addOwedRestarts([change('runtime.containerd', 'runtime', 'restart:containerd.service'), change('sysctl.vm.swappiness', 'sysctl', 'none')]);
+  const ordered = [changes.find((c) => c.address === 'sysctl.vm.swappiness')!, changes.find((c) => c.address === 'runtime.containerd')!, changes.find((c) => c.kind === 'service')!];
+  const result = await applyChanges({host, changes: ordered, state: await loadState(host), providers: [fake('runtime', false), fake('sysctl', true), fake('service', false)]});
+  t.is(result.failed?.change.address, 'sysctl.vm.swappiness');
+  t.is(await readInterrupted(host), undefined);
 });
