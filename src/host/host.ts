@@ -1,5 +1,5 @@
-import {constants, type Stats} from 'node:fs';
-import {chmod, lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises';
+import {constants, lstatSync, readdirSync, readFileSync, statSync, type Stats} from 'node:fs';
+import {chmod, lstat, mkdir, rename, rm, rmdir, writeFile} from 'node:fs/promises';
 import {basename, dirname} from 'node:path';
 import {writeFileAtomic, syncDirectory} from './atomic-write.js';
 import type {CommandRequest, CommandResult, CommandRunner} from './command.js';
@@ -66,9 +66,11 @@ export function createHost(options: HostOptions = {}): Host {
   const stats: HostStats = {spawned: 0, writes: 0};
   const runner = options.runner ?? createExecRunner(root, () => stats.spawned++);
   // Which path components are symlinks, remembered while the host only reads; any write forgets it all.
-  const links = new Map<string, Promise<string | undefined>>();
-  const resolve = (nodePath: string) => resolveInRoot(root, nodePath, links);
+  const links = new Map<string, string | undefined>();
+  const resolve = async (nodePath: string) => resolveInRoot(root, nodePath, links);
 
+  // Reads are synchronous system calls behind the promise-returning interface: a probe reads hundreds of small
+  // files, and a thread pool round trip per call cost more than the reads themselves.
   return {
     root,
     stats,
@@ -76,7 +78,7 @@ export function createHost(options: HostOptions = {}): Host {
     resolve,
     async readText(nodePath) {
       try {
-        return await readFile(await resolve(nodePath), 'utf8');
+        return readFileSync(await resolve(nodePath), 'utf8');
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
@@ -84,7 +86,7 @@ export function createHost(options: HostOptions = {}): Host {
     },
     async readDir(nodePath) {
       try {
-        return (await readdir(await resolve(nodePath))).sort();
+        return readdirSync(await resolve(nodePath)).sort();
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
@@ -92,7 +94,7 @@ export function createHost(options: HostOptions = {}): Host {
     },
     async stat(nodePath) {
       try {
-        return await stat(await resolve(nodePath));
+        return statSync(await resolve(nodePath));
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
@@ -102,7 +104,7 @@ export function createHost(options: HostOptions = {}): Host {
       const normalized = normalizeNodePath(nodePath);
       const parent = await resolve(dirname(normalized));
       try {
-        return await lstat(normalized === '/' ? parent : `${parent.replace(/\/$/, '')}/${basename(normalized)}`);
+        return lstatSync(normalized === '/' ? parent : `${parent.replace(/\/$/, '')}/${basename(normalized)}`);
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
