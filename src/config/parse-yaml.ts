@@ -70,12 +70,18 @@ function duplicateKeys(document: Document.Parsed, source: SourceFile): Diagnosti
   return found;
 }
 
+/** deepIndent matches a line that starts with more spaces and dashes than the depth limit allows. */
+const deepIndent = new RegExp(`^[ -]{${limits.maxDepth * 8 + 1}}`, 'm');
+
 /**
  * findExcessiveNesting scans the text for flow collections (`[`, `{`) or block indentation nested deeper than
  * the limit, before the parser sees it, and returns the offset where the limit is crossed. Quoted strings and
  * comments are skipped; the scan is linear.
  */
 export function findExcessiveNesting(text: string): number | undefined {
+  // Fewer brackets than the limit and no line indented that far cannot nest too deep: two native scans instead of
+  // a loop over every character (which V8 would have to compile to run fast).
+  if ((text.match(/[[{]/g)?.length ?? 0) <= limits.maxDepth && !deepIndent.test(text)) return undefined;
   let depth = 0;
   let quote: string | undefined;
   let lineStart = true;
