@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {cachedBuild} from './cache-entry.js';
+import {cachedBuild, diskUsageBytes, pruneEntries} from './cache-entry.js';
 import type {BaseImage} from './image.js';
 import {vmCacheDir} from './paths.js';
 import {runHostCommand} from './run-command.js';
@@ -52,14 +52,14 @@ export async function ensureAptRepoDisk(base: BaseImage, packages: string[], log
 		const index = await runHostCommand(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], {timeoutMs: 5 * 60_000, cwd: archives, stdoutOnly: true});
 		writeFileSync(join(archives, 'Packages'), index);
 		writeFileSync(join(tmp, 'debs.json'), JSON.stringify(debs, null, 2) + '\n');
-		const megabytes = Math.ceil(duBytes(archives) / 1e6 * 1.2) + 32;
+		const megabytes = Math.ceil(diskUsageBytes(archives) / 1e6 * 1.2) + 32;
 		await runHostCommand(['mke2fs', '-q', '-F', '-t', 'ext4', '-O', '^has_journal', '-L', repoLabel, '-d', archives, join(tmp, 'disk.raw'), `${megabytes}M`], {
 			timeoutMs: 5 * 60_000,
 		});
 		rmSync(archives, {recursive: true, force: true});
 		log(`vm: apt repository ${key} (${debs.length} packages for ${wanted.join(', ')}) built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	});
-	prune(reposDir, key);
+	pruneEntries(reposDir, 'repo', key, 3);
 	return {dir, disk: join(dir, 'disk.raw'), key, debs: JSON.parse(readFileSync(join(dir, 'debs.json'), 'utf8')) as string[]};
 }
 
@@ -83,18 +83,4 @@ function listFiles(): string[] {
 	} catch {
 		return [];
 	}
-}
-
-function duBytes(path: string): number {
-	const s = statSync(path);
-	if (!s.isDirectory()) return s.size + 4096;
-	return readdirSync(path).reduce((sum, entry) => sum + duBytes(join(path, entry)), 4096);
-}
-
-function prune(reposDir: string, keep: string): void {
-	const entries = readdirSync(reposDir)
-		.filter(name => /^repo-[0-9a-f]+$/.test(name) && name !== keep)
-		.map(name => ({name, mtime: statSync(join(reposDir, name)).mtimeMs}))
-		.sort((a, b) => b.mtime - a.mtime);
-	for (const old of entries.slice(3)) rmSync(join(reposDir, old.name), {recursive: true, force: true});
 }

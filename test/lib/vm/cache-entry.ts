@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
 /**
@@ -65,4 +65,20 @@ function holderAlive(lock: string): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/** diskUsageBytes estimates what path needs on a fresh ext4 file system: file sizes plus a 4 KiB block per entry. */
+export function diskUsageBytes(path: string): number {
+	const s = lstatSync(path);
+	if (!s.isDirectory()) return s.size + 4096;
+	return readdirSync(path).reduce((sum, entry) => sum + diskUsageBytes(join(path, entry)), 4096);
+}
+
+/** pruneEntries deletes the entries `<prefix>-<hex>` of dir other than keep, all but the `spare` newest. */
+export function pruneEntries(dir: string, prefix: string, keep: string, spare: number): void {
+	const entries = readdirSync(dir)
+		.filter(name => new RegExp(`^${prefix}-[0-9a-f]+$`).test(name) && name !== keep)
+		.map(name => ({name, mtime: statSync(join(dir, name)).mtimeMs}))
+		.sort((a, b) => b.mtime - a.mtime);
+	for (const old of entries.slice(spare)) rmSync(join(dir, old.name), {recursive: true, force: true});
 }

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
-import {copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {join, relative, sep} from 'node:path';
-import {cachedBuild} from './cache-entry.js';
+import {cachedBuild, diskUsageBytes, pruneEntries} from './cache-entry.js';
 import {layerLabel} from './guest-setup.js';
 import {compiledDir, repoRoot, vmCacheDir} from './paths.js';
 import {runHostCommand} from './run-command.js';
@@ -54,14 +54,14 @@ export async function ensureCosiLayer(log: (line: string) => void = () => {}): P
 				filter: path => path === from || !relative(from, path).split(sep).includes('node_modules'),
 			});
 		}
-		const megabytes = Math.ceil(duBytes(stage) / 1e6 * 1.3) + 64;
+		const megabytes = Math.ceil(diskUsageBytes(stage) / 1e6 * 1.3) + 64;
 		await runHostCommand(['mke2fs', '-q', '-F', '-t', 'ext4', '-O', '^has_journal', '-L', layerLabel, '-d', stage, join(tmp, 'disk.raw'), `${megabytes}M`], {
 			timeoutMs: 5 * 60_000,
 		});
 		rmSync(stage, {recursive: true, force: true});
 		log(`vm: cosi layer ${key} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	});
-	prune(layersDir, key);
+	pruneEntries(layersDir, 'layer', key, 2);
 	return {dir, disk: join(dir, 'disk.raw'), key};
 }
 
@@ -77,18 +77,4 @@ function walk(path: string, visit: (file: string) => void, skipDir?: string): vo
 		if (entry === skipDir) continue;
 		walk(join(path, entry), visit, skipDir);
 	}
-}
-
-function duBytes(path: string): number {
-	const s = lstatSync(path);
-	if (!s.isDirectory()) return s.size + 4096;
-	return readdirSync(path).reduce((sum, entry) => sum + duBytes(join(path, entry)), 4096);
-}
-
-function prune(layersDir: string, keep: string): void {
-	const entries = readdirSync(layersDir)
-		.filter(name => /^layer-[0-9a-f]+$/.test(name) && name !== keep)
-		.map(name => ({name, mtime: statSync(join(layersDir, name)).mtimeMs}))
-		.sort((a, b) => b.mtime - a.mtime);
-	for (const old of entries.slice(2)) rmSync(join(layersDir, old.name), {recursive: true, force: true});
 }
