@@ -12,11 +12,24 @@ async function systemctl(host: Host, ...args: string[]): Promise<void> {
 /**
  * booting tells whether systemd is still bringing the node up (`systemctl is-system-running` says `initializing` or
  * `starting`): cosi-apply.service runs then, ordered before the runtime and the kubelet, whose start jobs wait for it.
- * A blocking `systemctl start` of such a unit would wait for cosi while cosi waits for it.
+ * A blocking `systemctl start` of such a unit would wait for cosi while cosi waits for it. Asked once per host (one
+ * apply), however many units start.
  */
-async function booting(host: Host): Promise<boolean> {
-  const result = await host.run({argv: ['systemctl', 'is-system-running'], timeoutMs: 30_000});
-  return /^(initializing|starting)\b/.test(result.stdout.trim());
+function booting(host: Host): Promise<boolean> {
+  let answer = bootingByHost.get(host);
+  if (!answer) {
+    answer = host.run({argv: ['systemctl', 'is-system-running'], timeoutMs: 30_000}).then((r) => /^(initializing|starting)\b/.test(r.stdout.trim()));
+    bootingByHost.set(host, answer);
+  }
+  return answer;
+}
+const bootingByHost = new WeakMap<Host, Promise<boolean>>();
+
+/** unitVerb is the one `systemctl` verb a change needs after enable/disable, if any. */
+function unitVerb(data: ServiceChangeData): 'start' | 'restart' | 'stop' | 'try-restart' | undefined {
+  if (data.start === true) return data.restart ? 'restart' : 'start';
+  if (data.start === false) return 'stop';
+  return data.restart ? 'try-restart' : undefined;
 }
 
 /**
@@ -33,7 +46,7 @@ export async function applyService({host, change, state}: ApplyRequest): Promise
   let queued: string | undefined;
   if (change.action !== 'noop' && systemd) {
     if (data.enable !== undefined) await systemctl(host, data.enable ? 'enable' : 'disable', '--', data.unit);
-    const verb = data.start === true ? (data.restart ? 'restart' : 'start') : data.start === false ? 'stop' : data.restart ? 'try-restart' : undefined;
+    const verb = unitVerb(data);
     if (verb) {
       const boot = verb !== 'stop' && (await booting(host));
       await systemctl(host, verb, ...(boot ? ['--no-block'] : []), '--', data.unit);
