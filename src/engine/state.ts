@@ -49,6 +49,15 @@ export async function saveState(host: Host, state: CosiState): Promise<void> {
   if (await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600})) crashPoint();
 }
 
+/**
+ * firstWriteUnrecorded tells whether record is the one the engine saves before cosi's first change of a resource
+ * (the original kept, `applied` still null) and that change never completed: a kill came before or after the write,
+ * so the next plan must still keep the backup and record what the node holds. Pure.
+ */
+export function firstWriteUnrecorded(record: {readonly applied: unknown} | undefined): boolean {
+  return record !== undefined && record.applied === null;
+}
+
 /** withRecord returns the state with one address's record set or removed. Pure. */
 export function withRecord(state: CosiState, address: string, record: ManagedRecord | undefined): CosiState {
   const resources = {...state.resources};

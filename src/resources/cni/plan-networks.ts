@@ -1,7 +1,7 @@
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
-import {managedOfKind} from '../../engine/state.js';
+import {firstWriteUnrecorded, managedOfKind} from '../../engine/state.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {backupPath} from '../runtime/backup.js';
@@ -57,7 +57,7 @@ export function planCniNetworks({desired, observed, state}: PlanRequest<CniObser
     const original: NetworkOriginal = record ? (record.original as NetworkOriginal) : {path, existed: found.state === 'present'};
     // A record without `applied` is cosi's first write interrupted after the engine kept the original: the backup
     // may not be written yet, and the file (written only after its backup) still holds what cosi found if it is not.
-    const unrecorded = record !== undefined && record.applied === null;
+    const unrecorded = firstWriteUnrecorded(record);
     const data: CniNetworkChangeData = {path, write: renderNetwork(network), original, ...((!record || unrecorded) && original.existed && found.state === 'present' ? {backup: {path: backupPath(path), content: found.text}} : {})};
     const base = {address: addr, kind: 'cni.network' as const, before: found.state === 'present' ? {path, digest: digest(found.text)} : null, after: {path, network: network.name}, disruption: 'none' as const, dependsOn: [], inputs: digest(found), data};
     if (matches && !unrecorded) {

@@ -12,6 +12,7 @@ import type {RuntimeObserved} from './probe.js';
 import type {RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {isTable, lookup, renderKey, renderValue, withValue, type SettingLeaf} from './settings-leaves.js';
 import {parseTomlDocument} from './toml-edit.js';
+import {firstWriteUnrecorded} from '../../engine/state.js';
 
 /** dropInHeader starts cosi's own drop-in file. */
 export const dropInHeader = '# Managed by cosi (https://cosi.dev): spec.runtime.settings. Do not edit: changes are overwritten on the next apply.\n';
@@ -102,9 +103,9 @@ export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingL
     original: {path, existed: record ? record.original.existed : own.state === 'present', keys},
     applied: {path, keys: after, digest: digest(content)},
   };
-  const settled = record !== undefined && record.applied !== null;
+  const unrecorded = firstWriteUnrecorded(record);
+  const settled = record !== undefined && !unrecorded;
   const existed = record ? record.original.existed : own.state === 'present';
-  const unrecorded = record !== undefined && !settled;
   const action = matches && !unrecorded ? 'noop' : record ? 'update' : 'create';
   const data: RuntimeChangeData = {
     path,

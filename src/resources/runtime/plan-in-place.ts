@@ -12,6 +12,7 @@ import type {RuntimeObserved} from './probe.js';
 import type {OriginalKey, RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {lookup, renderKey, renderValue, type SettingLeaf} from './settings-leaves.js';
 import {editToml, parseTomlDocument, rawValue, tableKeys, tomlLiteral, type TomlEdit} from './toml-edit.js';
+import {firstWriteUnrecorded} from '../../engine/state.js';
 
 /**
  * planInPlace plans the engine's own configuration file edited in place: only the managed keys change, every other
@@ -76,7 +77,8 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
 
   const backup = observed.files[backupPath(path)];
   const existed = record ? record.original.existed : file.state === 'present';
-  const settled = record !== undefined && record.applied !== null;
+  const unrecorded = firstWriteUnrecorded(record);
+  const settled = record !== undefined && !unrecorded;
   // The tables of the file as cosi found it: the file itself before cosi manages it, then the backup; after an
   // interrupted first change without a backup yet, the file (written only after its backup) is still what cosi found.
   const found = !record ? text : backup?.state === 'present' ? backup.text : existed && !settled ? text : '';
@@ -92,7 +94,6 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
     ...(!settled && existed && file.state === 'present' ? {backup: {path: backupPath(path), content: text}} : {}),
     record: newRecord,
   };
-  const unrecorded = record !== undefined && !settled;
   const action = edits.length === 0 && !unrecorded ? 'noop' : record ? 'update' : 'create';
   return {
     diagnostics,

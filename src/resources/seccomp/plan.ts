@@ -2,7 +2,7 @@ import type {SeccompProfile} from '../../config/generated/types.js';
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
-import {managedOfKind, type ManagedRecord} from '../../engine/state.js';
+import {firstWriteUnrecorded, managedOfKind, type ManagedRecord} from '../../engine/state.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {cosiSubdir, profileNodePath, renderProfile} from './profile-file.js';
@@ -61,7 +61,7 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
     };
     const base = {address: addr, kind: 'seccomp.profile' as const, before, after, disruption: 'none' as const, dependsOn: [], inputs: digest({found, moved: moved?.applied.path ?? null}), data};
     if (matches && !moved) {
-      if (record && !record.applied) changes.push({...base, action: 'update', reason: `${path} holds the profile; the write was interrupted before it was recorded`});
+      if (firstWriteUnrecorded(record)) changes.push({...base, action: 'update', reason: `${path} holds the profile; the write was interrupted before it was recorded`});
       else changes.push({...base, action: 'noop', reason: 'the file holds the profile'});
       continue;
     }
