@@ -1,11 +1,38 @@
 import {createHash} from 'node:crypto';
 
-/** canonicalJson renders a JSON value with object keys sorted, so equal values render equally. */
+/**
+ * canonicalJson renders a JSON value with object keys sorted at every level, so equal values render equally: the
+ * text of `JSON.stringify` over a copy with sorted keys, written directly (a plan renders one per change, and the
+ * copies cost more than the rendering). Every non-array object renders by its own enumerable keys, `toJSON` not
+ * consulted; digests kept in state files depend on this text, so it must not change.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? (undefined as unknown as string) : render(value);
 }
 
-/** sortKeys returns a JSON value with object keys sorted at every level. */
+function render(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (i > 0) out += ',';
+      out += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : render(item);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${render(item)}`;
+  }
+  return `${out}}`;
+}
+
+/** sortKeys returns a JSON value with object keys sorted at every level (for files written in a stable order). */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
