@@ -3,7 +3,7 @@ import {makePlan} from '../../src/engine/make-plan.js';
 import {emptyState} from '../../src/engine/state.js';
 import {createHost} from '../../src/host/host.js';
 import {documentSections, providers} from '../../src/resources/registry.js';
-import {bootValue, orderSysctlFiles} from '../../src/resources/sysctl/boot-view.js';
+import {bootView, orderSysctlFiles} from '../../src/resources/sysctl/boot-view.js';
 import {parseSysctlFile} from '../../src/resources/sysctl/sysctl-d.js';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {desiredFrom} from '../lib/document.js';
@@ -50,8 +50,21 @@ test('an explicit assignment beats a glob regardless of order', (t) => {
     {path: '/etc/sysctl.d/10-a.conf', assignments: parseSysctlFile('net.ipv4.conf.all.rp_filter = 1\n')},
     {path: '/etc/sysctl.d/90-b.conf', assignments: parseSysctlFile('net.ipv4.conf.*.rp_filter = 2\n')},
   ];
-  t.is(bootValue(files, 'net.ipv4.conf.all.rp_filter')?.value, '1');
-  t.is(bootValue(files, 'net.ipv4.conf.eth0.rp_filter')?.value, '2');
+  t.is(bootView(files).value('net.ipv4.conf.all.rp_filter')?.value, '1');
+  t.is(bootView(files).value('net.ipv4.conf.eth0.rp_filter')?.value, '2');
+  t.is(bootView(files).value('net.ipv4.ip_forward'), undefined);
+});
+
+test('a later glob pattern does not override cosi, an explicit line after cosi does; keys cosi already persists too', async (t) => {
+  const plan = await planOn(
+    {
+      '/etc/sysctl.d/90-cosi.conf': 'net.ipv4.ip_forward = 1\nvm.swappiness = 10\n',
+      '/etc/sysctl.d/95-glob.conf': 'net.ipv4.conf.*.rp_filter = 2\n',
+      '/etc/sysctl.d/99-late.conf': 'vm.swappiness = 60\n',
+    },
+    {sysctls: {'net.ipv4.ip_forward': 1, 'vm.swappiness': 10, 'net.ipv4.conf.default.rp_filter': 1}},
+  );
+  t.deepEqual(plan.bootNotes.map((n) => [n.address, n.file]), [['sysctl.vm.swappiness', '/etc/sysctl.d/99-late.conf']]);
 });
 
 test('a key unknown to the kernel is a plan error naming the kernel', async (t) => {

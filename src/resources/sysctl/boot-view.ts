@@ -13,21 +13,35 @@ export interface BootValue {
   readonly line: number;
 }
 
+/** BootView answers what systemd-sysctl sets each key to at boot. */
+export interface BootView {
+  /** The value a key gets at boot and the file that decides it; undefined when no file sets the key. */
+  value(name: string): BootValue | undefined;
+}
+
 /**
- * bootValue computes what systemd-sysctl sets a key to at boot from the files in the order it reads them: a later
- * explicit assignment overrides an earlier one, and an explicit assignment anywhere beats a glob pattern.
- * Returns undefined when no file sets the key. Pure.
+ * bootView reads the files in the order systemd-sysctl reads them, once: a later explicit assignment overrides an
+ * earlier one, and an explicit assignment anywhere beats a glob pattern (of which the last matching one wins).
+ * Pure; a lookup costs one map access, plus one test per glob pattern for a key no file names.
  */
-export function bootValue(files: readonly SysctlFile[], name: string): BootValue | undefined {
-  let explicit: BootValue | undefined;
-  let glob: BootValue | undefined;
+export function bootView(files: readonly SysctlFile[]): BootView {
+  const explicit = new Map<string, BootValue>();
+  const globs: Array<{pattern: string; value: BootValue}> = [];
   for (const file of files) {
     for (const a of file.assignments) {
-      if (!a.glob && a.key === name) explicit = {value: a.value, file: file.path, line: a.line};
-      else if (a.glob && globMatches(a.key, name)) glob = {value: a.value, file: file.path, line: a.line};
+      const value = {value: a.value, file: file.path, line: a.line};
+      if (a.glob) globs.push({pattern: a.key, value});
+      else explicit.set(a.key, value);
     }
   }
-  return explicit ?? glob;
+  return {
+    value(name) {
+      const found = explicit.get(name);
+      if (found) return found;
+      for (let i = globs.length - 1; i >= 0; i--) if (globMatches(globs[i]!.pattern, name)) return globs[i]!.value;
+      return undefined;
+    },
+  };
 }
 
 /**

@@ -19,6 +19,11 @@ export interface SysctlKey {
  */
 export function parseSysctlKey(text: string): SysctlKey | undefined {
   const firstSlash = text.indexOf('/');
+  if (firstSlash === -1) {
+    // Dot form without slashes, the common case: the text is already the canonical name and the file form.
+    const parts = text.split('.');
+    return parts.includes('') ? undefined : {parts, name: text, procPath: `/proc/sys/${parts.join('/')}`, fileForm: text};
+  }
   const firstDot = text.indexOf('.');
   const slashForm = firstSlash !== -1 && (firstDot === -1 || firstSlash < firstDot);
   const parts = slashForm ? text.split('/') : text.split('.').map((part) => part.replace(/\//g, '.'));

@@ -5,7 +5,7 @@ import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {BootNote, Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
-import {bootValue, type SysctlFile} from './boot-view.js';
+import {bootView, type BootView, type SysctlFile} from './boot-view.js';
 import {foldValue, parseSysctlKey, type SysctlKey} from './key.js';
 import {providingModule} from './module-keys.js';
 import type {SysctlObserved} from './probe.js';
@@ -35,11 +35,13 @@ export function planSysctls({desired, observed, state}: PlanRequest<SysctlObserv
   const diagnostics: Diagnostic[] = [];
   const bootNotes: BootNote[] = [];
 
+  // The boot view once cosi's file holds the document's values: a key another file decides will not keep them.
+  const atBoot = bootView(withCosiFile(observed.bootFiles, [...desired.sysctls.values()]));
   for (const [name, want] of desired.sysctls) {
     const result = planOne(want, observed, state.resources[address('sysctl', name)]?.original, desired.modules);
     if ('diagnostic' in result) diagnostics.push(result.diagnostic);
     else changes.push(result.change);
-    const note = bootOverride(want.key, foldValue(want.value), observed);
+    const note = bootOverride(want.key, foldValue(want.value), atBoot);
     if (note) bootNotes.push(note);
   }
 
@@ -115,11 +117,8 @@ function planOne(
 }
 
 /** bootOverride tells whether another file decides this key at boot, given cosi's file holds the desired value. */
-function bootOverride(key: SysctlKey, value: string, observed: SysctlObserved): BootNote | undefined {
-  const files = observed.bootFiles.some((f) => f.path === cosiSysctlFile)
-    ? observed.bootFiles.map((f) => (f.path === cosiSysctlFile ? withKey(f, key, value) : f))
-    : insertSorted(observed.bootFiles, withKey({path: cosiSysctlFile, assignments: []}, key, value));
-  const winner = bootValue(files, key.name);
+function bootOverride(key: SysctlKey, value: string, atBoot: BootView): BootNote | undefined {
+  const winner = atBoot.value(key.name);
   if (!winner || winner.file === cosiSysctlFile || foldValue(winner.value) === value) return undefined;
   return {
     address: address('sysctl', key.name),
@@ -128,8 +127,10 @@ function bootOverride(key: SysctlKey, value: string, observed: SysctlObserved): 
   };
 }
 
-function withKey(file: SysctlFile, key: SysctlKey, value: string): SysctlFile {
-  return {path: file.path, assignments: [...file.assignments.filter((a) => a.key !== key.name), {key: key.name, value, glob: false, line: 0}]};
+/** withCosiFile is the boot-time file list with cosi's file holding exactly the desired keys, in its place. */
+function withCosiFile(files: readonly SysctlFile[], wanted: readonly DesiredSysctl[]): SysctlFile[] {
+  const own: SysctlFile = {path: cosiSysctlFile, assignments: wanted.map((w) => ({key: w.key.name, value: foldValue(w.value), glob: false, line: 0}))};
+  return files.some((f) => f.path === cosiSysctlFile) ? files.map((f) => (f.path === cosiSysctlFile ? own : f)) : insertSorted(files, own);
 }
 
 /** insertSorted places cosi's file among the sysctl.d files by name; /etc/sysctl.conf stays last. */
