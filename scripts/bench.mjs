@@ -43,7 +43,7 @@ function measure(argv, count = runs, okCodes = [0, 2]) {
   return {ms: times[Math.floor(times.length / 2)], peakMb: peak};
 }
 
-const cosi = join(repo, 'bin/cosi.js');
+const cosi = join(repo, 'bin/cosi.cjs');
 const baseline = measure([process.execPath, '-e', '0']);
 const version = measure([process.execPath, cosi, '--version']);
 const plan = measure([process.execPath, cosi, 'plan', config, '--root', root, '--no-color']);

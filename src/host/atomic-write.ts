@@ -1,5 +1,7 @@
 import {randomBytes} from 'node:crypto';
-import {open, readFile, rename, stat, unlink} from 'node:fs/promises';
+// fs.promises (fsp) is loaded on first use: it pulls in Node's stream modules, whose loading read-only commands
+// need not pay for at start-up.
+import {promises as fsp} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 
 /** AtomicWriteOptions controls the mode of a newly written file. */
@@ -18,9 +20,9 @@ export async function writeFileAtomic(hostPath: string, content: string | Uint8A
   let mode = options.mode ?? 0o644;
   let owner: {uid: number; gid: number} | undefined;
   try {
-    const existing = await readFile(hostPath);
+    const existing = await fsp.readFile(hostPath);
     if (existing.equals(bytes)) return false;
-    const info = await stat(hostPath);
+    const info = await fsp.stat(hostPath);
     mode = info.mode & 0o7777;
     owner = {uid: info.uid, gid: info.gid};
   } catch (error) {
@@ -28,7 +30,7 @@ export async function writeFileAtomic(hostPath: string, content: string | Uint8A
   }
   const dir = dirname(hostPath);
   const temporary = join(dir, `.${basename(hostPath)}.cosi-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(temporary, 'wx', mode);
+  const handle = await fsp.open(temporary, 'wx', mode);
   try {
     await handle.writeFile(bytes);
     await handle.chmod(mode);
@@ -36,14 +38,14 @@ export async function writeFileAtomic(hostPath: string, content: string | Uint8A
     await handle.sync();
   } catch (error) {
     await handle.close();
-    await unlink(temporary).catch(() => undefined);
+    await fsp.unlink(temporary).catch(() => undefined);
     throw error;
   }
   await handle.close();
   try {
-    await rename(temporary, hostPath);
+    await fsp.rename(temporary, hostPath);
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
+    await fsp.unlink(temporary).catch(() => undefined);
     throw error;
   }
   await syncDirectory(dir);
@@ -52,7 +54,7 @@ export async function writeFileAtomic(hostPath: string, content: string | Uint8A
 
 /** syncDirectory makes a rename or unlink in `dir` durable. */
 export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const handle = await fsp.open(dir, 'r');
   try {
     await handle.sync();
   } catch {

@@ -1,5 +1,6 @@
-import {constants, lstatSync, readdirSync, readFileSync, statSync, type Stats} from 'node:fs';
-import {chmod, lstat, mkdir, rename, rm, rmdir, writeFile} from 'node:fs/promises';
+// fs.promises (fsp) is loaded on first use: it pulls in Node's stream modules, whose loading read-only commands
+// need not pay for at start-up.
+import {constants, promises as fsp, lstatSync, readdirSync, readFileSync, statSync, type Stats} from 'node:fs';
 import {basename, dirname} from 'node:path';
 import {writeFileAtomic, syncDirectory} from './atomic-write.js';
 import type {CommandRequest, CommandResult, CommandRunner} from './command.js';
@@ -113,7 +114,7 @@ export function createHost(options: HostOptions = {}): Host {
     async writeAtomic(nodePath, content, writeOptions = {}) {
       links.clear();
       const target = await resolve(nodePath);
-      await mkdir(dirname(target), {recursive: true, mode: 0o755});
+      await fsp.mkdir(dirname(target), {recursive: true, mode: 0o755});
       const wrote = await writeFileAtomic(target, content, writeOptions);
       if (wrote) stats.writes++;
       return wrote;
@@ -121,19 +122,19 @@ export function createHost(options: HostOptions = {}): Host {
     async writeKernel(nodePath, value) {
       stats.writes++;
       // O_TRUNC without O_CREAT, as sysctl(8) does: never creates a file, and fixture roots see the whole value.
-      await writeFile(await resolve(nodePath), value, {flag: constants.O_WRONLY | constants.O_TRUNC});
+      await fsp.writeFile(await resolve(nodePath), value, {flag: constants.O_WRONLY | constants.O_TRUNC});
     },
     async remove(nodePath, removeOptions = {}) {
       links.clear();
       const target = await resolve(nodePath);
       try {
-        await lstat(target);
+        await fsp.lstat(target);
       } catch (error) {
         if (missing(error)) return false;
         throw error;
       }
-      if (removeOptions.directory) await rmdir(target);
-      else await rm(target, {force: true});
+      if (removeOptions.directory) await fsp.rmdir(target);
+      else await fsp.rm(target, {force: true});
       await syncDirectory(dirname(target));
       stats.writes++;
       return true;
@@ -142,16 +143,16 @@ export function createHost(options: HostOptions = {}): Host {
       links.clear();
       const from = await resolve(fromNodePath);
       const to = await resolve(toNodePath);
-      await mkdir(dirname(to), {recursive: true, mode: 0o755});
-      await rename(from, to);
+      await fsp.mkdir(dirname(to), {recursive: true, mode: 0o755});
+      await fsp.rename(from, to);
       await syncDirectory(dirname(to));
       stats.writes++;
     },
     async ensureDir(nodePath, mode = 0o755) {
       links.clear();
       const target = await resolve(nodePath);
-      await mkdir(target, {recursive: true, mode});
-      await chmod(target, mode).catch(() => undefined);
+      await fsp.mkdir(target, {recursive: true, mode});
+      await fsp.chmod(target, mode).catch(() => undefined);
     },
     run: (request) => {
       links.clear();

@@ -1,6 +1,8 @@
 import {canonicalJson} from '../../engine/digest.js';
 import {loadState} from '../../engine/state.js';
-import {mkdir} from 'node:fs/promises';
+// fs.promises (fsp) is loaded on first use: it pulls in Node's stream modules, whose loading read-only commands
+// need not pay for at start-up.
+import {promises as fsp} from 'node:fs';
 import {dirname} from 'node:path';
 import {writeFileAtomic} from '../../host/atomic-write.js';
 import {createHost} from '../../host/host.js';
@@ -24,7 +26,7 @@ export async function drift(options: Options, output: Output): Promise<number> {
     const {plan, state} = await probeAndPlan(options, document);
     report(output, plan.diagnostics);
     const differences = plan.changes.map((c): DriftDifference => ({address: c.address, kind: c.kind, cause: driftCause(state.resources[c.address]?.applied, c)}));
-    if (options.textfile) await mkdir(dirname(options.textfile), {recursive: true});
+    if (options.textfile) await fsp.mkdir(dirname(options.textfile), {recursive: true});
     if (options.textfile) await writeFileAtomic(options.textfile, renderDriftMetrics({plan, differences, now, ...(state.lastApply ? {lastApply: state.lastApply} : {}), ok: true}));
     if (options.json) output.out(JSON.stringify({...planJson(plan, {node: document.desired.nodeName}), type: 'drift', drifted: differences.length > 0, differences}));
     else {
