@@ -40,6 +40,9 @@ const bundled = await esbuild.build({
   target: 'node20',
   outfile: join(bundleDir, 'cosi.cjs'),
   sourcemap: 'linked',
+  // gRPC (with protobufjs, 40% of the bundle) only talks to CSI drivers' sockets: it is required from node_modules
+  // when a probe needs it, so that every other command does not read it at start-up.
+  external: ['@grpc/grpc-js'],
   write: false,
   logLevel: 'warning',
   // The first line names the build; bin/cosi.cjs uses a code cache only when the cache names the same build. The
@@ -66,6 +69,10 @@ for (const file of bundled.outputFiles) {
   if (file.path.endsWith('.cjs')) {
     // bin/cosi.cjs reads the bundle as latin1, which is right only for ASCII (esbuild's default charset).
     if (/[^\x00-\x7f]/.test(text)) throw new Error('the bundle is not ASCII; bin/cosi.cjs reads it as latin1');
+    // Code compiled through node:vm has no import(): it would fail when called (esbuild turns the import() of
+    // bundled modules into requires; this catches one of a module left outside, or of a builtin).
+    const dynamic = /\bimport\((["'`])([^"'`]*)\1\)/.exec(text);
+    if (dynamic) throw new Error(`the bundle calls import(${dynamic[1]}${dynamic[2]}${dynamic[1]}), which code run through node:vm cannot; use require`);
     text = text.replace(placeholder, createHash('sha256').update(text).digest('hex'));
   }
   writeFileSync(file.path, text);

@@ -1,3 +1,4 @@
+import {readlinkSync} from 'node:fs';
 import lockfile from 'proper-lockfile';
 import {OperationalError} from '../diag/cosi-error.js';
 import type {Host} from '../host/host.js';
@@ -63,7 +64,6 @@ async function identity(host: Host): Promise<LockHolder> {
   const bootId = (await host.readText('/proc/sys/kernel/random/boot_id').catch(() => undefined))?.trim() ?? 'unknown';
   let pidNamespace = 'unknown';
   try {
-    const {readlinkSync} = await import('node:fs');
     pidNamespace = readlinkSync('/proc/self/ns/pid');
   } catch {
     // No /proc: PID checks are skipped and only the refresh time counts.

@@ -10,6 +10,7 @@ import {planCsi} from '../../src/resources/csi/plan.js';
 import {probeCsi} from '../../src/resources/csi/probe.js';
 import {emptyState} from '../../src/engine/state.js';
 import {desiredFrom} from '../lib/document.js';
+import {runCli} from '../lib/run-cli.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 
 const endpoint = '/var/lib/kubelet/plugins/csi-nfsplugin/csi.sock';
@@ -142,4 +143,18 @@ test('facts: drivers registered with the kubelet, and their health', async (t) =
     pluginsRegistry: '/var/lib/kubelet/plugins_registry',
     drivers: [{registration: '/var/lib/kubelet/plugins_registry/nfs.csi.k8s.io-reg.sock', name: 'nfs.csi.k8s.io', endpoint, versions: ['1.0.0'], healthy: true, vendorVersion: 'v4.9.0'}],
   });
+});
+
+test('the command line (the bundle, with grpc-js outside it) reaches the drivers: facts --json', async (t) => {
+  const {root} = await node(t);
+  const plugin = await identityServer(join(root.dir, endpoint), 'nfs.csi.k8s.io', true);
+  const registrar = await registrationServer(join(root.dir, '/var/lib/kubelet/plugins_registry/nfs.csi.k8s.io-reg.sock'), 'nfs.csi.k8s.io', endpoint);
+  t.teardown(() => {
+    plugin.forceShutdown();
+    registrar.forceShutdown();
+  });
+  const run = await runCli(['facts', '--json', '--root', root.dir]);
+  t.is(run.exitCode, 0, run.stderr);
+  const facts = JSON.parse(run.stdout) as {'csi.driver': {drivers: Array<{name: string; healthy: boolean}>}};
+  t.like(facts['csi.driver'].drivers[0], {name: 'nfs.csi.k8s.io', healthy: true});
 });
