@@ -61,6 +61,9 @@ function missing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+// Node takes numeric open flags; @types/node only declares the string ones.
+const readNoFollow = {encoding: 'utf8', flag: (constants.O_RDONLY | constants.O_NOFOLLOW) as unknown as string} as const;
+
 /** createHost returns the Host for a root directory (default `/`). */
 export function createHost(options: HostOptions = {}): Host {
   const root = options.root ? normalizeNodePath(options.root) : '/';
@@ -68,7 +71,36 @@ export function createHost(options: HostOptions = {}): Host {
   const runner = options.runner ?? createExecRunner(root, () => stats.spawned++);
   // Which path components are symlinks, remembered while the host only reads; any write forgets it all.
   const links = new Map<string, string | undefined>();
+  // Directories resolved inside the root, by node path; forgotten with `links`.
+  const dirs = new Map<string, string>();
+  const forget = () => {
+    links.clear();
+    dirs.clear();
+  };
   const resolve = async (nodePath: string) => resolveInRoot(root, nodePath, links);
+
+  /**
+   * readTextSync reads a file as UTF-8. Under a root, its directory is resolved once and remembered, and the file is
+   * opened with O_NOFOLLOW: only a file that is itself a symlink (ELOOP) is resolved inside the root and read again,
+   * every other one costs no lookup of its own (a probe reads hundreds of files from a few directories).
+   */
+  function readTextSync(nodePath: string): string {
+    const normalized = normalizeNodePath(nodePath);
+    const slash = normalized.lastIndexOf('/');
+    if (root === '/' || slash === normalized.length - 1) return readFileSync(resolveInRoot(root, normalized, links), 'utf8');
+    const parent = normalized.slice(0, slash) || '/';
+    let dir = dirs.get(parent);
+    if (dir === undefined) {
+      dir = resolveInRoot(root, parent, links).replace(/\/$/, '');
+      dirs.set(parent, dir);
+    }
+    try {
+      return readFileSync(`${dir}/${normalized.slice(slash + 1)}`, readNoFollow);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+      return readFileSync(resolveInRoot(root, normalized, links), 'utf8');
+    }
+  }
 
   // Reads are synchronous system calls behind the promise-returning interface: a probe reads hundreds of small
   // files, and a thread pool round trip per call cost more than the reads themselves.
@@ -79,7 +111,7 @@ export function createHost(options: HostOptions = {}): Host {
     resolve,
     async readText(nodePath) {
       try {
-        return readFileSync(await resolve(nodePath), 'utf8');
+        return readTextSync(nodePath);
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
@@ -112,7 +144,7 @@ export function createHost(options: HostOptions = {}): Host {
       }
     },
     async writeAtomic(nodePath, content, writeOptions = {}) {
-      links.clear();
+      forget();
       const target = await resolve(nodePath);
       await fsp.mkdir(dirname(target), {recursive: true, mode: 0o755});
       const wrote = await writeFileAtomic(target, content, writeOptions);
@@ -125,7 +157,7 @@ export function createHost(options: HostOptions = {}): Host {
       await fsp.writeFile(await resolve(nodePath), value, {flag: constants.O_WRONLY | constants.O_TRUNC});
     },
     async remove(nodePath, removeOptions = {}) {
-      links.clear();
+      forget();
       const target = await resolve(nodePath);
       try {
         await fsp.lstat(target);
@@ -140,7 +172,7 @@ export function createHost(options: HostOptions = {}): Host {
       return true;
     },
     async move(fromNodePath, toNodePath) {
-      links.clear();
+      forget();
       const from = await resolve(fromNodePath);
       const to = await resolve(toNodePath);
       await fsp.mkdir(dirname(to), {recursive: true, mode: 0o755});
@@ -149,13 +181,13 @@ export function createHost(options: HostOptions = {}): Host {
       stats.writes++;
     },
     async ensureDir(nodePath, mode = 0o755) {
-      links.clear();
+      forget();
       const target = await resolve(nodePath);
       await fsp.mkdir(target, {recursive: true, mode});
       await fsp.chmod(target, mode).catch(() => undefined);
     },
     run: (request) => {
-      links.clear();
+      forget();
       return runner(request);
     },
   };

@@ -1,6 +1,7 @@
 import test from 'ava';
-import {mkdirSync, symlinkSync, unlinkSync} from 'node:fs';
+import {mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {createHost} from '../../src/host/host.js';
 import {resolveInRoot} from '../../src/host/resolve-in-root.js';
 import {createFixtureRoot} from '../lib/fixture-root.js';
 
@@ -57,4 +58,33 @@ test('resolveInRoot: the cache keeps its answers until cleared', async (t) => {
   t.is(resolveInRoot(root.dir, '/lib/sysctl.d', cache), `${root.dir}/usr/lib/sysctl.d`);
   cache.clear();
   t.is(resolveInRoot(root.dir, '/lib/sysctl.d', cache), `${root.dir}/lib/sysctl.d`);
+});
+
+test('host.readText under a root: linked directories and files are followed inside the root, never out of it', async (t) => {
+  const root = await linkedRoot();
+  t.teardown(() => root.cleanup());
+  symlinkSync('/etc/hosts', join(root.dir, 'etc/sysctl.d/absolute.conf'));
+  symlinkSync('../hosts', join(root.dir, 'etc/sysctl.d/relative.conf'));
+  mkdirSync(join(root.dir, 'dev'));
+  writeFileSync(join(root.dir, 'dev/null'), 'inside the root\n');
+  const host = createHost({root: root.dir});
+  t.is(await host.readText('/lib/sysctl.d/10-a.conf'), 'x\n');
+  t.is(await host.readText('/etc/vendor/10-a.conf'), 'x\n');
+  t.is(await host.readText('/usr/escape/hosts'), 'h\n');
+  t.is(await host.readText('/etc/sysctl.d/absolute.conf'), 'h\n');
+  t.is(await host.readText('/etc/sysctl.d/relative.conf'), 'h\n');
+  t.is(await host.readText('/etc/sysctl.d/masked.conf'), 'inside the root\n');
+  t.is(await host.readText('/etc/sysctl.d/missing.conf'), undefined);
+  await t.throwsAsync(host.readText('/etc/loop-a'), {message: /too many levels of symbolic links/});
+});
+
+test('host.readText under a root: a write forgets the directories it resolved', async (t) => {
+  const root = await linkedRoot();
+  t.teardown(() => root.cleanup());
+  const host = createHost({root: root.dir});
+  t.is(await host.readText('/lib/sysctl.d/10-a.conf'), 'x\n');
+  unlinkSync(join(root.dir, 'lib'));
+  await host.writeAtomic('/lib/sysctl.d/10-a.conf', 'own\n');
+  t.is(await host.readText('/lib/sysctl.d/10-a.conf'), 'own\n');
+  t.is(readFileSync(join(root.dir, 'usr/lib/sysctl.d/10-a.conf'), 'utf8'), 'x\n');
 });
