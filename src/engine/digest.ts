@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * canonicalJson renders a JSON value with object keys sorted at every level, so equal values render equally: the
@@ -43,5 +43,9 @@ export function sortKeys(value: unknown): unknown {
 
 /** digest is a short sha256 of a value's canonical JSON, used as a fingerprint of probed state. */
 export function digest(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value) ?? 'undefined').digest('hex').slice(0, 32);
+  const text = canonicalJson(value) ?? 'undefined';
+  // crypto.hash (Node 20.12) hashes in one call, without a Hash object per digest; a plan makes one per change.
+  return (oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex')).slice(0, 32);
 }
+
+const oneShot = (crypto as {hash?: (algorithm: string, data: string, encoding: 'hex') => string}).hash;

@@ -1,5 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
+import {createHash} from 'node:crypto';
 import {canonicalJson, digest, sortKeys} from '../../src/engine/digest.js';
 
 // The former canonicalJson: JSON.stringify of a copy with sorted keys. Digests in the state files of nodes were made
@@ -29,4 +30,5 @@ test('canonicalJson sorts keys at every level and drops undefined members as JSO
   t.is(canonicalJson(undefined), undefined as unknown as string);
   t.is(digest({b: 1, a: 2}), digest({a: 2, b: 1}));
   t.is(digest(undefined).length, 32);
+  t.is(digest({b: [1, 'x'], a: null}), createHash('sha256').update('{"a":null,"b":[1,"x"]}').digest('hex').slice(0, 32));
 });
