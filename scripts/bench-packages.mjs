@@ -55,7 +55,7 @@ try {
   const cli = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [join(repo, 'bin/cosi.cjs'), 'plan', file, '--root', root.dir, '--json'], {encoding: 'utf8'});
+    const r = spawnSync(process.execPath, [join(repo, 'bin/cosi.js'), 'plan', file, '--root', root.dir, '--json'], {encoding: 'utf8'});
     if (r.status !== 0 && r.status !== 2) throw new Error(r.stderr);
     cli.push(performance.now() - t);
   }

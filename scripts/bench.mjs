@@ -54,7 +54,7 @@ function measure(commands, env, count = runs) {
   return times.map((t, c) => ({ms: t.sort((a, b) => a - b)[Math.floor(t.length / 2)], peakMb: peaks[c]}));
 }
 
-const cosi = join(repo, 'bin/cosi.cjs');
+const cosi = join(repo, 'bin/cosi.js');
 const commands = [[process.execPath, '-e', '0'], [process.execPath, cosi, '--version'], [process.execPath, cosi, 'plan', config, '--root', root, '--no-color']];
 // NODE_EXTRA_CA_CERTS makes Node parse a certificate bundle before anything else: it slows bare Node start-up, the
 // baseline of the ratios, much more than it slows cosi. When it is set, the figures are given without it too.

@@ -57,7 +57,7 @@ export function cloudConfig(request: {document: string; install: InstallSource})
   const source = request.install;
   const fromNpm = source.kind === 'npm';
   const install = source.kind === 'npm'
-    ? [['npm', 'install', '--global', '--no-fund', '--no-audit', source.spec], ['ln', '-sf', '/usr/local/lib/node_modules/cosi/bin/cosi.cjs', '/usr/local/bin/cosi']]
+    ? [['npm', 'install', '--global', '--no-fund', '--no-audit', source.spec], ['ln', '-sf', '/usr/local/lib/node_modules/cosi/bin/cosi.js', '/usr/local/bin/cosi']]
     : [];
   const config: Record<string, unknown> = {
     ...(fromNpm ? {packages: ['nodejs', 'npm']} : {bootcmd: [firstBootCommand()]}),

@@ -7,7 +7,7 @@ import {join} from 'node:path';
 // The boot artifacts against the real tools: cloud-init's schema check and systemd-analyze verify.
 
 const repo = join(new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.cjs');
+const bin = join(repo, 'bin/cosi.js');
 
 for (const install of ['image', 'npm:cosi@0.1.0', 'https://example.invalid/cosi-0.1.0.tgz']) {
   test(`cloud-init schema accepts cosi cloud-init --install ${install}`, (t) => {

@@ -14,7 +14,7 @@ import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-r
 // was written and before the restart, which only the interrupted apply's journal still knows about.
 
 const repo = join(new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.cjs');
+const bin = join(repo, 'bin/cosi.js');
 const shipped = readFileSync(join(repo, 'fixtures/runtime/containerd-debian-shipped.toml'), 'utf8');
 
 const paths = {

@@ -9,7 +9,7 @@ import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';
 // re-run. Every run must end converged, with no partial file and every original value kept.
 
 const repo = join(new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.cjs');
+const bin = join(repo, 'bin/cosi.js');
 const keys = Array.from({length: 8}, (_, i) => `net.ipv4.conf.eth${i}.forwarding`);
 const desired = Object.fromEntries(keys.map((k, i) => [k, String(i % 2 === 0 ? 1 : 0)]));
 const originals = Object.fromEntries(keys.map((k, i) => [k, String(i % 2 === 0 ? 0 : 1)]));

@@ -4,7 +4,7 @@ import test from 'ava';
 import {buildAptRepository, createDebianRoot, repoRoot, run, type DebSpec, type DebianRoot, type Exit} from '../lib/debian-root.js';
 
 // Real apt and dpkg in a throw-away Debian 12 root (mmdebstrap, cached), with a local repository of small packages
-// built by the test, driven through the real CLI: `node bin/cosi.cjs apply --auto-approve --root DIR doc.yaml`.
+// built by the test, driven through the real CLI: `node bin/cosi.js apply --auto-approve --root DIR doc.yaml`.
 
 const debs: DebSpec[] = [
   {name: 'cosi-hello', version: '1.0-1'},
@@ -24,7 +24,7 @@ async function debianWithRepo(t: {teardown(fn: () => Promise<void>): void}): Pro
 }
 
 function cosi(root: DebianRoot, ...args: string[]): Promise<Exit> {
-  return run([process.execPath, join(repoRoot, 'bin/cosi.cjs'), ...args, '--root', root.dir, '--no-color']);
+  return run([process.execPath, join(repoRoot, 'bin/cosi.js'), ...args, '--root', root.dir, '--no-color']);
 }
 
 async function documentIn(root: DebianRoot, packages: string, extra = ''): Promise<string> {

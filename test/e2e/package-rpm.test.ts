@@ -23,7 +23,7 @@ async function rpmRoot(t: {teardown(fn: () => Promise<void>): void}): Promise<De
 }
 
 function cosi(root: DebianRoot, ...args: string[]): Promise<Exit> {
-  return run([process.execPath, join(repoRoot, 'bin/cosi.cjs'), ...args, '--root', root.dir, '--no-color']);
+  return run([process.execPath, join(repoRoot, 'bin/cosi.js'), ...args, '--root', root.dir, '--no-color']);
 }
 
 async function documentIn(root: DebianRoot, packages: string): Promise<string> {

@@ -13,7 +13,7 @@ const configPath = '/etc/containerd/config.toml';
 const cgroupPath = ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'];
 
 function cosi(root: DebianRoot, ...args: string[]): Promise<Exit> {
-  return run([process.execPath, join(repoRoot, 'bin/cosi.cjs'), ...args, '--root', root.dir, '--no-color']);
+  return run([process.execPath, join(repoRoot, 'bin/cosi.js'), ...args, '--root', root.dir, '--no-color']);
 }
 
 test('containerd 1.6 default config: one key planned, only that key applied, containerd accepts the file, removal restores it', async (t) => {

@@ -58,7 +58,7 @@ test('the kernel view of the running architecture and containers-common apply th
   for (const rule of common.syscalls) if (rule.args === null) delete rule.args;
   const config = join(root, 'config.json');
   await writeFile(config, JSON.stringify({apiVersion: 'cosi.dev/v1alpha1', kind: 'NodeConfig', metadata: {name: 'e2e'}, spec: {seccomp: {profiles: {'cosi/kernel.json': kernel, 'cosi/containers-common.json': common}}}}));
-  const cosi = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin/cosi.cjs'), ...args, '--root', root], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+  const cosi = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin/cosi.js'), ...args, '--root', root], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
   const validate = cosi('validate', config);
   t.is(validate.status, 0, validate.stderr);
   const apply = cosi('apply', config, '--auto-approve');

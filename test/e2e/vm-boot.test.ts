@@ -58,7 +58,7 @@ test('a NoCloud first boot applies the document before containerd and the kubele
 	const dir = mkdtempSync(join(tmpdir(), 'cosi-boot-'));
 	t.teardown(() => rmSync(dir, {recursive: true, force: true}));
 	writeFileSync(join(dir, 'node.yaml'), document);
-	const generated = spawnSync(process.execPath, [join(repoRoot, 'bin/cosi.cjs'), 'cloud-init', join(dir, 'node.yaml'), '--install', 'image'], {encoding: 'utf8'});
+	const generated = spawnSync(process.execPath, [join(repoRoot, 'bin/cosi.js'), 'cloud-init', join(dir, 'node.yaml'), '--install', 'image'], {encoding: 'utf8'});
 	t.is(generated.status, 0, generated.stderr);
 	const seed = join(dir, 'seed.img');
 	await makeNoCloudSeed(seed, {userData: generated.stdout, instanceId: 'cosi-boot-1', hostname: 'cosi-node'});

@@ -46,7 +46,7 @@ export class NetnsNode {
 
   /** cosi runs the CLI from this working tree with `--root` set to the node's root. */
   cosi(...args: string[]): Promise<CliResult> {
-    return this.exec([process.execPath, join(repo, 'bin/cosi.cjs'), ...args, '--root', this.root]);
+    return this.exec([process.execPath, join(repo, 'bin/cosi.js'), ...args, '--root', this.root]);
   }
 
   /** sysctl reads a live value inside the namespace. */

@@ -1,8 +1,8 @@
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 
-/** cosiBin is the command line under test, `bin/cosi.cjs` of this checkout. */
-export const cosiBin = fileURLToPath(new URL('../../../bin/cosi.cjs', import.meta.url));
+/** cosiBin is the command line under test, `bin/cosi.js` of this checkout. */
+export const cosiBin = fileURLToPath(new URL('../../../bin/cosi.js', import.meta.url));
 
 /** CliRun is the outcome of one run of the command line: exit code, both streams, and wall time in milliseconds. */
 export interface CliRun {
@@ -13,7 +13,7 @@ export interface CliRun {
 }
 
 /**
- * runCli runs `node bin/cosi.cjs ...args` as a separate process and resolves when it exits; never rejects for a
+ * runCli runs `node bin/cosi.js ...args` as a separate process and resolves when it exits; never rejects for a
  * non-zero exit. `ms` is measured around the whole process, start-up included.
  */
 export async function runCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): Promise<CliRun> {

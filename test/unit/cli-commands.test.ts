@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';
 
 const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.cjs');
+const bin = join(repo, 'bin/cosi.js');
 
 function cosi(args: string[], env: Record<string, string> = {}, input = '') {
   const result = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', input, env: {...process.env, NO_COLOR: '', ...env}});

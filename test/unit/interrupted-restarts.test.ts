@@ -75,7 +75,7 @@ test('addOwedRestarts: an interrupted restart merges into the unit\'s own change
 });
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../../../bin/cosi.cjs');
+const bin = join(here, '../../../bin/cosi.js');
 
 test('cosi plan and apply carry out a restart owed by an interrupted apply, and apply reports it', async (t) => {
   const root = await createFixtureRoot(kernelFiles);

@@ -21,7 +21,7 @@ import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 // (`staleAddresses`) on plans made in-process by the registered providers over a simulated node.
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../../../bin/cosi.cjs');
+const bin = join(here, '../../../bin/cosi.js');
 const shipped = readFileSync(join(here, '../../../fixtures/runtime/containerd-debian-shipped.toml'), 'utf8');
 
 function cosi(args: string[]) {

@@ -122,7 +122,7 @@ test('cosi validate refuses a 5 MB profile with a clear diagnostic (document siz
   const file = join(dir, 'big.json');
   writeFileSync(file, documentWith({'cosi/big.json': {defaultAction: 'SCMP_ACT_ERRNO', syscalls: names}}));
   t.true(readFileSync(file).length > 5_000_000);
-  const run = spawnSync(process.execPath, [join(repo, 'bin/cosi.cjs'), 'validate', file], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+  const run = spawnSync(process.execPath, [join(repo, 'bin/cosi.js'), 'validate', file], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
   t.is(run.status, 1);
   t.regex(run.stderr, /big\.json:1:1: error: the file is larger than [\d.]+ (KiB|MiB) \(at least [\d.]+ MiB\); a node document is a few kilobytes/);
   t.notRegex(run.stderr, /at .*\.js:\d+/, 'no stack trace');

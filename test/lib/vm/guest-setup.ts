@@ -73,5 +73,5 @@ export function customizeRootfs(root: string): void {
 	mkdirSync(join(root, layerMountPoint), {recursive: true});
 	link('/usr/local/bin/node', `${layerMountPoint}/node`);
 	link('/opt/cosi', `${layerMountPoint}/cosi`);
-	write('/usr/local/bin/cosi', `#!/bin/sh\nexec ${layerMountPoint}/node ${layerMountPoint}/cosi/bin/cosi.cjs "$@"\n`, 0o755);
+	write('/usr/local/bin/cosi', `#!/bin/sh\nexec ${layerMountPoint}/node ${layerMountPoint}/cosi/bin/cosi.js "$@"\n`, 0o755);
 }
