@@ -4,12 +4,13 @@
 //
 // This file is CommonJS (bin/package.json says so; the path stays bin/cosi.js, which installed symlinks such as
 // /usr/local/bin/cosi and npx's cache point to): Node starts a CommonJS entry point without setting up its ES
-// module loader, which is a quarter of bare Node's own start-up time. The rest is one CommonJS bundle (dist/bundle/cosi.cjs, made by
-// scripts/build.mjs) compiled through node:vm with the V8 code cache the build trained (cosi.cjs.cache): Node 20
-// caches no code for modules, and compiling the bundle and the functions a plan runs was a third of `cosi plan`'s own
-// time. The cache is used only when its first line names the same build as the bundle's; V8 itself rejects one made
-// by another Node version or with other flags, and then the bundle is compiled as usual. COSI_WRITE_CODE_CACHE=FILE
-// (used by the build) writes the cache after the command.
+// module loader, which is a quarter of bare Node's own start-up time.
+//
+// The rest is one CommonJS bundle (dist/bundle/cosi.cjs, made by scripts/build.mjs) compiled through node:vm with the
+// V8 code cache the build trained (cosi.cjs.cache): Node 20 caches no code for modules, and compiling the bundle and
+// the functions a plan runs was a third of `cosi plan`'s own time. The cache is used only when its first line names
+// the same build as the bundle's; V8 itself rejects one made by another Node version or with other flags, and then
+// the bundle is compiled as usual. COSI_WRITE_CODE_CACHE=FILE (used by the build) writes the cache after the command.
 const {readFileSync, renameSync, writeFileSync} = require('node:fs');
 const {join} = require('node:path');
 

@@ -7,7 +7,12 @@ import * as crypto from 'node:crypto';
  * consulted; digests kept in state files depend on this text, so it must not change.
  */
 export function canonicalJson(value: unknown): string {
-  return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? (undefined as unknown as string) : render(value);
+  return omitted(value) ? (undefined as unknown as string) : render(value);
+}
+
+/** omitted tells the values JSON.stringify leaves out of objects (and writes as null in arrays). */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
 function render(value: unknown): string {
@@ -17,7 +22,7 @@ function render(value: unknown): string {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (i > 0) out += ',';
-      out += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : render(item);
+      out += omitted(item) ? 'null' : render(item);
     }
     return `${out}]`;
   }
@@ -25,7 +30,7 @@ function render(value: unknown): string {
   let out = '{';
   for (const key of Object.keys(record).sort()) {
     const item = record[key];
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (omitted(item)) continue;
     if (out.length > 1) out += ',';
     out += `${JSON.stringify(key)}:${render(item)}`;
   }

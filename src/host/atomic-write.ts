@@ -1,6 +1,5 @@
 import {randomBytes} from 'node:crypto';
-// fs.promises (fsp) is loaded on first use: it pulls in Node's stream modules, whose loading read-only commands
-// need not pay for at start-up.
+// fs.promises only on first use (see host.ts).
 import {promises as fsp} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 

@@ -1,7 +1,6 @@
 import {canonicalJson} from '../../engine/digest.js';
 import {loadState} from '../../engine/state.js';
-// fs.promises (fsp) is loaded on first use: it pulls in Node's stream modules, whose loading read-only commands
-// need not pay for at start-up.
+// fs.promises only on first use (see host.ts).
 import {promises as fsp} from 'node:fs';
 import {dirname} from 'node:path';
 import {writeFileAtomic} from '../../host/atomic-write.js';
