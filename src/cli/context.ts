@@ -16,13 +16,17 @@ import type {Output} from './output.js';
 /** defaultConfig is the document read when none is named (under --root). */
 export const defaultConfig = '/etc/cosi/config.yaml';
 
-/** Failed signals that diagnostics were printed and the command must exit 1. */
-export class Failed extends Error {}
+/** Failed signals that diagnostics were printed (on stderr) and the command must exit 1; `--json` prints them again as one object. */
+export class Failed extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[] = []) {
+    super('failed');
+  }
+}
 
 /** report prints diagnostics to stderr; throws Failed when any is an error. */
 export function report(output: Output, diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) output.err(formatDiagnostic(d, output.color));
-  if (hasErrors(diagnostics)) throw new Failed();
+  if (hasErrors(diagnostics)) throw new Failed(diagnostics);
 }
 
 /** configPath is the document named on the command line, or the default one under the root. */
