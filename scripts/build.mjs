@@ -102,6 +102,7 @@ for (const name of readdirSync(bundleDir)) if (!written.has(name)) rmSync(join(b
 // functions a plan calls: bin/cosi.js writes it after planning a small document against a throw-away root. Without
 // it (or when V8 rejects it: another Node version, other V8 flags) cosi compiles as usual, only slower.
 const fixture = mkdtempSync(join(tmpdir(), 'cosi-code-cache-'));
+mkdirSync(join(fixture, 'etc'));
 try {
   const sysctls = [];
   for (let i = 0; i < 20; i++) {

@@ -9,7 +9,7 @@ import type {Change} from '../../plan/change.js';
 import {summarize} from '../../plan/plan.js';
 import {providers} from '../../resources/registry.js';
 import type {Options} from '../args.js';
-import {configPath, load, probeAndPlan, report} from '../context.js';
+import {configInNode, configPath, load, probeAndPlan, report} from '../context.js';
 import {readInput} from '../../config/read-input.js';
 import {nodeId} from '../node-id.js';
 import {paint, type Output} from '../output.js';
@@ -24,7 +24,7 @@ import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js
  */
 export async function apply(options: Options, output: Output): Promise<number> {
   const file = configPath(options);
-  const read = await readInput(file);
+  const read = await readInput(file, configInNode(options));
   report(output, read.diagnostic ? [read.diagnostic] : []);
   const saved = parseSavedPlan(read.text!);
   const document = await load(options, output, saved ? saved.document.json : read.text!, saved ? saved.document.file : file);
