@@ -15,7 +15,7 @@ import {nodeId} from '../node-id.js';
 import {paint, type Output} from '../output.js';
 import {changeJson} from '../render/plan-json.js';
 import {renderPlanText, summaryLine} from '../render/plan-text.js';
-import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js';
+import {approvalProblem, parseSavedPlan, savedPlanProblem} from '../saved-plan.js';
 
 /**
  * apply makes the node match the document (or carries out a saved plan exactly, refusing it when the node changed
@@ -42,17 +42,14 @@ export async function apply(options: Options, output: Output): Promise<number> {
     }
     const {plan, state} = await probeAndPlan(options, document, host);
     report(output, plan.diagnostics);
-    let changes: readonly Change[] = plan.changes;
+    const changes: readonly Change[] = plan.changes;
     if (saved) {
       const problem = savedPlanProblem(saved, await nodeId(host), host.root);
       if (problem) {
         throw new OperationalError(`refusing the saved plan: ${problem}`);
       }
-      const stale = staleAddresses(saved.changes, plan);
-      if (stale.length > 0) {
-        throw new OperationalError(`the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`);
-      }
-      changes = saved.changes;
+      const refused = approvalProblem(saved, plan);
+      if (refused) throw new OperationalError(`refusing the saved plan: ${refused}; nothing was changed`);
     }
     if (changes.length === 0) {
       // An interrupted apply that had already done everything: the node is converged, the journal is history.
