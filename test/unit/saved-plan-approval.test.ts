@@ -31,7 +31,8 @@ async function saved(t: {teardown(fn: () => Promise<void>): void}): Promise<{roo
 }
 
 type Data = Record<string, unknown>;
-const tamperings: Array<[string, (plan: {changes: Array<Change & {data: Data}>; fingerprint: string}) => void, RegExp]> = [
+type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+const tamperings: Array<[string, (plan: {changes: Array<Mutable<Change> & {data: Data}>; fingerprint: string}) => void, RegExp]> = [
   ['data.procPath pointed at /etc/passwd', (p) => void (p.changes[0]!.data['procPath'] = '/etc/passwd'), /differ from what cosi plans now for sysctl\./],
   ['data.persist with a newline that injects kernel.core_pattern', (p) => void (p.changes[0]!.data['persist'] = '10\nkernel.core_pattern = |/tmp/pwn'), /differ from what cosi plans now for sysctl\./],
   ['the fingerprint', (p) => void (p.fingerprint = '0'.repeat(32)), /probed state changed since the plan was made/],
