@@ -21,7 +21,8 @@ export interface StopSignal {
 /** ApplyResult is how an apply ended: the changes done, the failed one if any, and cosi's new state. */
 export interface ApplyResult {
   readonly applied: readonly Change[];
-  readonly failed?: {readonly change: Change; readonly message: string};
+  /** The change that failed; `partial` when it had already written to the node or run a command (a live sysctl written, its file not). */
+  readonly failed?: {readonly change: Change; readonly message: string; readonly partial: boolean};
   readonly state: CosiState;
   /** Changes done but completed later by someone else (see ApplyOutcome.queued), by address. */
   readonly queued?: ReadonlyMap<string, string>;
@@ -51,6 +52,7 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
     }
     const provider = byKind.get(change.kind);
     const started = Date.now();
+    const touched = host.stats.writes + host.stats.spawned;
     listener?.onStart?.(change);
     await journal.record({event: 'start', at: new Date().toISOString(), address: change.address});
     try {
@@ -74,7 +76,7 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       // Restarts owed by changes already made would be lost with the journal: keep it, and the next run (which
       // reports the unfinished apply) plans them again. Otherwise the journal is history.
       if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
-      return {applied, failed: {change, message}, state, queued};
+      return {applied, failed: {change, message, partial: host.stats.writes + host.stats.spawned > touched}, state, queued};
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
     applied.push(change);

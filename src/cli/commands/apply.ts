@@ -78,7 +78,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
       throw new OperationalError(`stopped by ${result.stopped}: ${result.applied.length} of ${changes.length} changes were made; run cosi apply again to carry out the rest`);
     }
     if (result.failed) {
-      const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made; the rest were not attempted. Fix the cause and run cosi apply again.`;
+      const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made${result.failed.partial ? `, and ${result.failed.change.address} was partly carried out before it failed` : ''}; the rest were not attempted. Fix the cause and run cosi apply again.`;
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: false, applied: result.applied.length, total: changes.length}));
       throw new OperationalError(message);
     }
