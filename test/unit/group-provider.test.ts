@@ -5,6 +5,7 @@ import type {NodeConfig} from '../../src/config/generated/types.js';
 import {loadDocument} from '../../src/config/load-document.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
 import {makePlan} from '../../src/engine/make-plan.js';
+import type {Provider} from '../../src/engine/provider.js';
 import {emptyState, loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
@@ -87,7 +88,7 @@ async function withRoot(extra: Record<string, string>, body: (root: FixtureRoot,
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec'], providers = [provider]) {
+async function plan(host: Host, spec: NodeConfig['spec'], providers: readonly Provider[] = [provider as Provider]) {
   return makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers, sections: documentSections});
 }
 
@@ -189,11 +190,11 @@ test('removal keeps a group cosi created when someone else uses it, and says why
 test('the runtime\'s socket group may be a declared group that does not exist yet: its planned gid, after its creation', (t) =>
   withRoot({'/etc/containerd/config.toml': 'version = 2\n'}, async (_root, host) => {
     const spec: NodeConfig['spec'] = {groups: {'cri-users': {}}, runtime: {engine: 'containerd', socket: {group: 'cri-users'}}};
-    const planned = await plan(host, spec, [provider, runtimeProvider]);
+    const planned = await plan(host, spec, [provider as Provider, runtimeProvider as Provider]);
     t.deepEqual(planned.diagnostics, []);
     t.deepEqual(planned.changes.map((c) => c.address), ['group.cri-users', 'runtime.containerd']);
     t.deepEqual(planned.changes[1]!.dependsOn.includes('group.cri-users'), true);
     t.true(planned.changes[1]!.details!.some((d) => /grpc\.gid.*998/.test(d)), JSON.stringify(planned.changes[1]!.details));
-    const undeclared = await plan(host, {runtime: {engine: 'containerd', socket: {group: 'cri-users'}}}, [provider, runtimeProvider]);
+    const undeclared = await plan(host, {runtime: {engine: 'containerd', socket: {group: 'cri-users'}}}, [provider as Provider, runtimeProvider as Provider]);
     t.deepEqual(undeclared.diagnostics.map((d) => d.summary), ['socket group "cri-users" does not exist in the node\'s /etc/group']);
   }));
