@@ -1,9 +1,12 @@
 // Local groups and swap against a real Debian 12 node in a qemu VM (the cloud image: Debian's containerd installed):
-// one apply creates a group, makes it containerd's socket group and turns off a swap file that fstab turns on; the
-// real groupadd, gpasswd, systemctl mask and swapoff do it. After a reboot there is no swap and the plan is empty;
-// removing `swap` from the document turns the fstab entry back on. One boot and one reboot serve every check
+// one apply creates a group, makes it containerd's socket group and turns off a swap file that fstab turns on and
+// the zram swap of Debian's systemd-zram-generator (from a one-package local repository); the real groupadd, gpasswd,
+// systemctl mask and swapoff do it. After a reboot there is no swap and the plan is empty; removing `swap` from the
+// document turns both on again, now and after the next reboot. One boot and two reboots serve every check
 // (docs/groups-swap.md, docs/testing-vm.md).
 import test from 'ava';
+import {ensureAptRepoDisk, useLocalRepo} from '../lib/vm/apt-repo.js';
+import {ensureBaseImage} from '../lib/vm/image.js';
 import {cloudImageRecipe} from '../lib/vm/image-recipe.js';
 import {bootNode, cosi, planJson, sh} from '../lib/vm/node-session.js';
 
@@ -37,10 +40,13 @@ async function activeSwaps(vm: {readFile(path: string): Promise<string>}): Promi
 
 test('one apply creates the socket group containerd uses and turns swap off; no swap after a reboot; removing swap restores the fstab entry', async t => {
 	const started = Date.now();
-	const vm = await bootNode(t, {recipe: cloudImageRecipe});
+	const repo = await ensureAptRepoDisk(await ensureBaseImage(cloudImageRecipe, line => t.log(line)), ['systemd-zram-generator'], line => t.log(line));
+	const vm = await bootNode(t, {recipe: cloudImageRecipe, extraDisks: [repo.disk]});
+	await useLocalRepo(vm);
+	await sh(vm, 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd-zram-generator >/dev/null && systemctl daemon-reload && systemctl start dev-zram0.swap');
 	await sh(vm, 'useradd --no-create-home --shell /usr/sbin/nologin alice');
 	await sh(vm, 'fallocate -l 64M /swapfile && chmod 600 /swapfile && mkswap /swapfile >/dev/null && echo "/swapfile none swap sw 0 0" >> /etc/fstab && systemctl daemon-reload && systemctl start swapfile.swap');
-	t.deepEqual(await activeSwaps(vm), ['/swapfile'], 'the swap file is on, from fstab');
+	t.deepEqual((await activeSwaps(vm)).sort(), ['/dev/zram0', '/swapfile'], 'zram and the swap file from fstab are on');
 	const unit = await sh(vm, 'systemd-escape --path --suffix=swap /swapfile');
 	t.is(await sh(vm, `systemctl show -p SourcePath --value ${unit}`), '/etc/fstab', 'systemd-fstab-generator made its unit');
 	await vm.writeFile(documentPath, document);
@@ -52,6 +58,7 @@ test('one apply creates the socket group containerd uses and turns swap off; no 
 	t.true(addresses.indexOf('group.cri-users') < addresses.indexOf('runtime.containerd'), 'the group before the runtime that uses it');
 	const swap = plan.changes.find(c => c.address === 'swap')!;
 	t.true(swap.details!.some(d => d.startsWith(`systemctl mask ${unit}: link /etc/systemd/system/${unit} -> /dev/null`)), `the plan names the unit systemd-escape gives: ${swap.details!.join(' | ')}`);
+	t.true(swap.details!.some(d => d.startsWith('systemctl mask dev-zram0.swap: link /etc/systemd/system/dev-zram0.swap -> /dev/null (turns swap on at boot from /etc/systemd/zram-generator.conf [zram0]')), 'and zram\'s, from its configuration');
 	const gid = (plan.changes.find(c => c.address === 'group.cri-users')!.after as {gid: number}).gid;
 
 	const applied = await cosi(t, vm, 'apply', '--auto-approve', documentPath);
@@ -60,7 +67,7 @@ test('one apply creates the socket group containerd uses and turns swap off; no 
 	t.is((await vm.run(['grpck', '-r'])).exitCode, 0, 'grpck finds /etc/group and /etc/gshadow consistent');
 	t.is(await sh(vm, 'stat -c %G /run/containerd/containerd.sock'), 'cri-users', 'the socket belongs to the group');
 	t.deepEqual(await activeSwaps(vm), [], 'swap is off');
-	t.is(await sh(vm, `systemctl is-enabled ${unit} || true`), 'masked');
+	t.is(await sh(vm, `systemctl is-enabled ${unit} dev-zram0.swap || true`), 'masked\nmasked');
 	t.is(await sh(vm, 'grep -c swapfile /etc/fstab'), '1', 'fstab is left as it was');
 	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'plan right after apply: no changes');
 
@@ -78,9 +85,10 @@ test('one apply creates the socket group containerd uses and turns swap off; no 
 	const removal = await planJson(t, vm, documentPath);
 	t.deepEqual(removal.changes.map(c => [c.address, c.action]), [['swap', 'delete']]);
 	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
-	t.deepEqual(await activeSwaps(vm), ['/swapfile'], 'the fstab entry turned swap on again');
-	t.is(await sh(vm, `systemctl is-active ${unit}`), 'active');
-	t.is(await sh(vm, `systemctl show -p SourcePath,UnitFileState --value ${unit} | paste -sd' '`), '/etc/fstab generated', 'unmasked: the generator\'s unit from fstab, as at every boot');
+	t.deepEqual((await activeSwaps(vm)).sort(), ['/dev/zram0', '/swapfile'], 'the fstab entry and zram turned swap on again');
+	t.is(await sh(vm, `systemctl show -p SourcePath --value ${unit}`), '/etc/fstab', 'from the generator\'s unit for the fstab entry');
 	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'and cosi plans nothing more');
+	await vm.reboot();
+	t.deepEqual((await activeSwaps(vm)).sort(), ['/dev/zram0', '/swapfile'], 'and at boot, as before cosi');
 	t.log(`suite: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 });

@@ -13,8 +13,11 @@ export const unitDirs = ['/run/systemd/generator.early', '/etc/systemd/system', 
 /** maskDir is where `systemctl mask` puts its links to /dev/null. */
 export const maskDir = '/etc/systemd/system';
 
-/** zramConfigDirs are where zram-generator reads `zram-generator.conf` and `zram-generator.conf.d/`, most important first. */
-export const zramConfigDirs = ['/run/systemd', '/etc/systemd', '/usr/local/lib/systemd', '/usr/lib/systemd'] as const;
+/**
+ * zramConfigDirs are where zram-generator reads `zram-generator.conf` and `zram-generator.conf.d/`, most important
+ * first (upstream reads /usr/lib, /usr/local/lib, /etc and /run; Debian's build reads /lib too).
+ */
+export const zramConfigDirs = ['/run/systemd', '/etc/systemd', '/usr/local/lib/systemd', '/usr/lib/systemd', '/lib/systemd'] as const;
 
 const zramGenerators = ['/usr/lib/systemd/system-generators/zram-generator', '/lib/systemd/system-generators/zram-generator'];
 const swapUnitFile = /^(?![-.])[A-Za-z0-9:_.\\@-]{1,250}\.swap$/;
