@@ -23,7 +23,7 @@ export const firstBootUnit = 'cosi-first-boot';
  * at that point, hence an ordering of its own. `cloud-init-per instance` makes it once per instance.
  */
 function firstBootCommand(): string[] {
-  const after = ['cloud-init.service', 'local-fs.target', 'systemd-modules-load.service', 'systemd-sysctl.service'];
+  const after = ['cloud-init.service', 'local-fs.target', 'swap.target', 'systemd-modules-load.service', 'systemd-sysctl.service'];
   return [
     'cloud-init-per', 'instance', firstBootUnit,
     'systemd-run', '--no-block', `--unit=${firstBootUnit}`, '--description=Apply the node configuration at first boot (cosi)',

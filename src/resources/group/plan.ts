@@ -79,7 +79,7 @@ function planOne(name: string, spec: GroupSpec, gid: number | undefined, observe
   const create = existing ? undefined : {gid: gid!};
   const data: GroupChangeData = {name, ...(create ? {create} : {}), add, remove, original};
   const after: GroupApplied = {gid: existing?.gid ?? gid!, members: wanted};
-  const base = {address: address('group', name), kind: 'group' as const, before: view(existing), after, disruption: 'none' as const, dependsOn: [], inputs: digest({group: existing ?? null, users: wanted.map((m) => Object.hasOwn(observed.users, m))}), data};
+  const base = {address: address('group', name), kind: 'group' as const, before: view(existing), after, disruption: 'none' as const, dependsOn: [], inputs: digest({group: existing ?? null, users: wanted.map((m) => Object.hasOwn(observed.users, m)), ...(create ? {taken: Object.values(observed.groups).some((g) => g.gid === create.gid)} : {})}), data};
   const what = [create ? `create it with gid ${create.gid}` : undefined, add.length > 0 ? `add ${add.join(', ')}` : undefined, remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi, no longer listed)` : undefined].filter(Boolean);
   const details = [...(create ? [`groupadd -g ${create.gid} ${name}`] : []), ...add.map((m) => `gpasswd -a ${m} ${name}`), ...remove.map((m) => `gpasswd -d ${m} ${name}`)];
   if (what.length === 0) return {change: {...base, action: 'noop', reason: `group ${name} has gid ${after.gid}${wanted.length > 0 ? ` and members ${wanted.join(', ')}` : ''}`}, diagnostics};

@@ -34,13 +34,13 @@ export function bootSwapUnits(observed: SwapObserved): BootSwapUnit[] {
     if (entry.options.includes('noauto')) noauto.add(unit);
     else add(unit, `/etc/fstab:${entry.line}`, entry.node);
   }
+  for (const device of observed.zram.devices) add(`dev-${device}.swap`, `${observed.zram.files.join(', ')} [${device}]`, `/dev/${device}`);
   for (const file of observed.unitFiles) {
     if (file.mask) continue;
     // The generator writes units for noauto entries too, without pulling them in at boot.
     if (noauto.has(file.unit) && file.path.startsWith('/run/systemd/generator/')) continue;
     add(file.unit, file.path, file.what);
   }
-  for (const device of observed.zram.devices) add(`dev-${device}.swap`, `${observed.zram.files.join(', ')} [${device}]`, `/dev/${device}`);
   return [...units.keys()].sort().map((unit) => {
     const files = observed.unitFiles.filter((f) => f.unit === unit);
     const masked = files.some((f) => f.mask && f.path === `${maskDir}/${unit}`);

@@ -35,6 +35,9 @@ export function planSwap({desired, observed, state}: PlanRequest<SwapObserved>):
   if (swap === undefined) return record ? {changes: [planSwapRemoval(record, observed)]} : {changes: []};
   if (swap.enabled) return {changes: []};
   const units = bootSwapUnits(observed);
+  if (!observed.bootsSystemd && units.length > 0) {
+    return {changes: [], diagnostics: [error('swap cannot be kept off at boot on this node: it does not boot with systemd', {path: ['spec', 'swap', 'enabled'], detail: `cosi masks the swap units systemd makes of ${units.flatMap((u) => u.sources).join(', ')}; without systemd, /etc/fstab's swap entries are turned on by the init scripts, and cosi does not edit /etc/fstab`})]};
+  }
   const diagnostics: Diagnostic[] = units.flatMap((u) => (u.unmaskable ? [error(`swap unit ${u.unit} cannot be masked: ${u.unmaskable} is a unit file, not a link cosi may add`, {path: ['spec', 'swap', 'enabled'], detail: `a mask in ${maskDir} hides every unit directory except ${maskDir} itself and /run/systemd/generator.early; disable or remove ${u.unmaskable} (it turns swap on at boot: ${u.sources.join(', ')})`})] : []));
   if (diagnostics.length > 0) return {changes: [], diagnostics};
   const mask = units.filter((u) => !u.masked);

@@ -34,6 +34,8 @@ export interface SwapUnitFile {
 export interface SwapObserved {
   /** Whether systemd runs in the root (then units are started and stopped; otherwise only files change). */
   readonly systemd: boolean;
+  /** Whether the root boots with systemd at all (its manager binary is there): masks mean nothing otherwise. */
+  readonly bootsSystemd: boolean;
   readonly active: readonly ActiveSwap[];
   readonly fstab: readonly FstabSwap[];
   /** Every `.swap` file of every unit directory, in precedence order (masks included). */
@@ -45,7 +47,7 @@ export interface SwapObserved {
 }
 
 /** emptySwap is what the probe returns when swap is neither declared nor managed: nothing is read. */
-const emptySwap: SwapObserved = {systemd: false, active: [], fstab: [], unitFiles: [], zram: {devices: [], files: []}, systemdUnits: {}};
+const emptySwap: SwapObserved = {systemd: false, bootsSystemd: false, active: [], fstab: [], unitFiles: [], zram: {devices: [], files: []}, systemdUnits: {}};
 
 /**
  * probeSwap reads /proc/swaps, /etc/fstab, the `.swap` files of every unit directory (with their `What=`), the
@@ -55,14 +57,15 @@ const emptySwap: SwapObserved = {systemd: false, active: [], fstab: [], unitFile
 export async function probeSwap({host, desired, state}: ProbeRequest): Promise<SwapObserved> {
   if (desired.config.spec?.swap === undefined && state.resources['swap'] === undefined) return emptySwap;
   const systemd = (await host.stat('/run/systemd/system'))?.isDirectory() === true;
-  const [procSwaps, fstabText, unitFiles, zram, systemdUnits] = await Promise.all([
+  const [procSwaps, fstabText, unitFiles, zram, systemdUnits, manager] = await Promise.all([
     host.readText('/proc/swaps'),
     host.readText('/etc/fstab'),
     readUnitFiles(host),
     readZram(host),
     systemd ? listSwapUnits(host) : {},
+    Promise.all(['/usr/lib/systemd/systemd', '/lib/systemd/systemd'].map((p) => host.stat(p))),
   ]);
-  return {systemd, active: parseProcSwaps(procSwaps ?? ''), fstab: parseFstabSwaps(fstabText ?? '', fstabNode), unitFiles, zram, systemdUnits};
+  return {systemd, bootsSystemd: systemd || manager.some(Boolean), active: parseProcSwaps(procSwaps ?? ''), fstab: parseFstabSwaps(fstabText ?? '', fstabNode), unitFiles, zram, systemdUnits};
 }
 
 async function readUnitFiles(host: Host): Promise<SwapUnitFile[]> {
