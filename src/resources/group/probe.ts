@@ -19,10 +19,20 @@ export interface GroupObserved {
 
 /**
  * readGroupDatabase reads /etc/group, /etc/gshadow, /etc/passwd and /etc/login.defs under the root. A member counts
- * only when /etc/gshadow, where the group has a line there, lists it too (`gpasswd -a` repairs both). Read-only.
+ * only when /etc/gshadow, where the group has a line there, lists it too (`gpasswd -a` repairs both); /etc/gshadow
+ * is left out when it cannot be read (a plan run by a user other than root). Read-only.
  */
 export async function readGroupDatabase(host: Host): Promise<GroupObserved> {
-  const [group, gshadow, passwd, loginDefs] = await Promise.all(['/etc/group', '/etc/gshadow', '/etc/passwd', '/etc/login.defs'].map((p) => host.readText(p)));
+  const unreadable = (cause: unknown) => {
+    if ((cause as NodeJS.ErrnoException).code === 'EACCES') return undefined;
+    throw cause;
+  };
+  const [group, gshadow, passwd, loginDefs] = await Promise.all([
+    host.readText('/etc/group'),
+    host.readText('/etc/gshadow').catch(unreadable),
+    host.readText('/etc/passwd'),
+    host.readText('/etc/login.defs'),
+  ]);
   const shadowMembers = gshadow === undefined ? undefined : parseGshadowFile(gshadow);
   const groups: Record<string, ObservedGroup> = {};
   for (const entry of parseGroupFile(group ?? '')) {
