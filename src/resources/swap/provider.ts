@@ -18,7 +18,7 @@ export function createSwapProvider(options: {runner?: (host: Host) => CommandRun
     probe: (request) => probeSwap({...request, host: through(request.host)}),
     plan: planSwap,
     apply: (request) => applySwap({...request, host: through(request.host)}),
-    facts: async ({host}) => ({swap: parseProcSwaps((await host.readText('/proc/swaps')) ?? '')}),
+    facts: async ({host}) => ({active: parseProcSwaps((await host.readText('/proc/swaps')) ?? '')}),
   };
 }
 
