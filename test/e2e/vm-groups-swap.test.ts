@@ -38,7 +38,7 @@ async function activeSwaps(vm: {readFile(path: string): Promise<string>}): Promi
 	return (await vm.readFile('/proc/swaps')).split('\n').slice(1).filter(Boolean).map(line => line.split(/\s+/)[0]!);
 }
 
-test('one apply creates the socket group containerd uses and turns swap off; no swap after a reboot; removing swap restores the fstab entry', async t => {
+test('one apply creates the socket group containerd uses and turns swap off (fstab and zram); no swap after a reboot; removing swap turns both on again, now and at boot', async t => {
 	const started = Date.now();
 	const repo = await ensureAptRepoDisk(await ensureBaseImage(cloudImageRecipe, line => t.log(line)), ['systemd-zram-generator'], line => t.log(line));
 	const vm = await bootNode(t, {recipe: cloudImageRecipe, extraDisks: [repo.disk]});
