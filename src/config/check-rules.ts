@@ -1,6 +1,8 @@
 import {error, type Diagnostic, type DocumentPath} from '../diag/diagnostic.js';
 import {formatDocumentPath} from '../diag/document-path.js';
+import {checkGroups} from '../resources/group/check-groups.js';
 import {checkSeccompProfiles} from '../resources/seccomp/check-profiles.js';
+import {checkSwap} from '../resources/swap/check-swap.js';
 import {parseSysctlKey} from '../resources/sysctl/key.js';
 import {canonicalModuleName, runtimePackage} from './desired-state.js';
 import type {NodeConfig} from './generated/types.js';
@@ -85,6 +87,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
     if (typeof value === 'string' && value.trim() === '') found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
   }
   found.push(...checkSeccompProfiles(config));
+  found.push(...checkGroups(config), ...checkSwap(config));
   return found;
 }
 
