@@ -4,6 +4,7 @@ import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
 import type {Plan} from '../plan/plan.js';
 import {digest} from './digest.js';
+import {findLeftovers, leftoverWarnings} from './leftovers.js';
 import {orderChanges} from './order.js';
 import {addOwedRestarts, type OwedRestart} from './owed-restarts.js';
 import type {Provider} from './provider.js';
@@ -25,7 +26,7 @@ export interface PlanInput {
  * makePlan probes the node (read-only, every provider at once) and plans: the changes of all providers in
  * dependency order, boot notes, diagnostics, unsupported sections and the fingerprint of what was probed. A probe
  * that fails is an error diagnostic naming the kind, never a crash. Restarts owed by changes, and those an
- * interrupted apply still owed, become service changes.
+ * interrupted apply still owed, become service changes. What an interrupted apply left behind is a warning.
  */
 export async function makePlan({host, desired, state, providers, sections, interruptedRestarts = []}: PlanInput): Promise<Plan> {
   const diagnostics: Diagnostic[] = [];
@@ -39,6 +40,11 @@ export async function makePlan({host, desired, state, providers, sections, inter
       }
     }),
   );
+  try {
+    diagnostics.push(...leftoverWarnings(await findLeftovers(host, providers)));
+  } catch (cause) {
+    diagnostics.push(error(`looking for what an interrupted apply left failed: ${(cause as Error).message}`));
+  }
   let changes: Change[] = [];
   const bootNotes: BootNote[] = [];
   providers.forEach((provider, i) => {

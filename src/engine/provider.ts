@@ -46,6 +46,17 @@ export type ApplyOutcome = ({readonly record: ManagedRecord} | {readonly forget:
 };
 
 /**
+ * Leftover is a safeguard an interrupted apply placed on the node and only a finished one takes away (apt: cosi's
+ * policy-rc.d). `summary` says what it is and what apply does about it (plan warns with it); `remove` undoes it and
+ * says what it did (apply, holding the lock, before changing anything); absent when cosi cannot tell the thing is its
+ * own and leaves it.
+ */
+export interface Leftover {
+  readonly summary: string;
+  readonly remove?: () => Promise<string>;
+}
+
+/**
  * Provider is the contract every resource kind implements (Terraform's Read / Plan / Apply):
  * - `probe` reads the node for every resource of its kind at once, in batches, and never writes;
  * - `plan` is a pure function from desired, observed and state to changes, each with its reason and
@@ -59,6 +70,8 @@ export interface Provider<Observed = unknown> {
   probe(request: ProbeRequest): Promise<Observed>;
   plan(request: PlanRequest<Observed>): ProviderPlan;
   apply(request: ApplyRequest): Promise<ApplyOutcome>;
+  /** leftovers finds what an interrupted apply of this kind left behind (read-only; see {@link Leftover}). */
+  leftovers?(request: {host: Host}): Promise<readonly Leftover[]>;
   /** facts describes what the provider reads from the node, for `cosi facts`. Read-only. */
   facts?(request: {host: Host}): Promise<Record<string, unknown>>;
 }

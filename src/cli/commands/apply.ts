@@ -1,6 +1,7 @@
 import {OperationalError} from '../../diag/cosi-error.js';
 import {createInterface} from 'node:readline/promises';
 import {applyChanges, type ApplyListener, type StopSignal} from '../../engine/apply-changes.js';
+import {removeLeftovers} from '../../engine/leftovers.js';
 import {acquireLock} from '../../engine/lock.js';
 import {restartsOwedByInterrupted} from '../../engine/interrupted-restarts.js';
 import {journalFile, readInterrupted} from '../../engine/journal.js';
@@ -51,6 +52,8 @@ export async function apply(options: Options, output: Output): Promise<number> {
       const refused = approvalProblem(saved, plan);
       if (refused) throw new OperationalError(`refusing the saved plan: ${refused}; nothing was changed`);
     }
+    // What an interrupted apply left (apt: cosi's policy-rc.d) goes before anything else changes.
+    for (const note of await removeLeftovers(host, providers)) output.err(`cosi: note: ${note}`);
     if (changes.length === 0) {
       // An interrupted apply that had already done everything: the node is converged, the journal is history.
       if (interrupted) await host.remove(journalFile);

@@ -1,4 +1,5 @@
 import type {CommandRequest, CommandResult} from '../../host/command.js';
+import type {Leftover} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
 import type {PackageManagerName} from './version/index.js';
 
@@ -73,6 +74,8 @@ export interface PackageBackend {
    * it must undo them whatever `body` does.
    */
   around?<T>(host: Host, body: () => Promise<T>): Promise<T>;
+  /** leftovers finds the safeguards of `around` that an interrupted transaction left (read-only). */
+  leftovers?(host: Host): Promise<Leftover[]>;
   /** lockProblem recognizes a failure caused by another process holding the manager's lock, and says so. */
   lockProblem(result: CommandResult, options: TransactionOptions): string | undefined;
 }

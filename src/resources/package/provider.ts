@@ -2,6 +2,7 @@ import type {Provider} from '../../engine/provider.js';
 import type {CommandRunner} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {applyPackage} from './apply.js';
+import {backends} from './backends.js';
 import {packageFacts} from './facts.js';
 import {planPackages} from './plan.js';
 import {probePackages, type PackageObserved} from './probe.js';
@@ -25,6 +26,8 @@ export function createPackageProvider(options: {runner?: (host: Host) => Command
     plan: planPackages,
     apply: (request) => applyPackage({...request, host: through(request.host)}),
     facts: (request) => packageFacts({host: through(request.host)}),
+    // Whatever manager the node has now: a leftover of one it had before is still cosi's to take away.
+    leftovers: async ({host}) => (await Promise.all(Object.values(backends).map((b) => b.leftovers?.(host) ?? []))).flat(),
   };
 }
 

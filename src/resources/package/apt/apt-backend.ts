@@ -2,7 +2,7 @@ import type {CommandResult} from '../../../host/command.js';
 import type {PackageBackend, TransactionOptions} from '../backend.js';
 import {parseAptCachePolicy, parseAptSimulation} from './apt-cache-policy.js';
 import {dpkgQueryFormat, parseDpkgQuery, parseDpkgSearch} from './dpkg-query.js';
-import {withPolicyRcD} from './policy-rc-d.js';
+import {policyRcDLeftovers, withPolicyRcD} from './policy-rc-d.js';
 
 const noninteractive = {DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none'};
 
@@ -51,6 +51,7 @@ export const aptBackend: PackageBackend = {
     timeoutMs: transactionTimeoutMs(options),
   }),
   around: withPolicyRcD,
+  leftovers: policyRcDLeftovers,
   lockProblem: (result: CommandResult, options) =>
     /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory/.test(result.stderr)
       ? `another process held dpkg's lock (/var/lib/dpkg/lock-frontend) for more than ${options.lockTimeoutSeconds} s (a running apt, unattended-upgrades or dpkg); nothing was changed`

@@ -1,22 +1,106 @@
+import {createHash} from 'node:crypto';
+import type {Leftover} from '../../../engine/provider.js';
 import type {Host} from '../../../host/host.js';
 
 /** policyRcD is the file invoke-rc.d and deb-systemd-invoke consult before starting or restarting a service. */
 export const policyRcD = '/usr/sbin/policy-rc.d';
 
+/**
+ * policyRcDMarker records, before cosi places its policy-rc.d, that the file is cosi's and what it holds. Removed
+ * after the file is; one that is still there means a transaction was interrupted and its policy-rc.d may be left.
+ */
+export const policyRcDMarker = '/var/lib/cosi/policy-rc.d.json';
+
 /** denyAll is cosi's policy-rc.d: exit 101 means "action forbidden", so maintainer scripts start nothing. */
-const denyAll = '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n';
+export const denyAll = '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n';
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Marker is what the marker file says: the path cosi placed and the digest of what it wrote there. */
+interface Marker {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** readMarker reads the marker; undefined when there is none, a string naming the problem when it is not cosi's. */
+async function readMarker(host: Host): Promise<Marker | string | undefined> {
+  const text = await host.readText(policyRcDMarker);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  const marker = value as Partial<Marker> | null;
+  if (typeof marker !== 'object' || marker === null || marker.path !== policyRcD || typeof marker.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(marker.sha256)) {
+    return `not {"path": "${policyRcD}", "sha256": HEX}`;
+  }
+  return {path: marker.path, sha256: marker.sha256};
+}
+
+/**
+ * isCosis tells whether the policy-rc.d in place is the one cosi's marker describes: a regular file whose content has
+ * the marker's digest. Anything else (no marker, another content, a symlink) belongs to the administrator.
+ */
+async function isCosis(host: Host, marker: Marker | string | undefined): Promise<boolean> {
+  if (marker === undefined || typeof marker === 'string') return false;
+  const info = await host.lstat(policyRcD);
+  if (!info?.isFile()) return false;
+  const text = await host.readText(policyRcD);
+  return text !== undefined && sha256(text) === marker.sha256;
+}
 
 /**
  * withPolicyRcD runs `body` with a policy-rc.d that keeps maintainer scripts from starting or restarting services
- * mid-apply, and removes it afterwards whatever happens. An existing policy-rc.d belongs to the administrator (or a
+ * mid-apply, and removes it afterwards whatever happens. The marker is written (durably) before the file, and removed
+ * after it, so that a kill in between leaves a policy-rc.d that the next apply can tell from the administrator's
+ * (see {@link policyRcDLeftovers}). An existing policy-rc.d that is not cosi's belongs to the administrator (or a
  * container image) and is left alone: then its policy applies.
  */
 export async function withPolicyRcD<T>(host: Host, body: () => Promise<T>): Promise<T> {
-  if ((await host.lstat(policyRcD)) !== undefined) return body();
+  const marker = await readMarker(host);
+  const present = (await host.lstat(policyRcD)) !== undefined;
+  if (present && !(await isCosis(host, marker))) return body();
+  await host.writeAtomic(policyRcDMarker, JSON.stringify({path: policyRcD, sha256: sha256(denyAll)}) + '\n', {mode: 0o600});
   await host.writeAtomic(policyRcD, denyAll, {mode: 0o755});
   try {
     return await body();
   } finally {
     await host.remove(policyRcD);
+    await host.remove(policyRcDMarker);
   }
+}
+
+/**
+ * policyRcDLeftovers finds what an interrupted apt transaction left (read-only): cosi's policy-rc.d, recognized by the
+ * marker's digest, which apply removes; a marker whose file is gone or is not cosi's any more, which apply removes
+ * and whose policy-rc.d it leaves alone; a marker cosi did not write, which it names and leaves.
+ */
+export async function policyRcDLeftovers(host: Host): Promise<Leftover[]> {
+  const marker = await readMarker(host);
+  if (marker === undefined) return [];
+  if (typeof marker === 'string') {
+    return [{summary: `${policyRcDMarker} is ${marker}: it is not cosi's marker, so cosi cannot tell whether ${policyRcD} is its own and leaves both; look at them, and remove the marker`}];
+  }
+  if (await isCosis(host, marker)) {
+    return [{
+      summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply removes it`,
+      remove: async () => {
+        await host.remove(policyRcD);
+        await host.remove(policyRcDMarker);
+        return `removed ${policyRcD}, left by an interrupted package transaction of cosi`;
+      },
+    }];
+  }
+  const present = (await host.lstat(policyRcD)) !== undefined;
+  return [{
+    summary: `${policyRcDMarker} is left by an interrupted package transaction${present ? `, but ${policyRcD} is not the file cosi wrote: it is the administrator's and stays` : ''}; cosi apply removes the marker`,
+    remove: async () => {
+      await host.remove(policyRcDMarker);
+      return `removed ${policyRcDMarker}, left by an interrupted package transaction${present ? ` (${policyRcD} is not cosi's and was left alone)` : ''}`;
+    },
+  }];
 }
