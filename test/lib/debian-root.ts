@@ -120,6 +120,8 @@ export interface DebSpec {
   readonly version: string;
   readonly depends?: string;
   readonly unit?: string;
+  /** A postinst script (its text, `#!/bin/sh` first), e.g. one that sleeps to hold a transaction open. */
+  readonly postinst?: string;
 }
 
 /**
@@ -145,6 +147,7 @@ export async function buildAptRepository(root: DebianRoot, debs: readonly DebSpe
         ...(deb.depends ? [`Depends: ${deb.depends}`] : []), 'Section: misc', 'Priority: optional', `Description: cosi test package ${deb.name}`, '',
       ].join('\n');
       await writeFile(join(tree, 'DEBIAN/control'), control);
+      if (deb.postinst) await writeFile(join(tree, 'DEBIAN/postinst'), deb.postinst, {mode: 0o755});
       await must(['dpkg-deb', '--root-owner-group', '-Zgzip', '--build', tree, join(repo, `${deb.name}_${deb.version.replace(/:/g, '%3a')}_all.deb`)]);
     }
   } finally {
