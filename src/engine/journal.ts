@@ -1,6 +1,6 @@
 import {OperationalError} from '../diag/cosi-error.js';
 import type {Host} from '../host/host.js';
-import {crashPoint} from './crash-point.js';
+import {crashPoint} from '../host/crash-point.js';
 import type {OwedRestart} from './owed-restarts.js';
 
 /** journalFile records the apply in progress; it is removed when an apply ends, so its presence means a crash. */
@@ -32,7 +32,7 @@ export class Journal {
   async record(entry: JournalEntry): Promise<void> {
     this.entries.push(entry);
     await this.host.writeAtomic(journalFile, this.entries.map((e) => JSON.stringify(e)).join('\n') + '\n', {mode: 0o600});
-    crashPoint();
+    crashPoint('journal');
   }
 
   /** recorded returns the entries written so far. */

@@ -1,7 +1,7 @@
 import type {Host} from '../host/host.js';
 import {OperationalError} from '../diag/cosi-error.js';
 import validateState from '../config/generated/validate-state.js';
-import {crashPoint} from './crash-point.js';
+import {crashPoint} from '../host/crash-point.js';
 
 /** stateFile is where cosi remembers what it manages, on the node. */
 export const stateFile = '/var/lib/cosi/state.json';
@@ -55,7 +55,7 @@ export async function loadState(host: Host): Promise<CosiState> {
  * (an unchanged state, e.g. after a unit restart, leaves nothing on disk to be torn).
  */
 export async function saveState(host: Host, state: CosiState): Promise<void> {
-  if (await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600})) crashPoint();
+  if (await host.writeAtomic(stateFile, JSON.stringify(state, null, 2) + '\n', {mode: 0o600})) crashPoint('state');
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync,
   readFileSync, readlinkSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
+import {crashPoint} from './crash-point.js';
 import {normalizeNodePath} from './node-path.js';
 
 // Linux's O_PATH (Node does not export it): a descriptor that names a file without opening it, symlinks included.
@@ -216,7 +217,8 @@ export class RootFs {
    * a new temporary file in the same directory (O_EXCL, O_NOFOLLOW), fsync, rename over the name, fsync of the
    * directory. An existing file keeps its mode and owner; a symlink in its place is replaced, not followed. Nothing
    * is written when the file holds `bytes` already; returns whether it wrote. `beforeRename` runs between the fsync
-   * and the rename (crash tests).
+   * and the rename (crash tests), as do the crash points `write-partial` (half written) and `write-synced`. Temporary
+   * files of writes whose process is gone are removed from the directory after each write and removal in it.
    */
   writeAtomic(nodePath: string, bytes: Uint8Array, options: {mode?: number; dirMode?: number; beforeRename?: () => void} = {}): boolean {
     this.forget();
@@ -241,10 +243,15 @@ export class RootFs {
       const temporary = `.${name}.cosi-${process.pid}-${randomBytes(4).toString('hex')}`;
       const fd = openSync(at(dir, temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
       try {
-        for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+        // In two halves, with a crash point between: a kill there leaves a torn temporary file, never a torn file.
+        const half = bytes.length >> 1;
+        writeAll(fd, bytes, 0, half);
+        crashPoint('write-partial');
+        writeAll(fd, bytes, half, bytes.length);
         fchmodSync(fd, mode);
         if (owner && process.getuid?.() === 0) fchownSync(fd, owner.uid, owner.gid);
         fsyncSync(fd);
+        crashPoint('write-synced');
       } catch (error) {
         closeSync(fd);
         try {
@@ -310,6 +317,7 @@ export class RootFs {
         throw error;
       }
       syncDir(dir);
+      removeStaleTemporaries(dir);
       return true;
     }) ?? false;
   }
@@ -360,6 +368,10 @@ export class RootFs {
 export interface HeldDir {
   readonly path: string;
   close(): void;
+}
+
+function writeAll(fd: number, bytes: Uint8Array, from: number, to: number): void {
+  for (let offset = from; offset < to; ) offset += writeSync(fd, bytes, offset, to - offset);
 }
 
 function syncDir(dir: number): void {

@@ -4,7 +4,7 @@ import {chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, realpathS
 import {dirname, join} from 'node:path';
 import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';
 
-// Fault injection with an owed restart: SIGKILL at every crash point (COSI_TEST_CRASH_AT=N) of an apply that
+// Fault injection with an owed restart: SIGKILL at every crash point (COSI_TEST_CRASH_AT=N, journal and state) of an apply that
 // changes sysctls, containerd's config.toml (owing restart:containerd.service), a CNI conflist and seccomp profiles,
 // then restarts containerd; then a plain re-run. The root is one where cosi manages services: /run/systemd/system is a
 // directory, and `systemctl`, `containerd` and `dpkg-query` are shell scripts run chrooted by cosi with this
@@ -124,8 +124,10 @@ async function makeRoot(): Promise<FixtureRoot> {
   return root;
 }
 
+// The apply's own crash points (after each journal entry and state save); those inside atomic writes are
+// crash-safety.test.ts's, which checks every file after a kill there (counting them here would triple this suite).
 function cosi(root: FixtureRoot, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, ...args, '--root', root.dir], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}});
+  return spawnSync(process.execPath, [bin, ...args, '--root', root.dir], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', COSI_TEST_CRASH_POINTS: 'journal,state', ...env}});
 }
 
 const apply = (root: FixtureRoot, env: Record<string, string> = {}) => cosi(root, ['apply', join(root.dir, 'config.yaml'), '--auto-approve'], env);
