@@ -100,8 +100,8 @@ const fewKeys = keys.slice(0, 2);
 const fewText = ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: crash-in-write}', 'spec:', '  sysctls:', ...fewKeys.map((k) => `    ${k}: ${desired[k]}`), ''].join('\n');
 const inWrites = {COSI_TEST_CRASH_POINTS: 'write-partial,write-synced'};
 
-/** Written is what the files cosi writes hold after an apply, by node path (undefined: no such file). */
-type Written = Record<'sysctlD' | 'state' | 'journal', string | undefined>;
+/** Written is what the files cosi writes hold after an apply (undefined: no such file); `lock`: the lock's PID files. */
+type Written = Record<'sysctlD' | 'state' | 'journal', string | undefined> & {readonly lock: Record<string, string>};
 
 function written(dir: string): Written {
   const read = (path: string) => {
@@ -111,13 +111,20 @@ function written(dir: string): Written {
       return undefined;
     }
   };
-  return {sysctlD: read('etc/sysctl.d/90-cosi.conf'), state: read('var/lib/cosi/state.json'), journal: read('var/lib/cosi/journal.jsonl')};
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(dir, 'run/cosi')).filter((name) => name.startsWith('apply.pid'));
+  } catch {
+    // No lock directory yet.
+  }
+  const lock = Object.fromEntries(names.map((name) => [name, read(`run/cosi/${name}`)!]));
+  return {sysctlD: read('etc/sysctl.d/90-cosi.conf'), state: read('var/lib/cosi/state.json'), journal: read('var/lib/cosi/journal.jsonl'), lock};
 }
 
 /**
  * tornIn names the files that are not a version cosi writes, whole: the sysctl.d file is its header and whole lines of
  * the final file (it grows a line per key applied); the state is JSON whose originals are the ones found; the journal
- * is whole JSON lines.
+ * and the lock's PID files are whole JSON lines.
  */
 function tornIn(now: Written, final: Written): string[] {
   const torn: string[] = [];
@@ -134,12 +141,14 @@ function tornIn(now: Written, final: Written): string[] {
       torn.push(`state.json ${JSON.stringify(now.state)}`);
     }
   }
-  if (now.journal !== undefined) {
+  const lines: Array<[string, string | undefined]> = [['journal.jsonl', now.journal], ...Object.entries(now.lock).map(([name, text]) => [`/run/cosi/${name}`, text] as [string, string])];
+  for (const [name, text] of lines) {
+    if (text === undefined) continue;
     try {
-      if (!now.journal.endsWith('\n')) throw new Error('no final newline');
-      for (const line of now.journal.split('\n').filter(Boolean)) JSON.parse(line);
+      if (!text.endsWith('\n')) throw new Error('no final newline');
+      for (const line of text.split('\n').filter(Boolean)) JSON.parse(line);
     } catch {
-      torn.push(`journal.jsonl ${JSON.stringify(now.journal)}`);
+      torn.push(`${name} ${JSON.stringify(text)}`);
     }
   }
   return torn;
@@ -168,8 +177,8 @@ test('SIGKILL inside every atomic write: each file is the old or a new version, 
         break;
       }
       points++;
-      t.is(temporaries(root.dir).length, 1, `the kill at write crash point ${at} left the temporary file of the write it interrupted`);
       t.deepEqual(tornIn(written(root.dir), final), [], `files torn by the kill at write crash point ${at}`);
+      t.is(temporaries(root.dir).length, 1, `the kill at write crash point ${at} left the temporary file of the write it interrupted`);
       for (const k of fewKeys) {
         const live = readFileSync(join(root.dir, `proc/sys/${k.replace(/\./g, '/')}`), 'utf8').trim();
         t.true(live === originals[k] || live === desired[k], `${k} at write crash point ${at}: ${live}`);
