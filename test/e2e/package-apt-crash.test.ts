@@ -120,3 +120,26 @@ test("SIGKILL inside an apt transaction with the administrator's policy-rc.d: it
   t.is((await stat(join(root.dir, policyRcD))).mode & 0o7777, 0o755);
   t.false(await exists(root, marker));
 });
+
+test('power loss inside an apt transaction (cosi, apt and dpkg all killed): the re-run finishes dpkg under the policy-rc.d, then removes it', async (t) => {
+  const {root, doc} = await debianWithSlowPackage(t);
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir], {detached: true, stdio: 'ignore'});
+  await until('the postinst to run', () => exists(root, '/tmp/postinst-started'));
+  // The whole process group, as a power loss or systemd killing the unit's cgroup would: dpkg is cut off mid-run.
+  process.kill(-child.pid!, 'SIGKILL');
+  await until('the group to be gone', () => !groupAlive(child.pid!));
+  const status = () => root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow']).then((r) => r.stdout.trim());
+  t.is(await status(), '1.0-1 iF', 'dpkg was cut off: half-configured');
+  await root.chroot(['rm', '-f', '/tmp/policy-exit']);
+
+  const plan = await cosi(root, 'plan', doc);
+  t.regex(plan.stderr, /policy-rc\.d was left by an interrupted package transaction of cosi \(it forbids every service start\); cosi apply first finishes dpkg's interrupted run under it \(dpkg --configure -a\), then removes it/);
+  const rerun = await cosi(root, 'apply', '--auto-approve', doc);
+  t.is(rerun.code, 0, rerun.stdout + rerun.stderr);
+  t.regex(rerun.stderr, /note: removed \/usr\/sbin\/policy-rc\.d, left by an interrupted package transaction of cosi/);
+  t.is((await read(root, '/tmp/policy-exit'))?.trim(), '101', "the postinst, run again by dpkg --configure -a, ran under cosi's policy-rc.d");
+  t.is(await status(), '1.0-1 ii');
+  t.false(await exists(root, policyRcD));
+  t.false(await exists(root, marker));
+  t.is((await cosi(root, 'plan', doc, '--detailed-exitcode')).code, 0);
+});

@@ -1,5 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {Leftover} from '../../../engine/provider.js';
+import {OperationalError} from '../../../diag/cosi-error.js';
+import {describeFailure} from '../../../host/command.js';
 import type {Host} from '../../../host/host.js';
 
 /** policyRcD is the file invoke-rc.d and deb-systemd-invoke consult before starting or restarting a service. */
@@ -86,9 +88,11 @@ export async function policyRcDLeftovers(host: Host): Promise<Leftover[]> {
     return [{summary: `${policyRcDMarker} is ${marker}: it is not cosi's marker, so cosi cannot tell whether ${policyRcD} is its own and leaves both; look at them, and remove the marker`}];
   }
   if (await isCosis(host, marker)) {
+    const unfinished = await dpkgInterrupted(host);
     return [{
-      summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply removes it`,
+      summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply ${unfinished ? "first finishes dpkg's interrupted run under it (dpkg --configure -a), then " : ''}removes it`,
       remove: async () => {
+        if (unfinished) await finishDpkg(host);
         await host.remove(policyRcD);
         await host.remove(policyRcDMarker);
         return `removed ${policyRcD}, left by an interrupted package transaction of cosi`;
@@ -103,4 +107,24 @@ export async function policyRcDLeftovers(host: Host): Promise<Leftover[]> {
       return `removed ${policyRcDMarker}, left by an interrupted package transaction${present ? ` (${policyRcD} is not cosi's and was left alone)` : ''}`;
     },
   }];
+}
+
+/** dpkgUpdates holds dpkg's journal of the run in progress: entries there mean a run was cut off (apt refuses then). */
+const dpkgUpdates = '/var/lib/dpkg/updates';
+
+async function dpkgInterrupted(host: Host): Promise<boolean> {
+  return ((await host.readDir(dpkgUpdates)) ?? []).length > 0;
+}
+
+/**
+ * finishDpkg runs `dpkg --configure -a` for a transaction of cosi's that a kill cut off (power loss, the unit's whole
+ * cgroup killed), while cosi's policy-rc.d is still in place, so its maintainer scripts run under the policy they
+ * started with. A failure throws naming the command and leaves the policy-rc.d and its marker for the next apply.
+ */
+async function finishDpkg(host: Host): Promise<void> {
+  const request = {argv: ['dpkg', '--configure', '-a'], env: {DEBIAN_FRONTEND: 'noninteractive'}, timeoutMs: 1_800_000};
+  const result = await host.run(request);
+  if (!result.started || result.timedOut || result.exitCode !== 0) {
+    throw new OperationalError(`finishing dpkg's interrupted run failed, so cosi's ${policyRcD} stays until the next apply: ${describeFailure(request, result)}`);
+  }
 }
