@@ -6,7 +6,8 @@ import {buildAptRepository, createDebianRoot, repoRoot, run, type DebianRoot, ty
 
 // A SIGKILL of cosi while apt and dpkg run a package transaction, in a throw-away Debian 12 root with real apt/dpkg:
 // the test package's postinst asks the policy-rc.d in force what it says about starting a service (its exit code goes
-// to /tmp/policy-exit), says it started, and sleeps, so the kill lands inside the transaction every time. Only cosi
+// to /tmp/policy-exit), says it started, sleeps, so the kill lands inside the transaction every time, and asks again
+// (/tmp/policy-exit-end: 127 if the policy-rc.d was taken away under it). Mostly only cosi
 // is killed: the orphaned apt-get finishes the transaction, and cosi's `finally` that removes its policy-rc.d never
 // runs. A plain re-run must converge and leave no policy-rc.d, and an administrator's policy-rc.d must survive.
 
@@ -17,6 +18,8 @@ if [ "$1" = configure ]; then
   echo "$rc" > /tmp/policy-exit
   touch /tmp/postinst-started
   sleep 3
+  rc=0; /usr/sbin/policy-rc.d cosi-slow.service start || rc=$?
+  echo "$rc" > /tmp/policy-exit-end
 fi
 `;
 const policyRcD = '/usr/sbin/policy-rc.d';
@@ -142,4 +145,19 @@ test('power loss inside an apt transaction (cosi, apt and dpkg all killed): the 
   t.false(await exists(root, policyRcD));
   t.false(await exists(root, marker));
   t.is((await cosi(root, 'plan', doc, '--detailed-exitcode')).code, 0);
+});
+
+test('cosi killed inside an apt transaction and run again at once: the re-run waits for the orphaned dpkg, whose postinst keeps the policy', async (t) => {
+  const {root, doc} = await debianWithSlowPackage(t);
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir], {detached: true, stdio: 'ignore'});
+  await until('the postinst to run', () => exists(root, '/tmp/postinst-started'));
+  child.kill('SIGKILL');
+  const rerun = await cosi(root, 'apply', '--auto-approve', doc);
+  t.is(rerun.code, 0, rerun.stdout + rerun.stderr);
+  t.regex(rerun.stderr, /note: removed \/usr\/sbin\/policy-rc\.d, left by an interrupted package transaction of cosi/);
+  t.is((await read(root, '/tmp/policy-exit-end'))?.trim(), '101', "the orphaned postinst still ran under cosi's policy-rc.d at its end");
+  t.regex((await root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow'])).stdout, /^1\.0-1 ii/);
+  t.false(await exists(root, policyRcD));
+  t.false(await exists(root, marker));
+  await until('the orphans to be gone', () => !groupAlive(child.pid!));
 });

@@ -88,11 +88,15 @@ export async function policyRcDLeftovers(host: Host): Promise<Leftover[]> {
     return [{summary: `${policyRcDMarker} is ${marker}: it is not cosi's marker, so cosi cannot tell whether ${policyRcD} is its own and leaves both; look at them, and remove the marker`}];
   }
   if (await isCosis(host, marker)) {
-    const unfinished = await dpkgInterrupted(host);
+    const busy = await dpkgBusy(host);
+    const unfinished = !busy && (await dpkgInterrupted(host));
+    const first = busy ? 'first waits for the apt or dpkg still running (the killed apply\'s, orphaned), then ' : unfinished ? "first finishes dpkg's interrupted run under it (dpkg --configure -a), then " : '';
     return [{
-      summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply ${unfinished ? "first finishes dpkg's interrupted run under it (dpkg --configure -a), then " : ''}removes it`,
+      summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply ${first}removes it`,
       remove: async () => {
-        if (unfinished) await finishDpkg(host);
+        // The killed apply's apt and dpkg may still be running: their maintainer scripts keep the policy until done.
+        await waitForDpkg(host);
+        if (await dpkgInterrupted(host)) await finishDpkg(host);
         await host.remove(policyRcD);
         await host.remove(policyRcDMarker);
         return `removed ${policyRcD}, left by an interrupted package transaction of cosi`;
@@ -126,5 +130,37 @@ async function finishDpkg(host: Host): Promise<void> {
   const result = await host.run(request);
   if (!result.started || result.timedOut || result.exitCode !== 0) {
     throw new OperationalError(`finishing dpkg's interrupted run failed, so cosi's ${policyRcD} stays until the next apply: ${describeFailure(request, result)}`);
+  }
+}
+
+/** dpkgLocks are apt's frontend lock and dpkg's own, held (fcntl) for the whole of a transaction. */
+const dpkgLocks = ['/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock'];
+
+/** dpkgWaitMs bounds the wait for a running apt or dpkg, as apt's own DPkg::Lock::Timeout does in a transaction. */
+const dpkgWaitMs = 120_000;
+
+/**
+ * dpkgBusy tells whether a process holds apt's or dpkg's lock, from the kernel's table of POSIX locks (/proc/locks,
+ * `ID: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END`), matched by the lock files' inode numbers. Read-only, runs
+ * nothing; a root without /proc/locks has nothing running.
+ */
+async function dpkgBusy(host: Host): Promise<boolean> {
+  const table = await host.readText('/proc/locks');
+  if (table === undefined) return false;
+  const inodes = new Set((await Promise.all(dpkgLocks.map((path) => host.stat(path)))).flatMap((info) => (info ? [String(info.ino)] : [])));
+  if (inodes.size === 0) return false;
+  return table.split('\n').some((line) => {
+    const id = line.split(/\s+/).find((field) => /^[0-9a-f]+:[0-9a-f]+:\d+$/.test(field));
+    return id !== undefined && inodes.has(id.split(':')[2]!);
+  });
+}
+
+async function waitForDpkg(host: Host): Promise<void> {
+  const end = Date.now() + dpkgWaitMs;
+  while (await dpkgBusy(host)) {
+    if (Date.now() > end) {
+      throw new OperationalError(`apt or dpkg held ${dpkgLocks.join(' or ')} for more than ${dpkgWaitMs / 1000} s after an interrupted package transaction of cosi; its ${policyRcD} stays until the next apply`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
