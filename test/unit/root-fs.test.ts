@@ -86,6 +86,14 @@ test('temporary files of a write killed before its rename are cleaned by the nex
   t.deepEqual(readdirSync(join(root.dir, 'etc/sysctl.d')).sort(), [`.90-cosi.conf.cosi-${process.pid}-0123abcd`, '90-cosi.conf']);
 });
 
+test('temporary files of a dead write are cleaned by the next removal in the directory too', async (t) => {
+  const root = await createFixtureRoot({'/var/lib/cosi/journal.jsonl': '{}\n'});
+  t.teardown(() => root.cleanup());
+  writeFileSync(join(root.dir, 'var/lib/cosi/.state.json.cosi-4194304-0123abcd'), '{"vers');
+  t.true(await createHost({root: root.dir}).remove('/var/lib/cosi/journal.jsonl'));
+  t.deepEqual(readdirSync(join(root.dir, 'var/lib/cosi')), []);
+});
+
 test('a crash between fsync and rename leaves the old file whole and no partial one', async (t) => {
   const root = await createFixtureRoot({'/etc/x.conf': 'old\n'});
   t.teardown(() => root.cleanup());
