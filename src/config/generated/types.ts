@@ -536,23 +536,23 @@ export interface SeccompProfile {
    */
   defaultErrno?: ErrnoName;
   /**
-   * Architectures the filter applies to; left out, the node's native architecture.
+   * Architectures the filter applies to; left out, the node's native architecture. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  architectures?: SeccompArch[];
+  architectures?: SeccompArch[] | null;
   /**
-   * Extended format: architectures with their sub-architectures.
+   * Extended format: architectures with their sub-architectures. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  archMap?: SeccompArchMapEntry[];
+  archMap?: SeccompArchMapEntry[] | null;
   /**
-   * Flags passed to seccomp(2) when the filter is loaded.
+   * Flags passed to seccomp(2) when the filter is loaded. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  flags?: SeccompFlag[];
+  flags?: SeccompFlag[] | null;
   /**
    * UNIX socket to which the runtime sends the seccomp notify file descriptor (needed by `SCMP_ACT_NOTIFY`).
    */
@@ -562,11 +562,11 @@ export interface SeccompProfile {
    */
   listenerMetadata?: string;
   /**
-   * Rules for specific syscalls.
+   * Rules for specific syscalls. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 10000
    */
-  syscalls?: SeccompSyscall[];
+  syscalls?: SeccompSyscall[] | null;
 }
 /**
  * Extended format: an architecture and the sub-architectures enabled with it. containerd ignores `archMap`; use `architectures` for it.
@@ -580,11 +580,11 @@ export interface SeccompArchMapEntry {
    */
   architecture: SeccompArch;
   /**
-   * Architectures enabled in addition when the node runs `architecture`.
+   * Architectures enabled in addition when the node runs `architecture`. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  subArchitectures?: SeccompArch[];
+  subArchitectures?: SeccompArch[] | null;
 }
 /**
  * A rule: the action taken for the named syscalls, optionally only when their arguments match.
@@ -594,14 +594,12 @@ export interface SeccompArchMapEntry {
  */
 export interface SeccompSyscall {
   /**
-   * Syscall names the rule applies to. A name unknown on the target architecture is an error.
+   * Syscall names the rule applies to. A name unknown on the target architecture is an error. `null` (as Go writes an empty list) names none: the rule applies to no syscall.
    *
    * @minItems 1
    * @maxItems 10000
-   *
-   * Items: A syscall name.
    */
-  names: string[];
+  names: string[] | null;
   /**
    * Action taken when the rule matches.
    */
@@ -625,13 +623,13 @@ export interface SeccompSyscall {
    */
   comment?: string;
   /**
-   * Extended format: the rule applies only when all of these hold.
+   * Extended format: the rule applies only when all of these hold. `null` is the same as none.
    */
-  includes?: SeccompFilter;
+  includes?: SeccompFilter | null;
   /**
-   * Extended format: the rule does not apply when any of these holds.
+   * Extended format: the rule does not apply when any of these holds. `null` is the same as none.
    */
-  excludes?: SeccompFilter;
+  excludes?: SeccompFilter | null;
 }
 /**
  * A condition on one argument of the syscall.
@@ -665,21 +663,17 @@ export interface SeccompArg {
  */
 export interface SeccompFilter {
   /**
-   * Architectures, in Go's naming (`amd64`, `arm64`, `s390x`, `x32`...).
+   * Architectures, in Go's naming (`amd64`, `arm64`, `s390x`, `x32`...). `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
-   *
-   * Items: An architecture name.
    */
-  arches?: string[];
+  arches?: string[] | null;
   /**
-   * Linux capabilities of the container.
+   * Linux capabilities of the container. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
-   *
-   * Items: A capability name.
    */
-  caps?: string[];
+  caps?: string[] | null;
   /**
    * Lowest kernel version (`MAJOR.MINOR`) the rule applies to.
    */
