@@ -1,5 +1,6 @@
 import {error, type Diagnostic, type DocumentPath} from '../diag/diagnostic.js';
 import {formatDocumentPath} from '../diag/document-path.js';
+import {checkCniRules} from '../resources/cni/check-networks.js';
 import {checkSeccompProfiles} from '../resources/seccomp/check-profiles.js';
 import {parseSysctlKey} from '../resources/sysctl/key.js';
 import {canonicalModuleName, runtimePackage} from './desired-state.js';
@@ -84,7 +85,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
   for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
     if (typeof value === 'string' && value.trim() === '') found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
   }
-  found.push(...checkSeccompProfiles(config));
+  found.push(...checkSeccompProfiles(config), ...checkCniRules(config));
   return found;
 }
 

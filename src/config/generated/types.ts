@@ -180,7 +180,7 @@ export type ModuleParameterName = string;
  */
 export type SysctlKey = string;
 /**
- * File stem of a network configuration list, written as `<confDir>/<stem>.conflist`. Runtimes use the lexically first file, hence the usual numeric prefix. Letters, digits and `. _ -`, starting with a letter or digit, no `..`.
+ * File stem of a network configuration, written as `<confDir>/<stem>.conflist` (a configuration list) or `<confDir>/<stem>.conf` (a single-plugin configuration). Runtimes use the lexically first file, hence the usual numeric prefix. Letters, digits and `. _ -`, starting with a letter or digit, no `..`.
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
  * via the `definition` "cniFileStem".
@@ -386,6 +386,12 @@ export interface Cni {
    * @maxItems 10000
    */
   plugins?: CniBinaryName[];
+  /**
+   * Plugin binaries that another component installs (a CNI DaemonSet such as flannel's, Calico's or Cilium's): checked in `binDir` and, while missing, reported as a condition, never a plan error. cosi never installs them.
+   *
+   * @maxItems 10000
+   */
+  external?: CniBinaryName[];
   networks?: CniNetworks;
   /**
    * `true`: configuration files in `confDir` that are not declared here are removed (a runtime uses the lexically first file, so a stray file can take over).
@@ -393,18 +399,22 @@ export interface Cni {
   exclusive?: boolean;
 }
 /**
- * Network configuration lists: file stem -> configuration list, written as `<confDir>/<stem>.conflist`.
+ * Network configurations: file stem -> a configuration list (written as `<confDir>/<stem>.conflist`) or a single-plugin configuration (written as `<confDir>/<stem>.conf`).
  */
 export interface CniNetworks {
   [k: string]: CniNetwork;
 }
 /**
- * A network configuration list as defined by the CNI spec.
+ * A network configuration as defined by the CNI spec: a configuration list (`plugins[]`, written as `<stem>.conflist`), or a single-plugin configuration (`type` and the plugin's own keys, no `plugins[]`, written as `<stem>.conf`).
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
  * via the `definition` "cniNetwork".
  */
 export interface CniNetwork {
+  /**
+   * Single-plugin configuration: the plugin binary to execute. Its other keys are the plugin's own and passed through unchanged.
+   */
+  type?: CniBinaryName;
   /**
    * CNI spec version this configuration list conforms to (a semantic version, written as a string).
    */
@@ -430,12 +440,13 @@ export interface CniNetwork {
    */
   disableGC?: boolean;
   /**
-   * The plugins of this network, in the order they are executed; at least one.
+   * Configuration list: the plugins of this network, in the order they are executed; at least one.
    *
    * @minItems 1
    * @maxItems 10000
    */
-  plugins: CniPlugin[];
+  plugins?: CniPlugin[];
+  [k: string]: unknown;
 }
 /**
  * A plugin configuration object of the CNI spec. `type` names the plugin binary; every other key is plugin-specific and passed through unchanged.
