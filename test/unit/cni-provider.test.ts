@@ -31,6 +31,7 @@ conformance(test, {
   spec: {cni: {networks: {'10-pods': pods, '05-extra': {cniVersion: '1.0.0', name: 'extra', plugins: [{type: 'loopback'}]}}}},
   outsideChange: (root) => root.write('/etc/cni/net.d/10-pods.conflist', '{"cniVersion": "1.0.0", "name": "pods", "plugins": [{"type": "bridge"}]}'),
   driftedAddress: 'cni.network.10-pods',
+  documentChange: {spec: {cni: {networks: {'10-pods': {...pods, plugins: [{...pods.plugins[0], bridge: 'cni1'}, pods.plugins[1]!]}, '05-extra': {cniVersion: '1.0.0', name: 'extra', plugins: [{type: 'loopback'}]}}}}, address: 'cni.network.10-pods'},
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/etc/cni/net.d/10-pods.conflist')) !== '{"cniVersion": "0.3.1", "name": "old", "plugins": [{"type": "bridge"}]}\n') throw new Error('10-pods not restored');
@@ -113,6 +114,7 @@ conformance(test, {
   spec: {cni: {networks: {'05-cilium': cilium}}},
   outsideChange: (root) => root.write('/etc/cni/net.d/05-cilium.conf', JSON.stringify({...cilium, 'enable-debug': true})),
   driftedAddress: 'cni.network.05-cilium',
+  documentChange: {spec: {cni: {networks: {'05-cilium': {...cilium, 'enable-debug': true}}}}, address: 'cni.network.05-cilium'},
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/etc/cni/net.d/05-cilium.conf')) !== undefined) throw new Error('05-cilium.conf left behind');

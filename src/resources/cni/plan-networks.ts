@@ -63,7 +63,7 @@ export function planCniNetworks({desired, observed, state}: PlanRequest<CniObser
     // may not be written yet, and the file (written only after its backup) still holds what cosi found if it is not.
     const unrecorded = firstWriteUnrecorded(record);
     const data: CniNetworkChangeData = {path, write: renderNetwork(network), original, ...((!record || unrecorded) && original.existed && found.state === 'present' ? {backup: {path: backupPath(path), content: found.text}} : {})};
-    const base = {address: addr, kind: 'cni.network' as const, before: found.state === 'present' ? {path, digest: digest(found.text)} : null, after: {path, network: network.name}, disruption: 'none' as const, dependsOn: [], inputs: digest(found), data};
+    const base = {address: addr, kind: 'cni.network' as const, before: found.state === 'present' ? {path, digest: digest(found.text)} : null, after: {path, network: network.name, digest: digest(data.write)}, disruption: 'none' as const, dependsOn: [], inputs: digest(found), data};
     if (matches && !unrecorded) {
       changes.push({...base, action: 'noop', reason: `${path} holds the network`});
       continue;
