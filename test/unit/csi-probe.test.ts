@@ -162,7 +162,7 @@ test('the command line (the bundle, with grpc-js outside it) reaches the drivers
 
 // SPEC §2: a driver not running is a condition. On a first boot cosi-apply.service runs before the kubelet, so
 // apply must succeed; plan, drift (exit 0 when nothing else differs) and the textfile metric report the driver.
-test('the command line: a declared driver not running is a condition — apply exits 0, plan and drift report it, drift metric', async (t) => {
+test('the command line: a declared driver not running is a condition — apply exits 0; plan, drift, its metric and facts report it', async (t) => {
   const {root} = await node(t);
   const file = join(root.dir, 'cosi.yaml');
   await root.write('/cosi.yaml', `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: worker}\nspec:\n  csi:\n    drivers:\n      nfs.csi.k8s.io: {endpoint: ${endpoint}}\n`);
@@ -183,4 +183,9 @@ test('the command line: a declared driver not running is a condition — apply e
   t.regex(metrics, /^cosi_condition\{kind="csi\.driver",address="csi\.driver\.nfs\.csi\.k8s\.io",type="csi-driver-unhealthy"\} 1$/m);
   t.regex(metrics, /^cosi_conditions_total 1$/m);
   t.regex(metrics, /^cosi_drift_total 0$/m);
+  // facts reports the default document's conditions.
+  await root.write('/etc/cosi/config.yaml', (await root.read('/cosi.yaml'))!);
+  const facts = await runCli(['facts', '--json', '--root', root.dir]);
+  t.is(facts.exitCode, 0, facts.stderr);
+  t.like(JSON.parse(facts.stdout), {conditions: {document: '/etc/cosi/config.yaml', items: [{address: 'csi.driver.nfs.csi.k8s.io', type: 'csi-driver-unhealthy'}]}});
 });
