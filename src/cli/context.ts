@@ -1,4 +1,5 @@
 import {loadDocument, type LoadedDocument} from '../config/load-document.js';
+import type {InNode} from '../config/read-input.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
@@ -34,9 +35,15 @@ export function configPath(options: Options): string {
   return options.positionals[0] ?? joinRoot(options.root, defaultConfig);
 }
 
+/** configInNode says how to read the default document: resolved inside the root. Undefined for a named file. */
+export function configInNode(options: Options): InNode | undefined {
+  return options.positionals[0] === undefined ? {root: options.root, nodePath: defaultConfig} : undefined;
+}
+
 /** load reads and validates the document, printing its diagnostics; throws Failed on errors. */
 export async function load(options: Options, output: Output, text?: string, file = configPath(options)): Promise<LoadedDocument> {
-  const {document, diagnostics} = await loadDocument({file, patches: options.patches, ...(text !== undefined ? {text} : {})});
+  const inNode = file === configPath(options) ? configInNode(options) : undefined;
+  const {document, diagnostics} = await loadDocument({file, patches: options.patches, ...(text !== undefined ? {text} : {}), ...(inNode ? {inNode} : {})});
   report(output, diagnostics);
   return document!;
 }

@@ -31,6 +31,8 @@ const commands: Record<string, () => Promise<Command>> = {
  * the stack). It never lets an exception escape.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Modes are cosi's to choose, not the caller's umask (a umask of 000 must not make state or the lock world-writable).
+  process.umask(0o022);
   let output = createOutput(argv.includes('--no-color'));
   try {
     const options = parseOptions(argv);

@@ -1,6 +1,6 @@
 import {OperationalError} from '../../diag/cosi-error.js';
 import {createInterface} from 'node:readline/promises';
-import {applyChanges, type ApplyListener} from '../../engine/apply-changes.js';
+import {applyChanges, type ApplyListener, type StopSignal} from '../../engine/apply-changes.js';
 import {acquireLock} from '../../engine/lock.js';
 import {restartsOwedByInterrupted} from '../../engine/interrupted-restarts.js';
 import {journalFile, readInterrupted} from '../../engine/journal.js';
@@ -9,13 +9,13 @@ import type {Change} from '../../plan/change.js';
 import {summarize} from '../../plan/plan.js';
 import {providers} from '../../resources/registry.js';
 import type {Options} from '../args.js';
-import {configPath, load, probeAndPlan, report} from '../context.js';
+import {configInNode, configPath, load, probeAndPlan, report} from '../context.js';
 import {readInput} from '../../config/read-input.js';
 import {nodeId} from '../node-id.js';
 import {paint, type Output} from '../output.js';
 import {changeJson} from '../render/plan-json.js';
 import {renderPlanText, summaryLine} from '../render/plan-text.js';
-import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js';
+import {approvalProblem, parseSavedPlan, savedPlanProblem} from '../saved-plan.js';
 
 /**
  * apply makes the node match the document (or carries out a saved plan exactly, refusing it when the node changed
@@ -24,7 +24,7 @@ import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js
  */
 export async function apply(options: Options, output: Output): Promise<number> {
   const file = configPath(options);
-  const read = await readInput(file);
+  const read = await readInput(file, configInNode(options));
   report(output, read.diagnostic ? [read.diagnostic] : []);
   const saved = parseSavedPlan(read.text!);
   const document = await load(options, output, saved ? saved.document.json : read.text!, saved ? saved.document.file : file);
@@ -44,17 +44,14 @@ export async function apply(options: Options, output: Output): Promise<number> {
     report(output, plan.diagnostics);
     // Conditions are not changes: said once, never a reason to fail (SPEC §2).
     for (const c of plan.conditions) output.err(`cosi: condition: ${c.address}: ${c.message}`);
-    let changes: readonly Change[] = plan.changes;
+    const changes: readonly Change[] = plan.changes;
     if (saved) {
       const problem = savedPlanProblem(saved, await nodeId(host), host.root);
       if (problem) {
         throw new OperationalError(`refusing the saved plan: ${problem}`);
       }
-      const stale = staleAddresses(saved.changes, plan);
-      if (stale.length > 0) {
-        throw new OperationalError(`the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`);
-      }
-      changes = saved.changes;
+      const refused = approvalProblem(saved, plan);
+      if (refused) throw new OperationalError(`refusing the saved plan: ${refused}; nothing was changed`);
     }
     if (changes.length === 0) {
       // An interrupted apply that had already done everything: the node is converged, the journal is history.
@@ -68,7 +65,20 @@ export async function apply(options: Options, output: Output): Promise<number> {
       output.err('Apply cancelled; nothing was changed.');
       return 1;
     }
-    const result = await applyChanges({host, changes, state, providers, listener: listener(options, output)});
+    // SIGTERM (systemd stopping the unit, a node draining) and SIGINT stop the apply between two changes; the lock is
+    // released and the journal kept, so the next apply resumes.
+    const stop: StopSignal = {};
+    const onSignal = (signal: NodeJS.Signals) => {
+      stop.requested = signal;
+      output.err(`cosi: ${signal}: stopping after the change in progress`);
+    };
+    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+    const result = await applyChanges({host, changes, state, providers, listener: listener(options, output), stop}).finally(() => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    });
+    if (result.stopped) {
+      throw new OperationalError(`stopped by ${result.stopped}: ${result.applied.length} of ${changes.length} changes were made; run cosi apply again to carry out the rest`);
+    }
     if (result.failed) {
       const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made; the rest were not attempted. Fix the cause and run cosi apply again.`;
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: false, applied: result.applied.length, total: changes.length}));
