@@ -13,7 +13,9 @@ import {runCli} from '../lib/run-cli.js';
 // plan under --root, with Debian's real reference plugins (containernetworking-plugins) in the root. The
 // binaries another component installs are `cni.external`: a condition while missing, never an error. Then libcni
 // reads the written file, as podman's CNI backend does: it parses the list and runs every plugin's VERSION (Debian's
-// real portmap, bandwidth, bridge...; a stand-in answers for the DaemonSet's binary once it is "installed").
+// real portmap, bandwidth, bridge...; a stand-in answers for the DaemonSet's binary once it is "installed"). podman's
+// two lists, which name only reference plugins, are then run for a pod with Debian's real plugins (ADD, DEL) in
+// throw-away network namespaces.
 
 const run = promisify(execFile);
 const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
@@ -67,6 +69,56 @@ async function podmanNetworks(scratch: string, confDir: string, pluginDirs: read
   await writeFile(conf, `[network]\nnetwork_backend = "cni"\ncni_plugin_dirs = ${JSON.stringify(pluginDirs)}\nnetwork_config_dir = ${JSON.stringify(confDir)}\n`);
   const {stdout, stderr} = await run('podman', ['--root', join(scratch, 'storage'), '--runroot', join(scratch, 'run'), '--tmpdir', join(scratch, 'tmp'), 'network', 'ls', '--format', 'json'], {env: {...process.env, CONTAINERS_CONF: conf}});
   return {networks: JSON.parse(stdout) as Array<{name: string; driver: string}>, stderr};
+}
+
+/**
+ * runChain runs a written configuration list the way libcni does for a pod: each plugin in order with
+ * CNI_COMMAND=ADD and the previous result, then DEL in reverse. Everything happens in two throw-away network
+ * namespaces (the "node", where the bridge and iptables rules go, and the pod), and host-local keeps its leases in
+ * `dataDir` (a temporary directory; the only change to the list as written), so this machine is not touched.
+ */
+async function runChain(t: import('ava').ExecutionContext, conflist: {cniVersion: string; name: string; plugins: Array<Record<string, unknown>>}, pluginDir: string, dataDir: string): Promise<void> {
+  const id = Math.random().toString(16).slice(2, 8);
+  const [node, pod] = [`cosi-w13-node-${id}`, `cosi-w13-pod-${id}`];
+  await run('ip', ['netns', 'add', node]);
+  await run('ip', ['netns', 'add', pod]);
+  t.teardown(async () => {
+    await run('ip', ['netns', 'del', pod]).catch(() => undefined);
+    await run('ip', ['netns', 'del', node]).catch(() => undefined);
+  });
+  const call = (command: 'ADD' | 'DEL', plugin: Record<string, unknown>, prevResult: unknown) => {
+    const config: Record<string, unknown> = {...plugin, cniVersion: conflist.cniVersion, name: conflist.name, ...(prevResult ? {prevResult} : {})};
+    if (typeof config.ipam === 'object' && config.ipam !== null) config.ipam = {...config.ipam, dataDir};
+    if ((plugin.capabilities as {portMappings?: boolean} | undefined)?.portMappings) config.runtimeConfig = {portMappings: [{hostPort: 8080, containerPort: 80, protocol: 'tcp'}]};
+    return new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
+      const child = execFile('ip', ['netns', 'exec', node, join(pluginDir, String(plugin.type))], {env: {PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `cosi-${id}`, CNI_NETNS: `/run/netns/${pod}`, CNI_IFNAME: 'eth0', CNI_PATH: pluginDir}}, (error, stdout, stderr) => resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout, stderr}));
+      child.stdin!.end(JSON.stringify(config));
+    });
+  };
+  let prevResult: unknown;
+  for (const plugin of conflist.plugins) {
+    const r = await call('ADD', plugin, prevResult);
+    t.is(r.code, 0, `${String(plugin.type)} ADD: ${r.stdout}${r.stderr}`);
+    prevResult = JSON.parse(r.stdout);
+  }
+  const address = (prevResult as {ips: Array<{address: string}>}).ips[0]!.address;
+  const ipam = conflist.plugins[0]!.ipam as {subnet?: string; ranges?: Array<Array<{subnet: string}>>};
+  const subnet = ipam.subnet ?? ipam.ranges![0]![0]!.subnet;
+  t.true(inSubnet(address.split('/')[0]!, subnet), `${address} is in the list's subnet ${subnet}`);
+  t.regex((await run('ip', ['-n', pod, '-4', 'addr', 'show', 'eth0'])).stdout, new RegExp(address.replace(/\./g, '\\.')), 'the pod interface has the address');
+  for (const plugin of [...conflist.plugins].reverse()) {
+    const r = await call('DEL', plugin, prevResult);
+    t.is(r.code, 0, `${String(plugin.type)} DEL: ${r.stderr}`);
+  }
+  t.is(await run('ip', ['-n', pod, 'link', 'show', 'eth0']).then(() => 0, () => 1), 1, 'DEL removed the pod interface');
+}
+
+/** inSubnet tells whether an IPv4 address lies in a CIDR subnet. */
+function inSubnet(address: string, cidr: string): boolean {
+  const toNumber = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  const [base, bits] = cidr.split('/') as [string, string];
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
 }
 
 test.after.always(cleanupDebianPackages);
@@ -134,6 +186,12 @@ for (const index of [0, 1, 2, 3, 4]) {
       // podman names a network's driver after its first plugin (its built-in default network "podman" is a bridge).
       const first = (network.config.plugins as Array<{type: string}>)[0]!.type;
       t.like(listed.networks.find((n) => n.name === network.config.name), {driver: first}, `podman lists ${String(network.config.name)} with driver ${first}: ${JSON.stringify(listed.networks)}`);
+    }
+    // podman's lists name only Debian's reference plugins: run the written chain with them (ADD, then DEL).
+    if (network.external.length === 0) {
+      const data = await mkdtemp(join(tmpdir(), 'cosi-world-ipam-'));
+      t.teardown(() => rm(data, {recursive: true, force: true}));
+      await runChain(t, JSON.parse(written) as Parameters<typeof runChain>[1], join(root, 'usr/lib/cni'), data);
     }
     // A hand edit of the written file is drift caused by the node.
     await writeFile(join(root, 'etc/cni/net.d', network.file), JSON.stringify({...network.config, disableCheck: true}));
