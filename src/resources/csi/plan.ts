@@ -6,12 +6,6 @@ import {address} from '../../plan/resource-kind.js';
 import {describeHealth} from './driver-health.js';
 import type {CsiObserved} from './probe.js';
 
-/** CsiChangeData is what apply needs to check a driver again. */
-export interface CsiChangeData {
-  readonly name: string;
-  readonly endpoint: string;
-}
-
 /**
  * planCsi reports each declared driver's health. A CSI driver's node plugin is a pod the kubelet runs: cosi never
  * starts it. Its packages, modules and services are planned by their own kinds (merged by `buildDesiredState`).
@@ -40,7 +34,7 @@ export function planCsi({desired, observed}: PlanRequest<CsiObserved>): Provider
     }
     const message = `CSI driver ${name} is not healthy: ${problem}. cosi reports driver health; it never starts drivers (the kubelet runs their node plugins)`;
     conditions.push({address: addr, kind: 'csi.driver', type: 'csi-driver-unhealthy', message});
-    changes.push({...base, action: 'noop', before, after: before, reason: message, data: {name, endpoint: driver.endpoint} satisfies CsiChangeData});
+    changes.push({...base, action: 'noop', before, after: before, reason: message});
   }
   return {changes, conditions};
 }
