@@ -7,7 +7,7 @@ import {promisify} from 'node:util';
 import {cleanupDebianPackages, corpusFile, debianPackageFile} from '../lib/debian-package-file.js';
 import {runCli} from '../lib/run-cli.js';
 
-// Issue 13, acceptance 1 (seccomp): four profiles from three projects, as they publish them, declared in one
+// Issue 13, acceptance 1 (seccomp): five profiles from three projects, as they publish them, declared in one
 // document and run validate -> plan -> apply -> plan under --root; then libseccomp itself (python3-seccomp) loads
 // each written file the way runc does, and a hand edit is drift caused by the node.
 
@@ -25,12 +25,16 @@ interface Entry {
 
 async function corpus(): Promise<Entry[]> {
   const common = await debianPackageFile('golang-github-containers-common', '/usr/share/containers/seccomp.json');
-  const docker = await debianPackageFile('golang-github-docker-docker-dev', '/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json');
+  const dockerPath = '/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json';
+  const docker = await debianPackageFile('golang-github-docker-docker-dev', dockerPath);
+  // Debian 13's Docker (26.1) ships its profile in Go's encoding with `"subArchitectures": null`.
+  const docker26 = await debianPackageFile('golang-github-docker-docker-dev', dockerPath, {suite: 'trixie'});
   const moby = await corpusFile(join(repo, 'fixtures/world/seccomp/moby-default.yaml'));
   const kubernetes = await corpusFile(join(repo, 'fixtures/world/seccomp/kubernetes-fine-grained.yaml'));
   return [
     {file: 'cosi/containers-common.json', profile: JSON.parse(common.text), source: common.source, exec: true},
     {file: 'cosi/docker-20.10.json', profile: JSON.parse(docker.text), source: docker.source, exec: true},
+    {file: 'cosi/docker-26.1.json', profile: JSON.parse(docker26.text), source: docker26.source, exec: true},
     {file: 'cosi/moby-default.json', profile: moby.value, source: moby.source, exec: true},
     {file: 'cosi/kubernetes-fine-grained.json', profile: kubernetes.value, source: kubernetes.source, exec: false},
   ];
@@ -38,7 +42,7 @@ async function corpus(): Promise<Entry[]> {
 
 test.after.always(cleanupDebianPackages);
 
-test('seccomp corpus: containers-common, Docker 20.10 and current, Kubernetes docs: validate, plan, apply, plan; libseccomp loads each', async (t) => {
+test('seccomp corpus: containers-common, Docker 20.10, 26.1 and current, Kubernetes docs: validate, plan, apply, plan; libseccomp loads each', async (t) => {
   const started = performance.now();
   const entries = await corpus();
   for (const e of entries) t.log(`${e.file}: ${e.source}`);
@@ -69,6 +73,7 @@ test('seccomp corpus: containers-common, Docker 20.10 and current, Kubernetes do
   for (const e of entries) {
     const path = join(root, 'var/lib/kubelet/seccomp', e.file);
     t.deepEqual(JSON.parse(await readFile(path, 'utf8')), e.profile, `${e.file}: the file holds the profile as published, nulls included`);
+    if (e.file === 'cosi/docker-26.1.json') t.regex(await readFile(path, 'utf8'), /"subArchitectures": null/, 'Go\'s null is there, as Debian ships it');
     const {stdout} = await run('/usr/bin/python3', [loader, path, ...(e.exec ? ['--exec'] : [])]);
     const loaded = JSON.parse(stdout) as {rules: number; skipped: string[]; bpfBytes: number; childExit: number};
     t.log(`${e.file}: libseccomp: ${loaded.rules} rules, ${loaded.bpfBytes} bytes of BPF, skipped ${loaded.skipped.join(' ') || 'none'}`);
