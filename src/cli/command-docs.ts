@@ -111,7 +111,7 @@ export const commandDocs: readonly CommandDoc[] = [
     name: 'facts',
     summary: 'what cosi reads from the node',
     synopsis: '[--json]',
-    description: ['Prints what cosi observes on the node: the OS, kernel, package manager, container runtime and its socket, modules, sysctls, CNI, CSI and seccomp. Read-only.'],
+    description: ['Prints what cosi observes on the node: the OS, kernel, package manager, container runtime and its socket, modules, sysctls, CNI, CSI and seccomp; with the default document (/etc/cosi/config.yaml under the root), also its conditions: CSI drivers not healthy, CNI plugins another component has not installed yet. Read-only.'],
     operands: [],
     options: ['root', 'json', 'no-color'],
     exitCodes: [[0, 'Success.'], [1, 'The node could not be read.']],

@@ -1,5 +1,6 @@
 import {error, type Diagnostic, type DocumentPath} from '../diag/diagnostic.js';
 import {formatDocumentPath} from '../diag/document-path.js';
+import {checkCniRules} from '../resources/cni/check-networks.js';
 import {checkGroups} from '../resources/group/check-groups.js';
 import {checkSeccompProfiles} from '../resources/seccomp/check-profiles.js';
 import {checkSwap} from '../resources/swap/check-swap.js';
@@ -86,7 +87,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
   for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
     if (typeof value === 'string' && value.trim() === '') found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
   }
-  found.push(...checkSeccompProfiles(config));
+  found.push(...checkSeccompProfiles(config), ...checkCniRules(config));
   found.push(...checkGroups(config), ...checkSwap(config));
   return found;
 }

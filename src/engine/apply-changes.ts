@@ -1,5 +1,6 @@
 import type {Host} from '../host/host.js';
 import type {Change} from '../plan/change.js';
+import {digest} from './digest.js';
 import {restartsOwedByInterrupted} from './interrupted-restarts.js';
 import {Journal} from './journal.js';
 import {owedRestartOf} from './owed-restarts.js';
@@ -64,7 +65,8 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
         await saveState(host, state);
       }
       const outcome = await provider.apply({host, change, state});
-      state = withRecord(state, change.address, 'record' in outcome ? outcome.record : undefined);
+      // What the document wanted, in the change's own terms, for drift to tell a node change from a document change.
+      state = withRecord(state, change.address, 'record' in outcome ? {...outcome.record, wanted: digest(change.after ?? null)} : undefined);
       if (outcome.queued) queued.set(change.address, outcome.queued);
       await saveState(host, state);
     } catch (cause) {

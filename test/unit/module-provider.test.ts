@@ -566,6 +566,7 @@ conformance(test, {
     if (result.exitCode !== 0) throw new Error(result.stderr);
   },
   driftedAddress: 'module.br_netfilter',
+  documentChange: {spec: {modules: {br_netfilter: {}, nf_conntrack: {parameters: {hashsize: 65536}}, floppy: {state: 'blocked'}}}, address: 'module.nf_conntrack'},
   removedSpec: {},
   async assertRestored(root) {
     const live = parseProcModules((await root.read('/proc/modules')) ?? '');
