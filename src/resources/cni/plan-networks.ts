@@ -1,3 +1,4 @@
+import {jsonDetails} from '../../plan/json-diff.js';
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
@@ -73,7 +74,7 @@ export function planCniNetworks({desired, observed, state}: PlanRequest<CniObser
       continue;
     }
     const reason = found.state === 'missing' ? `${path} does not exist` : canonicalText(found.text) === undefined ? `${path} is not JSON` : `${path} differs from the declared network`;
-    changes.push({...base, action: record ? 'update' : 'create', reason, ...(!record ? {original} : {})});
+    changes.push({...base, action: record ? 'update' : 'create', reason, ...(!record ? {original} : {}), details: [`${path}:`, ...jsonDetails(parseJson(found.state === 'present' ? found.text : undefined), network)]});
   }
 
   for (const [addr, record] of managedOfKind(state, 'cni.network')) {
@@ -152,4 +153,14 @@ function nameClashes(confDir: string, others: readonly string[], networks: Reado
     if (clash) found.push(warning(`CNI network name ${JSON.stringify(held)} of ${clash[0]} is also the name of ${confDir}/${name}`, {path: ['spec', 'cni', 'networks', clash[0], 'name'], detail: 'network names must be unique on the node: libcni users (podman, Multus) skip the second network of a name'}));
   }
   return found;
+}
+
+/** parseJson reads a file's JSON, or undefined when there is none or it is not JSON. */
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
