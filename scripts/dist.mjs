@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Builds cosi's release artifacts into dist/release/ (SPEC §8, docs/shipping.md): the single executable, the .deb,
+// the .rpm and the OCI image archive. `npm run dist` runs `npm run build` first. Offline but for Debian's mirror,
+// which the image's root comes from (cached under .cache/dist/). `node scripts/dist.mjs executable deb` builds only
+// those (and what they need).
+import {mkdirSync, rmSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {artifacts, release, version, work} from './dist/common.mjs';
+import {buildExecutable} from './dist/executable.mjs';
+
+const steps = ['executable', 'deb', 'rpm', 'image'];
+const wanted = process.argv.length > 2 ? process.argv.slice(2) : steps;
+for (const step of wanted) if (!steps.includes(step)) throw new Error(`unknown step ${step}; the steps are ${steps.join(', ')}`);
+
+rmSync(work, {recursive: true, force: true});
+mkdirSync(release, {recursive: true});
+mkdirSync(work, {recursive: true});
+const path = (name) => join(release, name);
+const timed = async (name, build) => {
+  const started = performance.now();
+  await build();
+  const size = statSync(path(artifacts[name])).size;
+  console.log(`dist: ${artifacts[name]}: ${(size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+};
+
+console.log(`dist: cosi ${version}`);
+await timed('executable', () => buildExecutable(path(artifacts.executable)));
+rmSync(work, {recursive: true, force: true});
