@@ -6,6 +6,7 @@
 import {mkdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {artifacts, release, version, work} from './dist/common.mjs';
+import {buildDeb} from './dist/deb.mjs';
 import {buildExecutable} from './dist/executable.mjs';
 
 const steps = ['executable', 'deb', 'rpm', 'image'];
@@ -24,5 +25,7 @@ const timed = async (name, build) => {
 };
 
 console.log(`dist: cosi ${version}`);
-await timed('executable', () => buildExecutable(path(artifacts.executable)));
+const step = (name, build) => (wanted.includes(name) ? timed(name, build) : undefined);
+await step('executable', () => buildExecutable(path(artifacts.executable)));
+await step('deb', () => buildDeb({executable: path(artifacts.executable), output: path(artifacts.deb)}));
 rmSync(work, {recursive: true, force: true});
