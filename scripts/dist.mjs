@@ -3,9 +3,9 @@
 // the .rpm and the OCI image archive. `npm run dist` runs `npm run build` first. Offline but for Debian's mirror,
 // which the image's root comes from (cached under .cache/dist/). `node scripts/dist.mjs deb rpm` builds only those
 // (and the executable they are made from).
-import {mkdirSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {artifacts, release, version, work} from './dist/common.mjs';
+import {artifacts, bundleBuild, release, version, work} from './dist/common.mjs';
 import {buildDeb} from './dist/deb.mjs';
 import {buildExecutable} from './dist/executable.mjs';
 import {buildImage} from './dist/image.mjs';
@@ -19,9 +19,14 @@ rmSync(work, {recursive: true, force: true});
 mkdirSync(release, {recursive: true});
 mkdirSync(work, {recursive: true});
 const path = (name) => join(release, name);
+// builds.json names the bundle build each artifact was made from (test/lib/release.ts rebuilds what is stale).
+const builds = join(release, 'builds.json');
+const made = existsSync(builds) ? JSON.parse(readFileSync(builds, 'utf8')) : {};
 const timed = async (name, build) => {
   const started = performance.now();
   await build();
+  made[name] = bundleBuild();
+  writeFileSync(builds, JSON.stringify(made, null, 2) + '\n');
   const size = statSync(path(artifacts[name])).size;
   console.log(`dist: ${artifacts[name]}: ${(size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 };

@@ -1,7 +1,8 @@
 // The release artifacts of `npm run dist` (dist/release/), for the suites that test them. `.ci/run` builds them
-// before the e2e suites; a suite run on its own builds them when they are missing or older than the bundle.
+// before the e2e suites; a suite run on its own builds them when they are missing or made from another build of the
+// bundle (dist/release/builds.json, written by scripts/dist.mjs, names the bundle build of each).
 import {execFileSync} from 'node:child_process';
-import {readFileSync, statSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {repoRoot} from './debian-root.js';
 
@@ -18,14 +19,17 @@ const names: Record<Artifact, string> = {
   image: `cosi-${cosiVersion}.oci.tar`,
 };
 
-const mtime = (path: string) => statSync(path, {throwIfNoEntry: false})?.mtimeMs;
+const firstLine = (path: string) => {
+  const text = readFileSync(path, 'latin1');
+  return text.slice(0, text.indexOf('\n'));
+};
 
 /** releaseArtifact is the path of an artifact, built first (with what it is made from) when missing or stale. */
 export function releaseArtifact(artifact: Artifact): string {
   const path = join(repoRoot, 'dist/release', names[artifact]);
-  const built = mtime(path);
-  const bundle = mtime(join(repoRoot, 'dist/bundle/cosi.cjs.cache')) ?? Infinity;
-  if (built === undefined || built < bundle) {
+  const builds = join(repoRoot, 'dist/release/builds.json');
+  const made = existsSync(builds) ? (JSON.parse(readFileSync(builds, 'utf8')) as Partial<Record<Artifact, string>>) : {};
+  if (!existsSync(path) || made[artifact] !== firstLine(join(repoRoot, 'dist/bundle/cosi.cjs'))) {
     execFileSync(process.execPath, [join(repoRoot, 'scripts/dist.mjs'), artifact], {stdio: ['ignore', 'inherit', 'inherit']});
   }
   return path;
