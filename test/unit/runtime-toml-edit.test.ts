@@ -64,3 +64,20 @@ test('rawValue returns source text; tomlLiteral round-trips through a TOML parse
   const value = {s: 'a "q" \\ é', n: 3, f: 1.5, b: true, list: ['x', 1], table: {'k.k': false}};
   t.deepEqual(parse(`v = ${tomlLiteral(value)}`).v, value);
 });
+
+test('editToml: a batch of edits gives what one edit at a time gives (property)', async (t) => {
+  const fc = (await import('fast-check')).default;
+  const name = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+  const edit = fc.oneof(
+    fc.record({path: fc.tuple(fc.constantFrom('grpc', 'plugins', 'top', 'fresh'), name), raw: fc.integer({min: 0, max: 9}).map(String)}),
+    fc.record({path: fc.tuple(fc.constantFrom('grpc', 'plugins'), name), remove: fc.constant(true as const)}),
+  );
+  const base = '# comment\nversion = 2\n\n[grpc]\n  a = 1\n  b = 2\n\n[plugins]\n  c = 3\n';
+  fc.assert(fc.property(fc.uniqueArray(edit, {selector: (e) => e.path.join('.'), maxLength: 8}), (edits) => {
+    const batch = editToml(base, edits);
+    let sequential: ReturnType<typeof editToml> = {ok: true, text: base};
+    // One at a time, sets first (as the batch does), then removals.
+    for (const e of [...edits.filter((e) => !('remove' in e)), ...edits.filter((e) => 'remove' in e)]) if (sequential.ok) sequential = editToml(sequential.text, [e]);
+    t.deepEqual(batch, sequential);
+  }), {numRuns: 300});
+});

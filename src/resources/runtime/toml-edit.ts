@@ -1,7 +1,7 @@
 import {parse as parseToml} from 'smol-toml';
 import {parseTOML, type AST} from 'toml-eslint-parser';
 import {canonicalJson} from '../../engine/digest.js';
-import {isTable, renderKey, withValue} from './settings-leaves.js';
+import {isTable, renderKey} from './settings-leaves.js';
 
 /** TomlEdit is one key to change in a TOML file: set to a TOML literal (`raw`), or `remove` it. */
 export type TomlEdit = {readonly path: readonly string[]; readonly raw: string} | {readonly path: readonly string[]; readonly remove: true};
@@ -19,13 +19,43 @@ export type EditResult = {readonly ok: true; readonly text: string} | {readonly 
  * Pure.
  */
 export function editToml(text: string, edits: readonly TomlEdit[], keepTables: ReadonlySet<string> = new Set()): EditResult {
-  let current = text;
-  for (const edit of edits) {
-    const result = 'remove' in edit ? removeKey(current, edit.path, keepTables) : setKey(current, edit.path, edit.raw);
-    if (!result.ok) return result;
-    current = result.text;
+  const old = parseTomlDocument(text);
+  if (!old.ok) return {ok: false, reason: `the file is not valid TOML: ${old.reason}`};
+  const keys = edits.map((edit) => renderKey(edit.path));
+  // One pass for the values set, one for the keys removed, one check at the end: linear in the number of keys (a
+  // parse per edit made 10,000 settings take minutes). A key edited twice is done one edit at a time.
+  if (new Set(keys).size !== keys.length) {
+    let each: EditResult = {ok: true, text};
+    for (const edit of edits) if (each.ok) each = editToml(each.text, [edit], keepTables);
+    return each;
   }
-  return {ok: true, text: current};
+  const sets = edits.filter((edit): edit is Extract<TomlEdit, {raw: string}> => !('remove' in edit));
+  const removes = edits.filter((edit) => 'remove' in edit).map((edit) => edit.path);
+  let next: EditResult = {ok: true, text};
+  if (sets.length > 0) next = setKeys(text, sets);
+  if (next.ok && removes.length > 0) next = removeKeys(next.text, removes, keepTables);
+  if (!next.ok) return next;
+  const what = edits.length === 1 ? `setting ${keys[0]}` : `setting ${edits.length} keys`;
+  const edited = parseTomlDocument(next.text);
+  if (!edited.ok) return {ok: false, reason: `${what} in place would not give valid TOML (${edited.reason})`};
+  const intended = structuredClone(old.value);
+  for (const edit of edits) setIn(intended, edit.path, 'remove' in edit ? undefined : (parseToml(`x = ${edit.raw}`) as {x: unknown}).x);
+  if (canonicalJson(dropEmptyTables(intended)) !== canonicalJson(dropEmptyTables(edited.value))) {
+    return {ok: false, reason: `${what} in place would change other keys of the file`};
+  }
+  return next;
+}
+
+/** setIn sets (or, with undefined, deletes) the value at a key path of a parsed document, in place. */
+function setIn(document: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let at = document;
+  for (const part of path.slice(0, -1)) {
+    if (!isTable(at[part])) at[part] = {};
+    at = at[part] as Record<string, unknown>;
+  }
+  const leaf = path.at(-1)!;
+  if (value === undefined) delete at[leaf];
+  else at[leaf] = value;
 }
 
 /** tomlLiteral renders a JSON value as a TOML literal (arrays and tables inline). */
@@ -80,14 +110,6 @@ function keyValues(ast: AST.TOMLProgram): Located[] {
   return found;
 }
 
-function samePath(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((part, i) => part === b[i]);
-}
-
-function isPrefix(prefix: readonly string[], path: readonly string[]): boolean {
-  return prefix.length < path.length && prefix.every((part, i) => part === path[i]);
-}
-
 function lineStart(text: string, at: number): number {
   return text.lastIndexOf('\n', at - 1) + 1;
 }
@@ -101,79 +123,104 @@ function indentOf(text: string, at: number): string {
   return /^[ \t]*/.exec(text.slice(lineStart(text, at)))![0];
 }
 
-function setKey(text: string, path: readonly string[], raw: string): EditResult {
+interface Splice {
+  readonly from: number;
+  readonly to: number;
+  readonly text: string;
+}
+
+/** splice applies non-overlapping replacements, in order of position (insertions at one place keep their order). */
+function splice(text: string, splices: readonly Splice[]): string {
+  const sorted = splices.map((s, i) => ({...s, i})).sort((a, b) => a.from - b.from || a.i - b.i);
+  let out = '';
+  let cursor = 0;
+  for (const s of sorted) {
+    out += text.slice(cursor, Math.max(cursor, s.from)) + s.text;
+    cursor = Math.max(cursor, s.to);
+  }
+  return out + text.slice(cursor);
+}
+
+/**
+ * setKeys sets every key in one pass over one parse: a value in place within its source range, a new key at the end
+ * of its table (indented like its siblings) or after the last top-level key, and the keys of a table the file lacks
+ * under one new table, appended at the end of the file.
+ */
+function setKeys(text: string, sets: readonly {path: readonly string[]; raw: string}[]): EditResult {
   const ast = parseTOML(text);
-  const entries = keyValues(ast);
-  const existing = entries.find((e) => samePath(e.path, path));
-  const key = renderKey(path);
-  let next: string;
-  if (existing) {
-    const [from, to] = existing.node.value.range;
-    next = text.slice(0, from) + raw + text.slice(to);
-  } else {
-    const above = entries.find((e) => isPrefix(e.path, path));
-    if (above) {
+  const entries = new Map(keyValues(ast).map((e) => [renderKey(e.path), e]));
+  const tables = new Map<string, AST.TOMLTable>();
+  for (const item of ast.body[0].body) if (item.type === 'TOMLTable' && item.kind === 'standard') tables.set(renderKey(item.resolvedKey.map(String)), item);
+  const splices: Splice[] = [];
+  const topLevel: string[] = [];
+  const intoTable = new Map<AST.TOMLTable, string[]>();
+  const newTables = new Map<string, string[]>();
+  for (const {path, raw} of sets) {
+    const existing = entries.get(renderKey(path));
+    if (existing) {
+      const [from, to] = existing.node.value.range;
+      splices.push({from, to, text: raw});
+      continue;
+    }
+    for (let i = 1; i < path.length; i++) {
+      const above = entries.get(renderKey(path.slice(0, i)));
+      if (!above) continue;
       return {ok: false, reason: above.node.value.type === 'TOMLInlineTable'
         ? `${renderKey(above.path)} is an inline table, which TOML does not let cosi extend in place`
         : `${renderKey(above.path)} is not a table`};
     }
-    const parent = path.slice(0, -1);
-    const leaf = renderKey(path.slice(-1));
-    const tables = ast.body[0].body.filter((item): item is AST.TOMLTable => item.type === 'TOMLTable');
-    if (parent.length === 0) {
-      const topLevel = ast.body[0].body.filter((item) => item.type === 'TOMLKeyValue');
-      const last = topLevel.at(-1);
-      const at = last ? lineEnd(text, last.range[1]) : 0;
-      next = text.slice(0, at) + `${last ? indentOf(text, last.range[0]) : ''}${leaf} = ${raw}\n` + text.slice(at);
-    } else {
-      const table = tables.find((t) => t.kind === 'standard' && samePath(t.resolvedKey.map(String), parent));
-      if (table) {
-        const last = table.body.at(-1);
-        const at = lineEnd(text, (last ?? table).range[1]);
-        const indent = last ? indentOf(text, last.range[0]) : `${indentOf(text, table.range[0])}  `;
-        next = withNewline(text.slice(0, at)) + `${indent}${leaf} = ${raw}\n` + text.slice(at);
-      } else {
-        next = `${withNewline(text)}\n[${renderKey(parent)}]\n  ${leaf} = ${raw}\n`;
-      }
-    }
+    const line = `${renderKey(path.slice(-1))} = ${raw}`;
+    const parent = renderKey(path.slice(0, -1));
+    const table = path.length > 1 ? tables.get(parent) : undefined;
+    const group = path.length === 1 ? topLevel : table ? intoTable.get(table) ?? intoTable.set(table, []).get(table)! : newTables.get(parent) ?? newTables.set(parent, []).get(parent)!;
+    group.push(line);
   }
-  return verified(text, next, path, raw, key);
+  const insert = (at: number, indent: string, lines: readonly string[]) => {
+    const lead = at === text.length && at > 0 && !text.endsWith('\n') ? '\n' : '';
+    splices.push({from: at, to: at, text: lead + lines.map((l) => `${indent}${l}\n`).join('')});
+  };
+  if (topLevel.length > 0) {
+    const last = ast.body[0].body.filter((item) => item.type === 'TOMLKeyValue').at(-1);
+    insert(last ? lineEnd(text, last.range[1]) : 0, last ? indentOf(text, last.range[0]) : '', topLevel);
+  }
+  for (const [table, lines] of intoTable) {
+    const last = table.body.at(-1);
+    insert(lineEnd(text, (last ?? table).range[1]), last ? indentOf(text, last.range[0]) : `${indentOf(text, table.range[0])}  `, lines);
+  }
+  const edited = splice(text, splices);
+  if (newTables.size === 0) return {ok: true, text: edited};
+  return {ok: true, text: withNewline(edited) + [...newTables].map(([parent, lines]) => `\n[${parent}]\n${lines.map((l) => `  ${l}\n`).join('')}`).join('')};
 }
 
 function withNewline(text: string): string {
   return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
-function removeKey(text: string, path: readonly string[], keepTables: ReadonlySet<string>): EditResult {
-  const ast = parseTOML(text);
-  const existing = keyValues(ast).find((e) => samePath(e.path, path));
-  if (!existing) return {ok: true, text};
-  if (existing.nested) return {ok: false, reason: `${renderKey(path)} is inside an inline table or an array of tables`};
-  const kv = existing.node;
-  let from = lineStart(text, kv.range[0]);
-  let to = lineEnd(text, kv.range[1]);
-  const table = kv.parent.type === 'TOMLTable' ? kv.parent : undefined;
-  if (table && table.body.length === 1 && !keepTables.has(renderKey(table.resolvedKey.map(String)))) {
-    from = lineStart(text, table.range[0]);
-    // The blank line cosi put before a table it appended goes with it.
-    if (from >= 2 && text.slice(from - 2, from) === '\n\n') from -= 1;
-    to = lineEnd(text, kv.range[1]);
+/**
+ * removeKeys removes every key's line in one pass; a table whose keys all go loses its header too (with the blank
+ * line cosi put before a table it appended), unless `keepTables` names it.
+ */
+function removeKeys(text: string, paths: readonly (readonly string[])[], keepTables: ReadonlySet<string>): EditResult {
+  const entries = new Map(keyValues(parseTOML(text)).map((e) => [renderKey(e.path), e]));
+  const gone = new Map<AST.TOMLTable | undefined, AST.TOMLKeyValue[]>();
+  for (const path of paths) {
+    const existing = entries.get(renderKey(path));
+    if (!existing) continue;
+    if (existing.nested) return {ok: false, reason: `${renderKey(path)} is inside an inline table or an array of tables`};
+    const table = existing.node.parent.type === 'TOMLTable' ? existing.node.parent : undefined;
+    (gone.get(table) ?? gone.set(table, []).get(table)!).push(existing.node);
   }
-  const next = text.slice(0, from) + text.slice(to);
-  return verified(text, next, path, undefined, renderKey(path));
-}
-
-function verified(before: string, after: string, path: readonly string[], raw: string | undefined, key: string): EditResult {
-  const old = parseTomlDocument(before);
-  const edited = parseTomlDocument(after);
-  if (!old.ok) return {ok: false, reason: `the file is not valid TOML: ${old.reason}`};
-  if (!edited.ok) return {ok: false, reason: `setting ${key} in place would not give valid TOML (${edited.reason})`};
-  const value = raw === undefined ? undefined : (parseToml(`x = ${raw}`) as {x: unknown}).x;
-  const intended = withValue(old.value, path, value);
-  if (canonicalJson(dropEmptyTables(intended)) !== canonicalJson(dropEmptyTables(edited.value))) {
-    return {ok: false, reason: `setting ${key} in place would change other keys of the file`};
+  const splices: Splice[] = [];
+  for (const [table, kvs] of gone) {
+    if (table && kvs.length === table.body.length && !keepTables.has(renderKey(table.resolvedKey.map(String)))) {
+      let from = lineStart(text, table.range[0]);
+      if (from >= 2 && text.slice(from - 2, from) === '\n\n') from -= 1;
+      splices.push({from, to: lineEnd(text, Math.max(...kvs.map((kv) => kv.range[1]))), text: ''});
+    } else {
+      for (const kv of kvs) splices.push({from: lineStart(text, kv.range[0]), to: lineEnd(text, kv.range[1]), text: ''});
+    }
   }
-  return {ok: true, text: after};
+  return {ok: true, text: splice(text, splices)};
 }
 
 /** dropEmptyTables removes empty tables, recursively: a removal may take a table cosi added along with its last key. */
@@ -189,10 +236,17 @@ function dropEmptyTables(document: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-/** rawValue returns the source text of the value at a key path (`false`, `"overlayfs"`), or null when unset. */
+let indexed: {text: string; values: Map<string, string>} | undefined;
+
+/**
+ * rawValue returns the source text of the value at a key path (`false`, `"overlayfs"`), or null when unset. The index
+ * of the last text asked about is kept, so that a plan asking for every managed key parses the file once.
+ */
 export function rawValue(text: string, path: readonly string[]): string | null {
-  const found = keyValues(parseTOML(text)).find((e) => samePath(e.path, path));
-  return found ? text.slice(found.node.value.range[0], found.node.value.range[1]) : null;
+  if (indexed?.text !== text) {
+    indexed = {text, values: new Map(keyValues(parseTOML(text)).map((e) => [renderKey(e.path), text.slice(e.node.value.range[0], e.node.value.range[1])]))};
+  }
+  return indexed.values.get(renderKey(path)) ?? null;
 }
 
 /** tableKeys lists the rendered keys of the tables a file declares with a header, for `editToml`'s `keepTables`. */
