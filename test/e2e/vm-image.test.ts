@@ -40,7 +40,7 @@ test('the image, run as the DaemonSet runs it, applies a document to the node it
 	if (!image) throw new Error(`podman load named no image: ${loaded}`);
 	t.is(await sh(vm, `podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' ${image}`), cosiVersion);
 	t.deepEqual(JSON.parse(await sh(vm, `podman image inspect --format '{{json .Config.Entrypoint}}' ${image}`)), ['/usr/bin/cosi']);
-	const listing = await vm.runOk(['podman', 'run', '--rm', '--entrypoint', '/usr/bin/ls', image, '-1', '/usr/bin', '/usr/sbin']);
+	const listing = await vm.runOk(['podman', 'run', '--rm', '--entrypoint', '/bin/ls', image, '-1', '/bin', '/usr/bin', '/usr/sbin']);
 	t.true(listing.stdout.split('\n').includes('chroot'), 'chroot(8), which cosi runs commands through under --root');
 	t.false(listing.stdout.split('\n').includes('node'), 'the image has no Node.js');
 
