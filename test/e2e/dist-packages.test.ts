@@ -42,6 +42,17 @@ test('the .deb installs with apt in a Debian 12 root without Node.js; cosi, man 
   const man = await root.chroot(['man', '-P', 'cat', 'cosi'], {env: {MANWIDTH: '100'}});
   t.is(man.code, 0, man.stderr);
   t.regex(man.stdout, /^NAME\n\s+cosi\b/m);
+  // Every packaged page, one per command, renders without groff warnings.
+  const pages = (await must(['ls', join(root.dir, 'usr/share/man/man8')])).stdout.split('\n').filter((f) => f.startsWith('cosi-')).map((f) => f.replace(/\.8\.gz$/, ''));
+  t.true(pages.includes('cosi-plan'), `a page per command: ${pages.join(', ')}`);
+  for (const page of pages) {
+    const shown = await root.chroot(['man', '--warnings', '-P', 'cat', page], {env: {MANWIDTH: '100'}});
+    t.is(shown.code, 0, `${page}: ${shown.stderr}`);
+    t.is(shown.stderr, '', `${page} renders without warnings`);
+    t.regex(shown.stdout, /^NAME\n/m, page);
+  }
+  const completion = await root.chroot(['bash', '-c', '. /usr/share/bash-completion/completions/cosi && complete -p cosi']);
+  t.regex(completion.stdout, /^complete .* cosi$/m, completion.stderr);
   for (const unit of units) {
     const text = await readFile(join(root.dir, 'usr/lib/systemd/system', unit), 'utf8');
     if (unit.endsWith('.service')) t.regex(text, /^ExecStart=\/usr\/bin\/cosi /m, unit);
