@@ -26,6 +26,9 @@ test('the .deb installs with apt in a Debian 12 root without Node.js; cosi, man 
   await copyFile(deb, join(root.dir, 'tmp/cosi.deb'));
   const install = await root.chroot(['apt-get', 'install', '-y', '--no-install-recommends', '/tmp/cosi.deb'], {env: {DEBIAN_FRONTEND: 'noninteractive'}});
   t.is(install.code, 0, install.stderr + install.stdout);
+  const verified = await root.chroot(['dpkg', '--verify', 'cosi']);
+  t.is(verified.code, 0, verified.stderr);
+  t.is(verified.stdout, '', 'every installed file matches the package (DEBIAN/md5sums)');
 
   // The plan asks apt what the repositories offer: the root gets package indexes (mmdebstrap leaves none).
   await must(['chroot', root.dir, 'apt-get', 'update', '-qq']);
