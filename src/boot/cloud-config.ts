@@ -78,7 +78,7 @@ export const firstBootUnit = 'cosi-first-boot';
  * at that point, hence an ordering of its own. `cloud-init-per instance` makes it once per instance.
  */
 function firstBootCommand(source: InstallSource): string[] {
-  const after = ['cloud-init.service', 'local-fs.target', 'systemd-modules-load.service', 'systemd-sysctl.service'];
+  const after = ['cloud-init.service', 'local-fs.target', 'swap.target', 'systemd-modules-load.service', 'systemd-sysctl.service'];
   return [
     'cloud-init-per', 'instance', firstBootUnit,
     'systemd-run', '--no-block', `--unit=${firstBootUnit}`, '--description=Apply the node configuration at first boot (cosi)',

@@ -25,6 +25,18 @@ export interface Diagnostic {
   readonly source?: SourcePosition;
   /** A resource address, when the problem is about one resource (`sysctl.net.ipv4.ip_forward`). */
   readonly address?: string;
+  /**
+   * Other places the problem involves (the other side of a conflict), each printed as its own
+   * `FILE:LINE:COL: note: MESSAGE` line; their positions are filled in from `path` like the diagnostic's own.
+   */
+  readonly related?: readonly RelatedPlace[];
+}
+
+/** RelatedPlace is another place in the document that a diagnostic involves. */
+export interface RelatedPlace {
+  readonly message: string;
+  readonly path: DocumentPath;
+  readonly source?: SourcePosition;
 }
 
 /** error builds an error diagnostic. */

@@ -13,22 +13,30 @@ export interface ApplyListener {
   onError?(change: Change, message: string): void;
 }
 
+/** StopSignal is set (to the signal's name) when the apply must stop before its next change (SIGTERM, SIGINT). */
+export interface StopSignal {
+  requested?: string;
+}
+
 /** ApplyResult is how an apply ended: the changes done, the failed one if any, and cosi's new state. */
 export interface ApplyResult {
   readonly applied: readonly Change[];
-  readonly failed?: {readonly change: Change; readonly message: string};
+  /** The change that failed; `partial` when it had already written to the node or run a command (a live sysctl written, its file not). */
+  readonly failed?: {readonly change: Change; readonly message: string; readonly partial: boolean};
   readonly state: CosiState;
   /** Changes done but completed later by someone else (see ApplyOutcome.queued), by address. */
   readonly queued?: ReadonlyMap<string, string>;
+  /** The signal that stopped the apply between two changes; the journal is kept, so the next apply resumes. */
+  readonly stopped?: string;
 }
 
 /**
  * applyChanges is the only place cosi changes the node: it carries out the changes in order, journaling each
  * before and after, saving cosi's state after each so that no original value is ever lost, and stops at the first
- * failure. The caller holds the lock.
+ * failure. With `stop` requested it stops before the next change and keeps the journal. The caller holds the lock.
  */
-export async function applyChanges(request: {host: Host; changes: readonly Change[]; state: CosiState; providers: readonly Provider[]; listener?: ApplyListener}): Promise<ApplyResult> {
-  const {host, changes, providers, listener} = request;
+export async function applyChanges(request: {host: Host; changes: readonly Change[]; state: CosiState; providers: readonly Provider[]; listener?: ApplyListener; stop?: StopSignal}): Promise<ApplyResult> {
+  const {host, changes, providers, listener, stop} = request;
   let state = request.state;
   const journal = new Journal(host);
   const byKind = new Map(providers.map((p) => [p.kind, p]));
@@ -37,8 +45,14 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
   const restarts = changes.flatMap((c) => owedRestartOf(c) ?? []);
   await journal.record({event: 'begin', at: new Date().toISOString(), pid: process.pid, changes: changes.map((c) => c.address), ...(restarts.length > 0 ? {restarts} : {})});
   for (const change of changes) {
+    if (stop?.requested) {
+      // Between two changes: nothing is half done. The journal stays, so the next apply reports it and goes on.
+      await journal.record({event: 'stopped', at: new Date().toISOString(), signal: stop.requested});
+      return {applied, state, queued, stopped: stop.requested};
+    }
     const provider = byKind.get(change.kind);
     const started = Date.now();
+    const touched = host.stats.writes + host.stats.spawned;
     listener?.onStart?.(change);
     await journal.record({event: 'start', at: new Date().toISOString(), address: change.address});
     try {
@@ -62,7 +76,7 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       // Restarts owed by changes already made would be lost with the journal: keep it, and the next run (which
       // reports the unfinished apply) plans them again. Otherwise the journal is history.
       if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
-      return {applied, failed: {change, message}, state, queued};
+      return {applied, failed: {change, message, partial: host.stats.writes + host.stats.spawned > touched}, state, queued};
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
     applied.push(change);

@@ -1,3 +1,4 @@
+import {OperationalError} from '../diag/cosi-error.js';
 import type {Host} from '../host/host.js';
 import {crashPoint} from './crash-point.js';
 import type {OwedRestart} from './owed-restarts.js';
@@ -12,7 +13,8 @@ export const journalFile = '/var/lib/cosi/journal.jsonl';
 export type JournalEntry =
   | {readonly event: 'begin'; readonly at: string; readonly pid: number; readonly changes: readonly string[]; readonly restarts?: readonly OwedRestart[]}
   | {readonly event: 'start' | 'done'; readonly at: string; readonly address: string}
-  | {readonly event: 'failed'; readonly at: string; readonly address: string; readonly message: string};
+  | {readonly event: 'failed'; readonly at: string; readonly address: string; readonly message: string}
+  | {readonly event: 'stopped'; readonly at: string; readonly signal: string};
 
 /**
  * Journal appends entries to the journal file, each write synced, so that after a crash the next run can tell
@@ -44,15 +46,44 @@ export class Journal {
   }
 }
 
-/** readInterrupted returns the journal of an apply that never finished (a crash), if there is one. */
+/**
+ * readInterrupted returns the journal of an apply that never finished (a crash, a kill, a stop), if there is one. The
+ * journal is written whole each time (atomically), so a line that is not a journal entry was not written by cosi: an
+ * OperationalError names the file and the line rather than planning from a journal cosi cannot trust.
+ */
 export async function readInterrupted(host: Host): Promise<JournalEntry[] | undefined> {
   const text = await host.readText(journalFile);
   if (text === undefined) return undefined;
-  return text.split('\n').filter(Boolean).flatMap((line) => {
+  return text.split('\n').filter(Boolean).map((line, i) => {
+    let entry: unknown;
     try {
-      return [JSON.parse(line) as JournalEntry];
+      entry = JSON.parse(line);
     } catch {
-      return [];
+      entry = undefined;
     }
+    const problem = entryProblem(entry);
+    if (problem) throw new OperationalError(`cosi's journal ${journalFile} is damaged at line ${i + 1} (${problem}); it is not cosi's work: look at it, then remove it to go on`);
+    return entry as JournalEntry;
   });
+}
+
+function entryProblem(entry: unknown): string | undefined {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'not a JSON object';
+  const e = entry as Record<string, unknown>;
+  if (typeof e['at'] !== 'string') return 'no time';
+  switch (e['event']) {
+    case 'begin':
+      if (typeof e['pid'] !== 'number' || !Array.isArray(e['changes']) || !e['changes'].every((c) => typeof c === 'string')) return 'a begin entry without its pid and changes';
+      if (e['restarts'] !== undefined && !(Array.isArray(e['restarts']) && e['restarts'].every((r) => typeof r === 'object' && r !== null && typeof (r as {unit?: unknown}).unit === 'string'))) return 'restarts that are not units';
+      return undefined;
+    case 'start':
+    case 'done':
+      return typeof e['address'] === 'string' ? undefined : 'no address';
+    case 'failed':
+      return typeof e['address'] === 'string' && typeof e['message'] === 'string' ? undefined : 'no address or message';
+    case 'stopped':
+      return typeof e['signal'] === 'string' ? undefined : 'no signal';
+    default:
+      return `unknown event ${JSON.stringify(e['event'])}`;
+  }
 }

@@ -32,11 +32,20 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
   const target = `${held.path}/apply`;
   const holderFile = `${lockDir}/apply.pid`;
   const me = await identity(host);
+  // Who is about to take the lock is written before the lock's mkdir and renamed to the holder file after it, so a
+  // kill between the two leaves a trace whose PID can be checked: the next apply need not wait for the lock to age.
+  const intent = `${lockDir}/apply.pid.${me.pid}`;
+  const giveUp = async (cause: unknown): Promise<never> => {
+    await host.remove(intent).catch(() => undefined);
+    held.close();
+    throw cause;
+  };
+  await host.writeAtomic(intent, JSON.stringify(me) + '\n', {mode: 0o644}).catch(giveUp);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const release = await lockfile.lock(target, {realpath: false, stale: staleMs, update: 2_000, retries: 0, lockfilePath: `${target}.lock`});
-      await host.writeAtomic(holderFile, JSON.stringify(me) + '\n');
+      await host.move(intent, holderFile);
       return {
         async release() {
           await host.remove(holderFile).catch(() => undefined);
@@ -46,24 +55,38 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
       };
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        held.close();
-        throw cause instanceof OperationalError ? cause : new OperationalError(`cannot take the apply lock ${lockDir}/apply.lock${host.root === '/' ? '' : ` (under the root ${host.root})`}: ${(cause as Error).message}`, {cause});
+        await giveUp(cause instanceof OperationalError ? cause : new OperationalError(`cannot take the apply lock ${lockDir}/apply.lock${host.root === '/' ? '' : ` (under the root ${host.root})`}: ${(cause as Error).message}`, {cause}));
       }
     }
-    const holder = await readHolder(host, holderFile);
-    if (holder && holder.pidNamespace === me.pidNamespace && holder.bootId === me.bootId && !alive(holder.pid)) {
-      // The holder died (kill -9, power loss within a boot): its lock is stale now, not in 10 s.
+    const gone = (h: LockHolder) => h.pidNamespace === me.pidNamespace && h.bootId === me.bootId && !alive(h.pid);
+    let holder = await readHolder(host, holderFile);
+    let stale = holder ? gone(holder) : false;
+    if (!holder) {
+      // Intents first, then the holder file again: a taker renames its intent to the holder file, so one of the two
+      // reads sees it.
+      const intents = await readIntents(host, me);
+      holder = await readHolder(host, holderFile);
+      stale = holder ? gone(holder) : intents.every(({holder: h}) => h !== undefined && gone(h));
+      if (stale) for (const {name} of intents) await host.remove(`${lockDir}/${name}`).catch(() => undefined);
+    }
+    if (stale) {
+      // The holder died (kill -9, power loss within a boot), before or after writing its PID: stale now, not in 10 s.
       await host.remove(`${lockDir}/apply.lock`, {directory: true}).catch(() => undefined);
       await host.remove(holderFile).catch(() => undefined);
       continue;
     }
     if (Date.now() >= deadline) {
-      held.close();
       const waited = timeoutMs > 0 ? `; waited ${Math.round(timeoutMs / 1000)} s (--lock-timeout)` : '; use --lock-timeout SECONDS to wait for it';
-      throw new OperationalError(`another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder.pid})` : ''}${waited}`);
+      await giveUp(new OperationalError(`another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder.pid})` : ''}${waited}`));
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** readIntents reads the intents of other would-be holders (see acquireLock): a live taker always has one or the holder file. */
+async function readIntents(host: Host, me: LockHolder): Promise<Array<{name: string; holder: LockHolder | undefined}>> {
+  const names = ((await host.readDir(lockDir)) ?? []).filter((n) => /^apply\.pid\.\d+$/.test(n) && n !== `apply.pid.${me.pid}`);
+  return Promise.all(names.map(async (name) => ({name, holder: await readHolder(host, `${lockDir}/${name}`)})));
 }
 
 async function identity(host: Host): Promise<LockHolder> {

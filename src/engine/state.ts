@@ -1,5 +1,6 @@
 import type {Host} from '../host/host.js';
 import {OperationalError} from '../diag/cosi-error.js';
+import validateState from '../config/generated/validate-state.js';
 import {crashPoint} from './crash-point.js';
 
 /** stateFile is where cosi remembers what it manages, on the node. */
@@ -28,17 +29,25 @@ export interface CosiState {
 /** emptyState is the state of a node cosi has never changed. */
 export const emptyState: CosiState = {version: 1, resources: {}};
 
-/** loadState reads cosi's state; a missing file is the empty state, a corrupt one an error naming the file. */
+/**
+ * loadState reads cosi's state; a missing file is the empty state, one that is not JSON or does not match
+ * schemas/state.schema.json (wrong types, unknown fields) an OperationalError naming the file and the first problem.
+ */
 export async function loadState(host: Host): Promise<CosiState> {
   const text = await host.readText(stateFile);
   if (text === undefined) return emptyState;
+  let state: unknown;
   try {
-    const state = JSON.parse(text) as CosiState;
-    if (state.version !== 1 || typeof state.resources !== 'object') throw new Error('unknown state format');
-    return state;
+    state = JSON.parse(text);
   } catch (cause) {
-    throw new OperationalError(`cosi's state file ${stateFile} is unreadable (${(cause as Error).message}); move it aside to start over`);
+    throw new OperationalError(`cosi's state file ${stateFile} is not JSON (${(cause as Error).message}); it holds the values cosi restores: repair it from a backup, or move it aside to start over (cosi then forgets what it found)`);
   }
+  if (!validateState(state)) {
+    const [first] = validateState.errors ?? [];
+    const where = first ? `${first.instancePath || '(top)'} ${first.message ?? ''}`.trim() : 'does not match its schema';
+    throw new OperationalError(`cosi's state file ${stateFile} is not cosi's state (${where}); it holds the values cosi restores: repair it from a backup, or move it aside to start over (cosi then forgets what it found)`);
+  }
+  return state as CosiState;
 }
 
 /**

@@ -25,6 +25,11 @@ export interface Change {
    * The engine records it in cosi's state before carrying out the change, so that a crash never loses it.
    */
   readonly original?: unknown;
+  /**
+   * Why the node differs, when the planner knows better than the record of what cosi applied: `node` for a change
+   * made behind cosi's back that no record shows (a line cosi did not write in one of its own files).
+   */
+  readonly cause?: 'node' | 'document';
   readonly data?: unknown;
 }
 

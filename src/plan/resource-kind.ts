@@ -5,6 +5,8 @@
  */
 export const resourceKinds = [
   'package',
+  'group',
+  'swap',
   'module',
   'sysctl',
   'runtime',

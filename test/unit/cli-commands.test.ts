@@ -161,3 +161,31 @@ test('drift --textfile writes node_exporter metrics, by kind and cause', async (
   t.regex(metrics, /^cosi_last_successful_apply_timestamp_seconds \d+$/m);
   t.regex(metrics, /^cosi_reboot_required 0$/m);
 });
+
+test('a lock left by a kill between its mkdir and its PID file is taken over at once, not after 10 s', async (t) => {
+  const {root, config} = await fixture(t);
+  const {mkdirSync, readFileSync, readlinkSync} = await import('node:fs');
+  // A PID that cannot be running (above the kernel's maximum), in our namespace and boot.
+  const identity = {pid: 4194305, pidNamespace: readlinkSync('/proc/self/ns/pid'), bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()};
+  mkdirSync(join(root.dir, 'run/cosi/apply.lock'), {recursive: true});
+  await root.write('/proc/sys/kernel/random/boot_id', `${identity.bootId}\n`);
+  await root.write(`/run/cosi/apply.pid.${identity.pid}`, JSON.stringify(identity));
+  const started = Date.now();
+  const apply = cosi(['apply', config, '--root', root.dir, '--auto-approve']);
+  t.is(apply.exitCode, 0, apply.stderr);
+  t.true(Date.now() - started < 8_000, 'no wait for the lock to age');
+  t.is(await root.read(`/run/cosi/apply.pid.${identity.pid}`), undefined, 'the dead intent is cleaned');
+});
+
+test('a lock whose would-be holder is alive is not taken over', async (t) => {
+  const {root, config} = await fixture(t);
+  const {mkdirSync, readFileSync, readlinkSync} = await import('node:fs');
+  const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  await root.write('/proc/sys/kernel/random/boot_id', `${bootId}\n`);
+  mkdirSync(join(root.dir, 'run/cosi/apply.lock'), {recursive: true});
+  // This test's own process stands for a live taker between its mkdir and its PID file.
+  await root.write(`/run/cosi/apply.pid.${process.pid}`, JSON.stringify({pid: process.pid, pidNamespace: readlinkSync('/proc/self/ns/pid'), bootId}));
+  const apply = cosi(['apply', config, '--root', root.dir, '--auto-approve']);
+  t.is(apply.exitCode, 1);
+  t.regex(apply.stderr, /another cosi apply holds the lock/);
+});

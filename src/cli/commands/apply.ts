@@ -1,6 +1,6 @@
 import {OperationalError} from '../../diag/cosi-error.js';
 import {createInterface} from 'node:readline/promises';
-import {applyChanges, type ApplyListener} from '../../engine/apply-changes.js';
+import {applyChanges, type ApplyListener, type StopSignal} from '../../engine/apply-changes.js';
 import {acquireLock} from '../../engine/lock.js';
 import {restartsOwedByInterrupted} from '../../engine/interrupted-restarts.js';
 import {journalFile, readInterrupted} from '../../engine/journal.js';
@@ -63,9 +63,22 @@ export async function apply(options: Options, output: Output): Promise<number> {
       output.err('Apply cancelled; nothing was changed.');
       return 1;
     }
-    const result = await applyChanges({host, changes, state, providers, listener: listener(options, output)});
+    // SIGTERM (systemd stopping the unit, a node draining) and SIGINT stop the apply between two changes; the lock is
+    // released and the journal kept, so the next apply resumes.
+    const stop: StopSignal = {};
+    const onSignal = (signal: NodeJS.Signals) => {
+      stop.requested = signal;
+      output.err(`cosi: ${signal}: stopping after the change in progress`);
+    };
+    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+    const result = await applyChanges({host, changes, state, providers, listener: listener(options, output), stop}).finally(() => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    });
+    if (result.stopped) {
+      throw new OperationalError(`stopped by ${result.stopped}: ${result.applied.length} of ${changes.length} changes were made; run cosi apply again to carry out the rest`);
+    }
     if (result.failed) {
-      const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made; the rest were not attempted. Fix the cause and run cosi apply again.`;
+      const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made${result.failed.partial ? `, and ${result.failed.change.address} was partly carried out before it failed` : ''}; the rest were not attempted. Fix the cause and run cosi apply again.`;
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: false, applied: result.applied.length, total: changes.length}));
       throw new OperationalError(message);
     }

@@ -44,6 +44,7 @@ export async function drift(options: Options, output: Output): Promise<number> {
 
 /** driftCause tells a node changed behind cosi's back (cosi applied exactly this value before) from a document not applied yet. */
 function driftCause(applied: unknown, change: Change): 'node' | 'document' {
+  if (change.cause !== undefined) return change.cause;
   if (change.action === 'create' || change.action === 'delete') return 'document';
   return applied !== undefined && applied !== null && canonicalJson(applied) === canonicalJson(change.after) ? 'node' : 'document';
 }

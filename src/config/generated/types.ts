@@ -22,6 +22,13 @@ export type VersionConstraint = string;
  */
 export type PackageName = string;
 /**
+ * Name of an existing local user (in the node's /etc/passwd): letters, digits and `_ . -`, not starting with `-` or `.`, an optional trailing `$`, no `..`, at most 32 characters.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "userName".
+ */
+export type UserName = string;
+/**
  * `loaded`: loaded now and at every boot. `blocked`: not loaded now and never loaded at boot (blacklisted, and its install command disabled).
  */
 export type ModuleState = 'loaded' | 'blocked';
@@ -55,7 +62,7 @@ export type RuntimeEngine = 'containerd' | 'crio';
  */
 export type AbsolutePath = string;
 /**
- * Group that owns the runtime's socket: a group name, or a numeric gid.
+ * Group that owns the runtime's socket: a group name, or a numeric gid. A name declared under `spec.groups` may be a group that does not exist yet: it is created before the runtime is configured.
  */
 export type SocketGroup = string | number;
 /**
@@ -180,6 +187,13 @@ export type ModuleParameterName = string;
  */
 export type SysctlKey = string;
 /**
+ * Name of a local group: the POSIX rule `[a-z_][a-z0-9_-]*[$]?`, at most 32 characters (so never a leading `-`, a `/`, a `..` or a control character).
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "groupName".
+ */
+export type GroupName = string;
+/**
  * File stem of a network configuration list, written as `<confDir>/<stem>.conflist`. Runtimes use the lexically first file, hence the usual numeric prefix. Letters, digits and `. _ -`, starting with a letter or digit, no `..`.
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
@@ -245,6 +259,8 @@ export interface Metadata {
  */
 export interface Spec {
   packages?: Packages;
+  groups?: Groups;
+  swap?: Swap;
   modules?: Modules;
   sysctls?: Sysctls;
   services?: Services;
@@ -277,6 +293,45 @@ export interface Packages {
  */
 export interface PackageConstraints {
   [k: string]: VersionConstraint;
+}
+/**
+ * Local groups (the runtime's socket group, say): group name -> gid and members.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "groups".
+ */
+export interface Groups {
+  [k: string]: GroupSpec;
+}
+/**
+ * A local group. A group that does not exist is created with `groupadd` (under `--root`, chrooted); one that exists is kept, its gid never changed.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "group".
+ */
+export interface GroupSpec {
+  /**
+   * The group's numeric id. Left out, an existing group keeps its own, and a new one gets the highest free gid of the system range (login.defs `SYS_GID_MIN`..`SYS_GID_MAX`), chosen at plan time. A gid another group has is a plan error naming that group.
+   */
+  gid?: number;
+  /**
+   * Users that must be members (added with `gpasswd -a`; other members are left alone). Each must exist in the node's /etc/passwd. A member cosi added and the document no longer lists is removed.
+   *
+   * @maxItems 10000
+   */
+  members?: UserName[];
+}
+/**
+ * Swap on the node. `enabled: false`: every active swap is turned off now (`swapoff`), and every swap unit that would activate one at boot (fstab entries, `.swap` units, zram-generator devices) is masked, so that no file cosi does not own is edited. `enabled: true` is not supported (cosi does not provision swap): leave `swap` out to leave swap as it is. Removing `swap` from the document unmasks what cosi masked and turns back on the swap it turned off.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "swap".
+ */
+export interface Swap {
+  /**
+   * Must be `false`: swap off now and at every boot.
+   */
+  enabled: boolean;
 }
 /**
  * Kernel modules: module name -> desired state. `{}` means loaded with default parameters.

@@ -41,7 +41,35 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
     if (desired.modules.has(name)) continue;
     changes.push(planRemoval(addr, name, record, observed));
   }
+  changes.push(...foreignLines(desired, observed, state));
   return {changes, diagnostics, bootNotes};
+}
+
+/**
+ * foreignLines plans the removal of lines in cosi's own modules-load.d and modprobe.d files that cosi did not write
+ * (SPEC §5: cosi owns its files whole; an `install usb_storage /bin/sh -c ...` added there runs as root at the next
+ * load): lines for modules neither in the document nor managed. Nothing is loaded or unloaded for them; the change is
+ * drift of the node. (Foreign lines of a declared module are a difference from its expected lines: an update.)
+ */
+function foreignLines(desired: PlanRequest<ModuleObserved>['desired'], observed: ModuleObserved, state: PlanRequest<ModuleObserved>['state']): Change[] {
+  const foreign = new Set([...observed.cosiLoad, ...Object.keys(observed.cosiProbe)].filter((name) => !desired.modules.has(name) && !state.resources[address('module', name)]));
+  return [...foreign].sort().map((name) => {
+    const lines = [...(observed.cosiLoad.includes(name) ? [`${cosiModulesLoadFile}: ${name}`] : []), ...(observed.cosiProbe[name] ?? []).map((l) => `${cosiModprobeFile}: ${l}`)];
+    const data: ModuleChangeData = {name, realName: name, live: 'none', loadParameters: {}, persistLoad: false, probeLines: [], original: {loaded: false}};
+    return {
+      address: address('module', name),
+      kind: 'module',
+      action: 'delete',
+      before: {lines},
+      after: null,
+      reason: `lines cosi did not write in its own files are removed (${lines.join('; ')}); the module is not loaded or unloaded`,
+      disruption: 'none',
+      dependsOn: [],
+      inputs: digest({foreign: name, listed: observed.cosiLoad.includes(name), own: observed.cosiProbe[name] ?? []}),
+      cause: 'node',
+      data,
+    } satisfies Change;
+  });
 }
 
 interface Planned {

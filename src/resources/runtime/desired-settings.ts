@@ -20,7 +20,7 @@ export function desiredLeaves(runtime: Runtime, groups: Readonly<Record<string, 
     } else {
       const gid = typeof group === 'number' ? group : /^\d+$/.test(group) ? Number(group) : groups[group];
       if (gid === undefined) {
-        diagnostics.push(error(`socket group ${JSON.stringify(group)} does not exist in the node's /etc/group`, {path, detail: 'expected a group name from /etc/group or a numeric gid; create the group first (e.g. `groupadd --system containerd`)'}));
+        diagnostics.push(error(`socket group ${JSON.stringify(group)} does not exist in the node's /etc/group`, {path, detail: 'expected a group name from /etc/group, a group declared under spec.groups (cosi creates it first), or a numeric gid'}));
       } else {
         const set = leaves.find((l) => renderKey(l.path) === 'grpc.gid');
         if (set && canonicalJson(set.value) !== canonicalJson(gid)) {

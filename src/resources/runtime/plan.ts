@@ -30,7 +30,10 @@ export function planRuntime({desired, observed, state}: PlanRequest<RuntimeObser
       const request = {runtime, leaves: wanted.leaves, observed, ...(record ? {record} : {})};
       const part = runtime.engine === 'crio' && !runtime.configPath ? planDropIn(request) : planInPlace(request);
       diagnostics.push(...part.diagnostics);
-      if (part.change) changes.push(part.change);
+      // A socket group the document declares is created (or fixed) by its own change, which must come first.
+      const group = runtime.socket?.group;
+      const declaredGroup = typeof group === 'string' && Object.hasOwn(desired.config.spec?.groups ?? {}, group) ? address('group', group) : undefined;
+      if (part.change) changes.push(declaredGroup ? {...part.change, dependsOn: [...part.change.dependsOn, declaredGroup]} : part.change);
     }
   }
   for (const [addr, record] of managedOfKind(state, 'runtime')) {

@@ -2,6 +2,7 @@ import type {RuntimeEngine} from '../../config/generated/types.js';
 import type {ProbeRequest} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {Host} from '../../host/host.js';
+import {groupGids} from '../group/planned-gids.js';
 import {backupPath} from './backup.js';
 import {engineProfiles, parseEngineVersion} from './engines.js';
 import type {StoredRuntimeRecord} from './record.js';
@@ -17,7 +18,7 @@ export interface RuntimeObserved {
   readonly files: Readonly<Record<string, ObservedFile>>;
   /** Names of the `*.conf` files in the engine's drop-in directory, sorted. */
   readonly dropIns: readonly string[];
-  /** The root's /etc/group, name -> gid. */
+  /** The root's /etc/group, name -> gid, with the gids planned for declared groups that do not exist yet. */
   readonly groups: Readonly<Record<string, number>>;
 }
 
@@ -50,7 +51,7 @@ export async function probeRuntime({host, desired, state}: ProbeRequest): Promis
   const needsGroups = runtime?.socket && typeof runtime.socket.group === 'string';
   const [version, groups] = await Promise.all([
     runtime ? readVersion(host, runtime.engine) : undefined,
-    needsGroups ? readGroups(host) : {},
+    needsGroups ? groupGids(host, desired.config.spec?.groups ?? {}, state) : {},
   ]);
   return {...(version ? {version} : {}), files: Object.fromEntries(entries), dropIns, groups};
 }

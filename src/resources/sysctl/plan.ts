@@ -67,7 +67,41 @@ export function planSysctls({desired, observed, state}: PlanRequest<SysctlObserv
       data,
     });
   }
+  changes.push(...foreignLines(desired, observed, state));
   return {changes, diagnostics, bootNotes};
+}
+
+/**
+ * foreignLines plans the removal of lines in cosi's own file that cosi did not write (SPEC §5: cosi owns its files
+ * whole): keys neither in the document nor managed, and glob patterns, which cosi never writes. The live value is left
+ * as it is (cosi never knew another); the change is drift of the node, named with the file's line.
+ */
+function foreignLines(desired: PlanRequest<SysctlObserved>['desired'], observed: SysctlObserved, state: PlanRequest<SysctlObserved>['state']): Change[] {
+  const own = observed.bootFiles.find((f) => f.path === cosiSysctlFile);
+  const seen = new Set<string>();
+  const changes: Change[] = [];
+  for (const a of own?.assignments ?? []) {
+    if (!a.glob && (desired.sysctls.has(a.key) || state.resources[address('sysctl', a.key)])) continue;
+    const addr = address('sysctl', a.key);
+    if (seen.has(addr)) continue;
+    seen.add(addr);
+    const key = a.glob ? undefined : parseSysctlKey(a.key);
+    const data: SysctlChangeData = {name: a.key, procPath: key?.procPath ?? '', fileForm: key?.fileForm ?? a.key, original: null};
+    changes.push({
+      address: addr,
+      kind: 'sysctl',
+      action: 'delete',
+      before: a.value,
+      after: null,
+      reason: `${cosiSysctlFile}:${a.line} is a line cosi did not write (${a.key} = ${a.value}): it is removed; the live value is left as it is`,
+      disruption: 'none',
+      dependsOn: [],
+      inputs: digest({foreign: a.key, value: a.value}),
+      cause: 'node',
+      data,
+    });
+  }
+  return changes;
 }
 
 function planOne(
@@ -113,7 +147,12 @@ function planOne(
     liveValue === null ? `the key appears once module ${module} is loaded` : liveOk ? undefined : `live value is ${JSON.stringify(liveValue)}`,
     persistOk ? undefined : persisted ? `${cosiSysctlFile} has ${JSON.stringify(persisted.value)}` : `not persisted in ${cosiSysctlFile}`,
   ].filter(Boolean);
-  return {change: {...base, action: managed ? 'update' : 'create', reason: why.join('; ')}};
+  // The two views an operator needs (SPEC §2): the live value and the value persisted for the next boot.
+  const details = [
+    liveOk ? `live: ${JSON.stringify(value)} (as wanted)` : `live: ${liveValue === null ? '(not there until the module is loaded)' : JSON.stringify(liveValue)} -> ${JSON.stringify(value)}`,
+    persistOk ? `persisted in ${cosiSysctlFile}: ${JSON.stringify(value)} (as wanted)` : `persisted in ${cosiSysctlFile}: ${persisted ? JSON.stringify(persisted.value) : '(none)'} -> ${JSON.stringify(value)}`,
+  ];
+  return {change: {...base, action: managed ? 'update' : 'create', reason: why.join('; '), details}};
 }
 
 /** bootOverride tells whether another file decides this key at boot, given cosi's file holds the desired value. */

@@ -1,5 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process';
-import {closeSync, existsSync, openSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {closeSync, existsSync, mkdirSync, openSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {agentPortName} from './protocol.js';
 import {runHostCommand} from './run-command.js';
@@ -35,6 +37,16 @@ export function kernelCommandLine(extra = ''): string {
 }
 
 /**
+ * socketDir is a short directory for a VM's unix sockets, the same for every start on one runDir: a socket path has
+ * at most 108 bytes, and a run directory under a deep clone (CI's) is longer than that.
+ */
+export function socketDir(runDir: string): string {
+	const dir = join(tmpdir(), `cosi-vm-${createHash('sha256').update(runDir).digest('hex').slice(0, 12)}`);
+	mkdirSync(dir, {recursive: true, mode: 0o700});
+	return dir;
+}
+
+/**
  * createOverlay makes a throw-away copy-on-write qcow2 disk on top of base (opened read-only by qemu), so every VM
  * starts from a fresh node and the cached base image is never written.
  */
@@ -52,7 +64,7 @@ export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
 	const overlay = join(options.runDir, 'overlay.qcow2');
 	if (!existsSync(overlay)) await createOverlay(options.baseDisk, overlay);
 	const consoleLog = join(options.runDir, 'console.log');
-	const agentSocket = join(options.runDir, 'agent.sock');
+	const agentSocket = join(socketDir(options.runDir), 'agent.sock');
 	const stderrLog = join(options.runDir, 'qemu.stderr');
 	const serial = options.console === 'stdio' ? ['-serial', 'mon:stdio'] : ['-chardev', `file,id=con,path=${consoleLog},append=on`, '-serial', 'chardev:con', '-monitor', 'none'];
 	const args = [
