@@ -1,53 +1,18 @@
 import test from 'ava';
-import * as grpc from '@grpc/grpc-js';
 import {createServer, type Server as NetServer, type Socket} from 'node:net';
 import {join} from 'node:path';
 import {createHost, type Host} from '../../src/host/host.js';
 import {probeDriver} from '../../src/resources/csi/driver-health.js';
 import {csiFacts} from '../../src/resources/csi/facts.js';
-import {encodePluginInfo, encodeProbe, encodeRegistrationInfo} from '../../src/resources/csi/messages.js';
 import {planCsi} from '../../src/resources/csi/plan.js';
 import {probeCsi} from '../../src/resources/csi/probe.js';
 import {emptyState} from '../../src/engine/state.js';
 import {desiredFrom} from '../lib/document.js';
+import {identityServer, registrationServer} from '../lib/csi-servers.js';
 import {runCli} from '../lib/run-cli.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 
 const endpoint = '/var/lib/kubelet/plugins/csi-nfsplugin/csi.sock';
-const raw = (b: Buffer) => b;
-const unary = (path: string, reply: () => Buffer | Promise<Buffer>) => ({
-  path,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: raw,
-  requestDeserialize: raw,
-  responseSerialize: raw,
-  responseDeserialize: raw,
-  handler: reply,
-});
-
-/** identityServer serves CSI Identity (GetPluginInfo, Probe) on a unix socket, as a node plugin does. */
-async function identityServer(socket: string, name: string, ready: boolean | undefined): Promise<grpc.Server> {
-  const server = new grpc.Server();
-  const info = unary('/csi.v1.Identity/GetPluginInfo', () => encodePluginInfo({name, vendorVersion: 'v4.9.0'}));
-  const probe = unary('/csi.v1.Identity/Probe', () => encodeProbe(ready));
-  server.addService({GetPluginInfo: info, Probe: probe} as unknown as grpc.ServiceDefinition, {
-    GetPluginInfo: (_call: unknown, done: (e: null, r: Buffer) => void) => done(null, encodePluginInfo({name, vendorVersion: 'v4.9.0'})),
-    Probe: (_call: unknown, done: (e: null, r: Buffer) => void) => done(null, encodeProbe(ready)),
-  });
-  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
-  return server;
-}
-
-async function registrationServer(socket: string, name: string, pluginEndpoint: string): Promise<grpc.Server> {
-  const server = new grpc.Server();
-  server.addService({GetInfo: unary('/pluginregistration.Registration/GetInfo', () => Buffer.alloc(0))} as unknown as grpc.ServiceDefinition, {
-    GetInfo: (_call: unknown, done: (e: null, r: Buffer) => void) => done(null, encodeRegistrationInfo({type: 'CSIPlugin', name, endpoint: pluginEndpoint, supportedVersions: ['1.0.0']})),
-  });
-  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
-  return server;
-}
-
 async function node(t: {teardown(fn: () => unknown): void}): Promise<{root: FixtureRoot; host: Host}> {
   const root = await createFixtureRoot({[`${endpoint}.keep`]: '', '/var/lib/kubelet/plugins_registry/.keep': ''});
   t.teardown(() => root.cleanup());
