@@ -25,6 +25,11 @@ export interface Diagnostic {
   readonly source?: SourcePosition;
   /** A resource address, when the problem is about one resource (`sysctl.net.ipv4.ip_forward`). */
   readonly address?: string;
+  /**
+   * A 1-based line inside the string value at `path` (an AppArmor profile's text): the source position is that line
+   * of a block scalar (`|`) in the document, or the value's start for other scalars.
+   */
+  readonly valueLine?: number;
 }
 
 /** error builds an error diagnostic. */

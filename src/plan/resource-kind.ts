@@ -7,10 +7,12 @@ export const resourceKinds = [
   'package',
   'module',
   'sysctl',
+  'kernel.args',
   'runtime',
   'cni.plugin',
   'cni.network',
   'seccomp.profile',
+  'apparmor.profile',
   'service',
   'csi.driver',
 ] as const;

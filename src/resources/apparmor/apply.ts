@@ -1,0 +1,41 @@
+import {describeFailure, type CommandRequest} from '../../host/command.js';
+import type {Host} from '../../host/host.js';
+import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
+import type {ApparmorChangeData, ApparmorRecord} from './plan.js';
+import {findParser} from './probe.js';
+
+async function run(host: Host, request: CommandRequest): Promise<void> {
+  const result = await host.run(request);
+  if (result.exitCode !== 0 || !result.started) throw new Error(describeFailure(request, result));
+}
+
+async function parser(host: Host): Promise<string> {
+  const found = await findParser(host);
+  if (found === null) throw new Error('apparmor_parser is not installed on the node');
+  return found;
+}
+
+/**
+ * applyApparmor carries out one planned profile change: writes the profile file atomically (only when it differs)
+ * and loads it with `apparmor_parser -r` (replace: confined processes get the new policy at once); on delete it
+ * unloads the profile (`apparmor_parser -R`, given the name on standard input, so a missing or edited file does not
+ * matter) and removes the file, or puts back and loads the file cosi found. Idempotent.
+ */
+export async function applyApparmor({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
+  const data = change.data as ApparmorChangeData;
+  const apparmorParser = await parser(host);
+  if (change.action === 'delete') {
+    if (data.unload) await run(host, {argv: [apparmorParser, '-R', '/dev/stdin'], input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
+    if (data.restore === undefined) await host.remove(data.path);
+    else {
+      await host.writeAtomic(data.path, data.restore, {mode: 0o644});
+      await run(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
+    }
+    return {forget: true};
+  }
+  if (data.write !== undefined) await host.writeAtomic(data.path, data.write, {mode: 0o644});
+  await run(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
+  const now = new Date().toISOString();
+  const previous = state.resources[change.address] as (ApparmorRecord & {since: string}) | undefined;
+  return {record: {original: previous?.original ?? data.original, applied: change.after, since: previous?.since ?? now, updated: now}};
+}
