@@ -51,7 +51,11 @@ export function planKernelArgs({desired, observed, state}: PlanRequest<KernelArg
   const disruption: Disruption = live === null || owed.length > 0 ? 'reboot' : 'none';
   const base = {address: kernelArgsAddress, kind: 'kernel.args' as const, dependsOn: [], inputs: digest({observed, record: record?.applied ?? null})};
   if (plan.data === undefined) {
-    const bootNotes: BootNote[] = owed.length > 0 ? [{address: kernelArgsAddress, file: liveCmdlineFile, message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${owed.join(' ')}: a reboot is owed`}] : [];
+    // With the configuration right, any difference between the running kernel and the next boot's default entry is
+    // a reboot still owed (cosi's own earlier change, or one made outside cosi).
+    const next = observed.entries?.[0];
+    const pending = live === null || next === undefined ? owed : [...next.filter((a) => !live.includes(a)).map((a) => `+${a}`), ...live.filter((a) => !next.includes(a)).map((a) => `-${a}`)];
+    const bootNotes: BootNote[] = pending.length > 0 ? [{address: kernelArgsAddress, file: liveCmdlineFile, message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${pending.join(' ')}: a reboot is owed`}] : [];
     if (record && (!declared || declared.length === 0)) {
       // Nothing left to undo on the node; the record goes.
       return {changes: [{...base, action: 'delete', before: record.applied, after: null, reason: 'no longer in the document; the boot configuration holds none of cosi\'s arguments', disruption, data: plan.forget}], bootNotes};

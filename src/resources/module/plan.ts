@@ -92,10 +92,9 @@ function planDesired({want, status, observed, record, sysctls}: {want: DesiredMo
   if (presence.kind === 'builtin') {
     const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
     if (differ.length > 0) {
-      const cmdline = differ.map(([p, v]) => `${name}.${p}=${v}`).join(' ');
       // A warning, not an error: cosi cannot change it, and refusing every apply on such nodes helps nobody.
       diagnostics.push(warning(
-        `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line (\`${cmdline}\`) and reboot, or remove them from the document`,
+        `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line — declare \`kernel: {args: [${differ.map(([p, v]) => `${name}.${p}=${v}`).join(', ')}]}\` (spec.kernel.args) — and reboot, or remove them from the document`,
         where,
       ));
       return {diagnostics, notes: []};
