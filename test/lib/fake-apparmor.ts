@@ -27,7 +27,8 @@ export function fakeApparmorParser(root: FixtureRoot, calls: CommandRequest[] = 
   const save = async (loaded: Record<string, string>) => root.write(kernelProfilesFile, Object.entries(loaded).map(([n, m]) => `${n} (${m})\n`).join(''));
   return async (request) => {
     calls.push(request);
-    const [command, ...args] = request.argv;
+    // apparmor_parser behind `sh -c 'cat | "$0" "$@" /dev/stdin' PARSER ARGS…` (probe.ts, parserOnStdin).
+    const [command, ...args] = request.argv[0] === 'sh' ? request.argv.slice(3) : request.argv;
     if (!command?.endsWith('apparmor_parser')) return {exitCode: 127, timedOut: false, stdout: '', stderr: `${command}: not found`, started: false};
     if (args.includes('-Q')) {
       const text = request.input ?? '';

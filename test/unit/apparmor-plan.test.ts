@@ -81,7 +81,7 @@ test('a new profile is written and loaded in enforce mode; then nothing to do, a
     const first = await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     t.deepEqual(first.changes.map((c) => [c.address, c.action, c.disruption]), [['apparmor.profile.cosi-deny', 'create', 'none']]);
     t.is(await root.read('/etc/apparmor.d/cosi-deny'), deny);
-    t.deepEqual(calls.map((c) => c.argv), [['/usr/sbin/apparmor_parser', '-Q', '-K', '-v', '/dev/stdin'], ['/usr/sbin/apparmor_parser', '-r', '/etc/apparmor.d/cosi-deny']]);
+    t.deepEqual(calls.map((c) => c.argv), [['sh', '-c', 'cat | "$0" "$@" /dev/stdin', '/usr/sbin/apparmor_parser', '-Q', '-K', '-v'], ['/usr/sbin/apparmor_parser', '-r', '/etc/apparmor.d/cosi-deny']]);
     const again = await plan(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     t.deepEqual(again.changes, []);
     t.is(calls.length, 2, 'a file that holds the text and is loaded as asked is not parsed again');
@@ -144,7 +144,7 @@ test('removal unloads the profile by name and removes its file', (t) =>
     await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     const p = await apply(host, {});
     t.deepEqual(p.changes.map((c) => [c.action, c.reason]), [['delete', 'no longer in the document: unloaded, and /etc/apparmor.d/cosi-deny removed']]);
-    t.deepEqual(calls.at(-1), {argv: ['/usr/sbin/apparmor_parser', '-R', '/dev/stdin'], input: 'profile cosi-deny {}\n', timeoutMs: 120_000});
+    t.deepEqual(calls.at(-1), {argv: ['sh', '-c', 'cat | "$0" "$@" /dev/stdin', '/usr/sbin/apparmor_parser', '-R'], input: 'profile cosi-deny {}\n', timeoutMs: 120_000});
     t.is(await root.read('/etc/apparmor.d/cosi-deny'), undefined);
     t.notRegex((await root.read('/sys/kernel/security/apparmor/profiles'))!, /cosi-deny/);
   }));

@@ -2,7 +2,7 @@ import {describeFailure, type CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {ApparmorChangeData, ApparmorRecord} from './plan.js';
-import {findParser} from './probe.js';
+import {findParser, parserOnStdin} from './probe.js';
 
 async function run(host: Host, request: CommandRequest): Promise<void> {
   const result = await host.run(request);
@@ -25,7 +25,7 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
   const data = change.data as ApparmorChangeData;
   const apparmorParser = await parser(host);
   if (change.action === 'delete') {
-    if (data.unload) await run(host, {argv: [apparmorParser, '-R', '/dev/stdin'], input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
+    if (data.unload) await run(host, {argv: parserOnStdin(apparmorParser, ['-R']), input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
     if (data.restore === undefined) await host.remove(data.path);
     else {
       await host.writeAtomic(data.path, data.restore, {mode: 0o644});

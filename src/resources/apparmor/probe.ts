@@ -52,12 +52,22 @@ async function readProfileFile(host: Host, name: string): Promise<ObservedProfil
 }
 
 /**
+ * parserOnStdin is the argument vector that runs apparmor_parser with `args` on a text given on standard input, named
+ * `/dev/stdin` so that its messages tell the text's own lines from an included file's. Node gives a child a socket
+ * as standard input, which /dev/stdin cannot open (ENXIO), so `cat` passes the text on through a pipe; the script is
+ * fixed, and the parser's path and arguments are its positional parameters, never part of it.
+ */
+export function parserOnStdin(parser: string, args: readonly string[]): string[] {
+  return ['sh', '-c', 'cat | "$0" "$@" /dev/stdin', parser, ...args];
+}
+
+/**
  * checkProfile runs the node's apparmor_parser in parse-only mode (`-Q -K`, nothing loaded, no cache written) on a
  * profile text given on standard input as `/dev/stdin`, inside the root, so that its `#include`s resolve from the
  * node's /etc/apparmor.d. Read-only.
  */
 export async function checkProfile(host: Host, parser: string, text: string): Promise<ParseResult> {
-  const result = await host.run({argv: [parser, '-Q', '-K', '-v', '/dev/stdin'], input: text, timeoutMs: 120_000});
+  const result = await host.run({argv: parserOnStdin(parser, ['-Q', '-K', '-v']), input: text, timeoutMs: 120_000});
   if (!result.started) return {ok: false, names: [], messages: [{message: `${parser} could not be started: ${result.stderr.trim()}`}]};
   return parseParserOutput(result);
 }
