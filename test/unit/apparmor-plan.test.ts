@@ -157,3 +157,8 @@ test('a profile path that is a symbolic link is refused, never written through',
     t.regex(p.diagnostics[0]!.summary, /cosi-deny cannot be written: \/etc\/apparmor.d\/cosi-deny is not a regular file \(a symbolic link\)/);
     t.is(await root.read('/etc/shadow'), 'secret\n');
   }));
+
+test('facts: AppArmor enabled, the parser, the loaded profiles by mode', (t) =>
+  withNode(apparmorFiles, async (_root, host) => {
+    t.deepEqual(await apparmorProvider.facts!({host}), {enabled: true, parser: '/usr/sbin/apparmor_parser', loadedProfiles: 2, modes: {enforce: 2}});
+  }));

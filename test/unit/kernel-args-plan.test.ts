@@ -161,3 +161,23 @@ test('reboot-required: .pkgs keeps what others listed and names cosi once', (t) 
     t.is(await root.read('/run/reboot-required.pkgs'), 'linux-image-6.1.0-29-amd64\ncosi\n');
     t.is(await root.read('/run/reboot-required'), '*** System restart required ***\n');
   }));
+
+test('facts: the boot loader, the running kernel\'s arguments and the next boot\'s', (t) =>
+  withNode(grubFiles, async (_root, host) => {
+    t.deepEqual(await kernelArgsProvider.facts!({host}), {bootLoader: 'grub', live: ['root=UUID=0000', 'ro', 'quiet'], nextBoot: ['root=UUID=0000', 'ro', 'quiet'], config: '/boot/grub/grub.cfg'});
+  }));
+
+test('Debian: a drop-in removed by hand (and grub.cfg regenerated) leaves only the record to forget, owing nothing', (t) =>
+  withNode(grubFiles, async (root, host, calls) => {
+    await apply(host, cgroup);
+    await root.write('/proc/cmdline', 'root=UUID=0000 ro systemd.unified_cgroup_hierarchy=1 quiet\n');
+    const {rmSync} = await import('node:fs');
+    rmSync(`${root.dir}/etc/default/grub.d/90-cosi.cfg`);
+    await root.write('/boot/grub/grub.cfg', grubCfg(''));
+    const p = await plan(host, {});
+    t.deepEqual(p.changes.map((c) => [c.action, c.disruption]), [['delete', 'none']]);
+    t.regex(p.bootNotes[0]!.message, /in -systemd\.unified_cgroup_hierarchy=1: a reboot is owed/);
+    await apply(host, {});
+    t.is(calls.length, 1, 'nothing run for it');
+    t.deepEqual((await loadState(host)).resources, {});
+  }));

@@ -57,8 +57,8 @@ export function planKernelArgs({desired, observed, state}: PlanRequest<KernelArg
     const pending = live === null || next === undefined ? owed : [...next.filter((a) => !live.includes(a)).map((a) => `+${a}`), ...live.filter((a) => !next.includes(a)).map((a) => `-${a}`)];
     const bootNotes: BootNote[] = pending.length > 0 ? [{address: kernelArgsAddress, file: liveCmdlineFile, message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${pending.join(' ')}: a reboot is owed`}] : [];
     if (record && (!declared || declared.length === 0)) {
-      // Nothing left to undo on the node; the record goes.
-      return {changes: [{...base, action: 'delete', before: record.applied, after: null, reason: 'no longer in the document; the boot configuration holds none of cosi\'s arguments', disruption, data: plan.forget}], bootNotes};
+      // Nothing left to undo on the node (apply runs nothing); the record goes. A reboot still owed is the note's.
+      return {changes: [{...base, action: 'delete', before: record.applied, after: null, reason: 'no longer in the document; the boot configuration holds none of cosi\'s arguments', disruption: 'none', data: plan.forget}], bootNotes};
     }
     return {changes: [{...base, action: 'noop', before: plan.before, after: plan.after, reason: plan.reasons.join('; ') || 'the boot configuration has the arguments', disruption: 'none', data: plan.keep}], bootNotes};
   }
