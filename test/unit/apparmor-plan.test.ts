@@ -162,3 +162,27 @@ test('facts: AppArmor enabled, the parser, the loaded profiles by mode', (t) =>
   withNode(apparmorFiles, async (_root, host) => {
     t.deepEqual(await apparmorProvider.facts!({host}), {enabled: true, parser: '/usr/sbin/apparmor_parser', loadedProfiles: 2, modes: {enforce: 2}});
   }));
+
+test('without apparmor_parser but with its package in the plan: a warning, the profile after the package, checked by apply', (t) => {
+  const {['/usr/sbin/apparmor_parser']: _parser, ...noParser} = apparmorFiles;
+  return withNode(noParser, async (root, host, calls) => {
+    const p = await plan(host, {packages: {install: {apparmor: '*'}}, apparmor: {profiles: {'cosi-deny': deny}}});
+    t.deepEqual(p.diagnostics.map((d) => d.severity), ['warning']);
+    t.regex(p.diagnostics[0]!.summary, /package apparmor in this plan brings it/);
+    t.deepEqual(p.changes.map((c) => [c.address, c.action, c.dependsOn]), [['apparmor.profile.cosi-deny', 'create', ['package.apparmor']]]);
+    // The package is installed (here: the parser appears), then the profile is applied: checked, written, loaded.
+    await root.write('/usr/sbin/apparmor_parser', '');
+    const result = await applyChanges({host, changes: p.changes, state: await loadState(host), providers: [apparmorProvider]});
+    t.is(result.failed, undefined);
+    t.deepEqual(calls.map((c) => c.argv.at(-1)), ['-v', '/etc/apparmor.d/cosi-deny'], 'checked, then loaded');
+    // A broken profile planned the same way is refused by apply before anything is written.
+    const {rmSync} = await import('node:fs');
+    rmSync(`${root.dir}/usr/sbin/apparmor_parser`);
+    const broken = deny.replace(/cosi-deny/g, 'cosi-other').replace('deny /etc/shadow r,', 'SYNTAX-ERROR');
+    const brokenPlan = await plan(host, {packages: {install: {apparmor: '*'}}, apparmor: {profiles: {'cosi-deny': deny, 'cosi-other': broken}}});
+    await root.write('/usr/sbin/apparmor_parser', '');
+    const failed = await applyChanges({host, changes: brokenPlan.changes, state: await loadState(host), providers: [apparmorProvider]});
+    t.regex(failed.failed?.message ?? '', /apparmor_parser rejects profile cosi-other: line 4: syntax error/);
+    t.is(await root.read('/etc/apparmor.d/cosi-other'), undefined);
+  });
+});

@@ -2,7 +2,7 @@ import {describeFailure, type CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {ApparmorChangeData, ApparmorRecord} from './plan.js';
-import {findParser, parserOnStdin} from './probe.js';
+import {checkProfile, findParser, parserOnStdin} from './probe.js';
 
 async function run(host: Host, request: CommandRequest): Promise<void> {
   const result = await host.run(request);
@@ -32,6 +32,11 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
       await run(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
     }
     return {forget: true};
+  }
+  if (data.check && data.write !== undefined) {
+    const checked = await checkProfile(host, apparmorParser, data.write);
+    if (!checked.ok) throw new Error(`apparmor_parser rejects profile ${data.name}: ${checked.messages.map((m) => (m.line ? `line ${m.line}: ${m.message}` : m.message)).join('; ')}`);
+    if (!checked.names.includes(data.name)) throw new Error(`profile ${data.name}: the text must declare \`profile ${data.name}\`; it declares ${checked.names.join(', ') || 'no profile'}`);
   }
   if (data.write !== undefined) await host.writeAtomic(data.path, data.write, {mode: 0o644});
   await run(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});

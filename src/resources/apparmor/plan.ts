@@ -1,4 +1,4 @@
-import {error, type Diagnostic} from '../../diag/diagnostic.js';
+import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {firstWriteUnrecorded, managedOfKind, type ManagedRecord} from '../../engine/state.js';
@@ -7,6 +7,9 @@ import {address} from '../../plan/resource-kind.js';
 import {apparmorEnabledFile} from './kernel-profiles.js';
 import type {ApparmorObserved} from './probe.js';
 import {declaredMode, profilePath} from './profile-file.js';
+
+/** parserPackages are the packages that ship apparmor_parser (Debian and Ubuntu; the RHEL family and SUSE). */
+const parserPackages = ['apparmor', 'apparmor-parser'];
 
 /** ApparmorRecord is what cosi remembers of a profile: the file it found first (restored on removal). */
 export interface ApparmorRecord {
@@ -25,6 +28,8 @@ export interface ApparmorChangeData {
   /** delete: the profile is loaded and is unloaded first. */
   readonly unload?: boolean;
   readonly original: ApparmorRecord['original'];
+  /** create/update planned without apparmor_parser (it comes with a package in the same plan): apply checks first. */
+  readonly check?: boolean;
 }
 
 /**
@@ -50,7 +55,14 @@ export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObs
   } else if (names.length > 0 && !observed.securityfs) {
     diagnostics.push(error(`AppArmor is enabled but its loaded profiles cannot be read (is securityfs mounted at /sys/kernel/security?)`, {path: ['spec', 'apparmor', 'profiles']}));
   } else if (names.length > 0 && observed.parser === null) {
-    diagnostics.push(error(`apparmor_parser is not installed on the node (Debian's and Ubuntu's package apparmor, the RHEL family's apparmor-parser): cosi cannot check or load profiles without it`, {path: ['spec', 'apparmor', 'profiles']}));
+    const provider = parserPackages.find((p) => desired.packages.install.has(p));
+    if (provider === undefined) {
+      diagnostics.push(error(`apparmor_parser is not installed on the node (Debian's and Ubuntu's package apparmor, the RHEL family's apparmor-parser): cosi cannot check or load profiles without it; declare the package in spec.packages.install`, {path: ['spec', 'apparmor', 'profiles']}));
+    } else {
+      // The parser arrives with a package this plan installs: the profiles are checked by apply, before they are written.
+      diagnostics.push(warning(`apparmor_parser is not installed yet: package ${provider} in this plan brings it, so the profiles are checked when applied (before they are written), not now`, {path: ['spec', 'apparmor', 'profiles']}));
+      for (const [name, text] of Object.entries(profiles)) planProfile(name, text, observed, state, changes, diagnostics, address('package', provider));
+    }
   } else {
     for (const [name, text] of Object.entries(profiles)) planProfile(name, text, observed, state, changes, diagnostics);
   }
@@ -84,7 +96,7 @@ export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObs
   return {changes, diagnostics};
 }
 
-function planProfile(name: string, text: string, observed: ApparmorObserved, state: PlanRequest<ApparmorObserved>['state'], changes: Change[], diagnostics: Diagnostic[]): void {
+function planProfile(name: string, text: string, observed: ApparmorObserved, state: PlanRequest<ApparmorObserved>['state'], changes: Change[], diagnostics: Diagnostic[], parserPackage?: string): void {
   const addr = address('apparmor.profile', name);
   const where = {path: ['spec', 'apparmor', 'profiles', name], address: addr};
   const file = observed.files[name] ?? {state: 'missing'};
@@ -112,8 +124,8 @@ function planProfile(name: string, text: string, observed: ApparmorObserved, sta
   const after = {path, digest: digest(text), mode};
   const before = file.state === 'present' || loaded ? {path, ...(file.state === 'present' ? {digest: digest(file.text)} : {}), loaded: loaded ?? null} : null;
   const original = {content: file.state === 'present' ? file.text : null};
-  const data: ApparmorChangeData = {name, path, ...(fileOk ? {} : {write: text}), original: record?.original ?? original};
-  const base = {address: addr, kind: 'apparmor.profile' as const, before, after, disruption: 'none' as const, dependsOn: [], inputs: digest({file, loaded: loaded ?? null}), data};
+  const data: ApparmorChangeData = {name, path, ...(fileOk ? {} : {write: text}), original: record?.original ?? original, ...(parserPackage ? {check: true} : {})};
+  const base = {address: addr, kind: 'apparmor.profile' as const, before, after, disruption: 'none' as const, dependsOn: parserPackage ? [parserPackage] : [], inputs: digest({file, loaded: loaded ?? null}), data};
   if (fileOk && loaded === mode) {
     if (firstWriteUnrecorded(record)) changes.push({...base, action: 'update', reason: `${path} holds the profile; the write was interrupted before it was recorded`});
     else changes.push({...base, action: 'noop', reason: `${path} holds the profile, loaded in ${mode} mode`});
