@@ -86,8 +86,9 @@ export async function probeApparmor({host, desired, state}: ProbeRequest): Promi
     const name = address.slice('apparmor.profile.'.length);
     if (isProfileName(name)) names.add(name);
   }
+  if (names.size === 0) return {enabled: null, securityfs: false, parser: null, loaded: {}, files: {}, checks: {}};
   const kernel = await readKernelState(host);
-  const parser = names.size > 0 ? await findParser(host) : null;
+  const parser = await findParser(host);
   const files: Record<string, ObservedProfileFile> = {};
   for (const name of [...names].sort()) files[name] = await readProfileFile(host, name);
   const pending = Object.entries(declared).filter(([name, text]) => {

@@ -44,9 +44,14 @@ export async function detectBootLoader(host: Host): Promise<BootLoader> {
 /**
  * probeKernelArgs reads the running kernel's command line and the boot loader's configuration for the next boot:
  * on Debian the GRUB defaults files and the generated grub.cfg, on the RHEL family the BLS entries and grubenv.
- * Read-only; no command is run. Returns the same shape whether or not `kernel.args` is declared (facts use it).
+ * Read-only; no command is run. For a plan that neither declares nor manages kernel arguments it reads nothing; facts
+ * (no document) always read.
  */
-export async function probeKernelArgs({host}: Pick<ProbeRequest, 'host'>): Promise<KernelArgsObserved> {
+export async function probeKernelArgs({host, desired, state}: Pick<ProbeRequest, 'host'> & Partial<ProbeRequest>): Promise<KernelArgsObserved> {
+  // Planning a document without kernel arguments, on a node where cosi manages none, reads nothing.
+  if (desired && state && (desired.config.spec?.kernel?.args ?? []).length === 0 && !state.resources['kernel.args']) {
+    return {loader: 'none', live: null, dropIn: null, otherArgs: [], entries: null, configFile: ''};
+  }
   const loader = await detectBootLoader(host);
   const cmdline = await host.readText(liveCmdlineFile);
   const live = cmdline === undefined ? null : cmdlineArgs(cmdline);
