@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const root = mkdtempSync(join(tmpdir(), 'cosi-bench-'));
+mkdirSync(join(root, 'etc'), {recursive: true});
 
 function write(path, content) {
   mkdirSync(dirname(join(root, path)), {recursive: true});

@@ -1,5 +1,7 @@
+import {resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {didYouMean} from '../diag/did-you-mean.js';
+import type {OptionName} from './command-docs.js';
 
 /** Options are the parsed command line. */
 export interface Options {
@@ -17,6 +19,8 @@ export interface Options {
   readonly textfile?: string;
   readonly lockTimeout: number;
   readonly install?: string;
+  /** given are the options present on the command line, by long name. */
+  readonly given: readonly string[];
 }
 
 const spec = {
@@ -32,7 +36,7 @@ const spec = {
   textfile: {type: 'string'},
   'lock-timeout': {type: 'string'},
   install: {type: 'string'},
-} as const;
+} as const satisfies Record<OptionName, {type: 'string' | 'boolean'; multiple?: boolean; short?: string}>;
 
 /** UsageError is a mistake on the command line. */
 export class UsageError extends Error {}
@@ -58,7 +62,8 @@ export function parseOptions(argv: readonly string[]): Options {
   return {
     ...(command !== undefined ? {command} : {}),
     positionals,
-    root: v.root ?? '/',
+    // SPEC section 3: a relative --root is resolved against the working directory.
+    root: v.root === undefined ? '/' : resolve(v.root),
     patches: v.patch ?? [],
     json: v.json ?? false,
     noColor: v['no-color'] ?? false,
@@ -70,5 +75,6 @@ export function parseOptions(argv: readonly string[]): Options {
     ...(v.textfile !== undefined ? {textfile: v.textfile} : {}),
     lockTimeout: lockTimeout * 1000,
     ...(v.install !== undefined ? {install: v.install} : {}),
+    given: Object.keys(v),
   };
 }

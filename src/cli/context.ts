@@ -1,4 +1,5 @@
 import {loadDocument, type LoadedDocument} from '../config/load-document.js';
+import type {InNode} from '../config/read-input.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
@@ -16,13 +17,17 @@ import type {Output} from './output.js';
 /** defaultConfig is the document read when none is named (under --root). */
 export const defaultConfig = '/etc/cosi/config.yaml';
 
-/** Failed signals that diagnostics were printed and the command must exit 1. */
-export class Failed extends Error {}
+/** Failed signals that diagnostics were printed (on stderr) and the command must exit 1; `--json` prints them again as one object. */
+export class Failed extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[] = []) {
+    super('failed');
+  }
+}
 
 /** report prints diagnostics to stderr; throws Failed when any is an error. */
 export function report(output: Output, diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) output.err(formatDiagnostic(d, output.color));
-  if (hasErrors(diagnostics)) throw new Failed();
+  if (hasErrors(diagnostics)) throw new Failed(diagnostics);
 }
 
 /** configPath is the document named on the command line, or the default one under the root. */
@@ -30,9 +35,15 @@ export function configPath(options: Options): string {
   return options.positionals[0] ?? joinRoot(options.root, defaultConfig);
 }
 
+/** configInNode says how to read the default document: resolved inside the root. Undefined for a named file. */
+export function configInNode(options: Options): InNode | undefined {
+  return options.positionals[0] === undefined ? {root: options.root, nodePath: defaultConfig} : undefined;
+}
+
 /** load reads and validates the document, printing its diagnostics; throws Failed on errors. */
 export async function load(options: Options, output: Output, text?: string, file = configPath(options)): Promise<LoadedDocument> {
-  const {document, diagnostics} = await loadDocument({file, patches: options.patches, ...(text !== undefined ? {text} : {})});
+  const inNode = file === configPath(options) ? configInNode(options) : undefined;
+  const {document, diagnostics} = await loadDocument({file, patches: options.patches, ...(text !== undefined ? {text} : {}), ...(inNode ? {inNode} : {})});
   report(output, diagnostics);
   return document!;
 }

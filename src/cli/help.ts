@@ -1,28 +1,96 @@
-/** usage is the text of `cosi --help`. */
-export const usage = `cosi — declarative configuration for Kubernetes nodes
+import {commandDoc, commandDocs, exitSummary, optionDocs, overview, type CommandDoc, type OptionDoc} from './command-docs.js';
 
-Usage:
-  cosi validate [CONFIG]                       check a document offline
-  cosi plan [CONFIG] [--out PLAN] [--json] [--detailed-exitcode]
-                                               show the changes the node needs (read-only)
-  cosi apply [CONFIG | PLAN] [--auto-approve] [--json] [--lock-timeout SECONDS]
-                                               make the node match the document
-  cosi drift [CONFIG] [--json] [--textfile FILE]
-                                               report differences (exit 2 when any), for cron
-  cosi facts [--json]                          what cosi reads from the node
-  cosi schema                                  print the document's JSON Schema
-  cosi cloud-init [CONFIG] [--install image|npm:SPEC|URL]
-                                               print #cloud-config user-data for a node's first boot
+const width = 80;
 
-CONFIG defaults to /etc/cosi/config.yaml under --root.
+/** wrap folds text into lines of at most `width` columns, each prefixed by `indent`. */
+export function wrap(text: string, indent: string, columns = width): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > columns) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines;
+}
 
-Options:
-  --root DIR        the node's root directory (a DaemonSet mounts the host at /host)
-  --patch FILE      apply an RFC 6902 JSON Patch to the document first (repeatable)
-  --json            machine-readable output
-  --no-color        no colors (also when NO_COLOR is set)
-  -h, --help        this help
-  --version         print cosi's version
+/** optionLabel is how an option is written in help and man pages: `-h, --help` or `--root DIR`. */
+export function optionLabel(option: OptionDoc): string {
+  return `${option.short ? `-${option.short}, ` : ''}--${option.name}${option.value ? ` ${option.value}` : ''}`;
+}
 
-Exit codes: 0 success and nothing to change; 1 error; 2 success with changes pending.
-`;
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const column = Math.min(22, Math.max(...rows.map(([label]) => label.length)) + 4);
+  return rows.flatMap(([label, text]) => {
+    const body = wrap(text, ' '.repeat(column));
+    const head = `  ${label}`;
+    if (head.length + 2 <= column && body.length > 0) return [head.padEnd(column) + body[0]!.trimStart(), ...body.slice(1)];
+    return [head, ...body];
+  });
+}
+
+/** usage is the text of `cosi --help`: the commands, the common options and the exit codes. */
+export function usage(): string {
+  const commands = table(commandDocs.map((c) => [`${c.name}`, c.summary]));
+  return [
+    'cosi — declarative configuration for Kubernetes nodes',
+    '',
+    ...wrap(overview, ''),
+    '',
+    'Usage: cosi COMMAND [ARGS] [OPTIONS]',
+    '',
+    'Commands:',
+    ...commands,
+    '',
+    'Common options:',
+    ...table([optionDocs.root, optionDocs.patch, optionDocs.json, optionDocs['no-color'], optionDocs.help, optionDocs.version].map((o) => [optionLabel(o), o.description])),
+    '',
+    'Exit codes:',
+    ...table(exitSummary.map(([code, text]) => [String(code), text])),
+    '',
+    "Run 'cosi COMMAND --help' for a command's options; 'man cosi' for the manual.",
+    '',
+  ].join('\n');
+}
+
+/** commandUsage is the text of `cosi COMMAND --help`: synopsis, description, arguments, options, exit codes. */
+export function commandUsage(doc: CommandDoc): string {
+  const options = [...doc.options.map((name) => optionDocs[name]), optionDocs.help];
+  return [
+    ...synopsisLines(doc),
+    '',
+    ...doc.description.flatMap((paragraph, i) => [...(i > 0 ? [''] : []), ...wrap(paragraph, '')]),
+    ...(doc.operands.length > 0 ? ['', 'Arguments:', ...table(doc.operands.map((o) => [o.name, o.description]))] : []),
+    '',
+    'Options:',
+    ...table(options.map((o) => [optionLabel(o), o.description])),
+    '',
+    'Exit codes:',
+    ...table(doc.exitCodes.map(([code, text]) => [String(code), text])),
+    ...(doc.examples.length > 0 ? ['', 'Examples:', ...doc.examples.flatMap(([command, text]) => [`  ${command}`, ...wrap(text, '      ')])] : []),
+    '',
+  ].join('\n');
+}
+
+/** synopsisLines folds `Usage: cosi NAME SYNOPSIS` at option boundaries, continuation lines under the first option. */
+function synopsisLines(doc: CommandDoc): string[] {
+  const head = `Usage: cosi ${doc.name}`;
+  const parts = doc.synopsis.match(/\[[^\]]*\](?:\.\.\.)?|\S+/g) ?? [];
+  const lines = [head];
+  for (const part of parts) {
+    const last = lines.length - 1;
+    if (lines[last]!.length + 1 + part.length > width && lines[last] !== head) lines.push(' '.repeat(head.length) + ' ' + part);
+    else lines[last] += ` ${part}`;
+  }
+  return lines;
+}
+
+/** helpFor is the help of a command by name, or the global help for undefined or an unknown name. */
+export function helpFor(name: string | undefined): string {
+  const doc = name === undefined ? undefined : commandDoc(name);
+  return doc ? commandUsage(doc) : usage();
+}

@@ -6,7 +6,7 @@ import type {NodeConfig} from './generated/types.js';
 import {limits} from './limits.js';
 import {Locator} from './locator.js';
 import {parseYaml} from './parse-yaml.js';
-import {readInput} from './read-input.js';
+import {readInput, type InNode} from './read-input.js';
 import {validateSchema} from './validate-schema.js';
 
 /** LoadRequest names the document and the patches to apply to it, in order. */
@@ -15,6 +15,8 @@ export interface LoadRequest {
   readonly patches?: readonly string[];
   /** The document's text, when it was read already (a saved plan carries it). */
   readonly text?: string;
+  /** The document is a node's file, resolved inside this root (the default document); `file` is its name. */
+  readonly inNode?: InNode;
 }
 
 /** LoadedDocument is a valid document: the config as written (after patches), and the merged desired state. */
@@ -34,7 +36,7 @@ export interface LoadedDocument {
 export async function loadDocument(request: LoadRequest): Promise<{document?: LoadedDocument; diagnostics: Diagnostic[]}> {
   let text = request.text;
   if (text === undefined) {
-    const read = await readInput(request.file);
+    const read = await readInput(request.file, request.inNode);
     if (read.diagnostic) return {diagnostics: [read.diagnostic]};
     text = read.text!;
   }

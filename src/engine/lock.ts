@@ -27,8 +27,9 @@ const staleMs = 10_000;
  * `timeoutMs` for a live holder, then fails naming its PID.
  */
 export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
-  await host.ensureDir(lockDir, 0o755);
-  const target = host.hostPath(`${lockDir}/apply`);
+  // The lock directory is resolved inside the root and held open: `ROOT/run -> elsewhere` cannot move the lock out.
+  const held = await host.holdDir(lockDir, 0o755);
+  const target = `${held.path}/apply`;
   const holderFile = `${lockDir}/apply.pid`;
   const me = await identity(host);
   const deadline = Date.now() + timeoutMs;
@@ -40,10 +41,14 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
         async release() {
           await host.remove(holderFile).catch(() => undefined);
           await release().catch(() => undefined);
+          held.close();
         },
       };
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') throw cause;
+      if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        held.close();
+        throw cause instanceof OperationalError ? cause : new OperationalError(`cannot take the apply lock ${lockDir}/apply.lock${host.root === '/' ? '' : ` (under the root ${host.root})`}: ${(cause as Error).message}`, {cause});
+      }
     }
     const holder = await readHolder(host, holderFile);
     if (holder && holder.pidNamespace === me.pidNamespace && holder.bootId === me.bootId && !alive(holder.pid)) {
@@ -53,6 +58,7 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
       continue;
     }
     if (Date.now() >= deadline) {
+      held.close();
       const waited = timeoutMs > 0 ? `; waited ${Math.round(timeoutMs / 1000)} s (--lock-timeout)` : '; use --lock-timeout SECONDS to wait for it';
       throw new OperationalError(`another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder.pid})` : ''}${waited}`);
     }

@@ -3,13 +3,16 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {parse} from 'yaml';
+import {firstBootInstaller} from '../../src/boot/cloud-config.js';
 
 // The boot artifacts against the real tools: cloud-init's schema check and systemd-analyze verify.
 
 const repo = join(new URL('.', import.meta.url).pathname, '../../..');
 const bin = join(repo, 'bin/cosi.js');
 
-for (const install of ['image', 'npm:cosi@0.1.0', 'https://example.invalid/cosi-0.1.0.tgz']) {
+const digest = 'ab'.repeat(32);
+for (const install of ['image', 'npm:cosi@0.1.0', 'https://example.invalid/cosi-0.1.0.tgz', 'deb:https://example.invalid/cosi_0.1.0_amd64.deb', `binary:http://example.invalid/cosi-0.1.0-linux-x64#sha256=${digest}`]) {
   test(`cloud-init schema accepts cosi cloud-init --install ${install}`, (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cosi-ci-'));
     t.teardown(() => rmSync(dir, {recursive: true, force: true}));
@@ -21,13 +24,20 @@ for (const install of ['image', 'npm:cosi@0.1.0', 'https://example.invalid/cosi-
     const check = spawnSync('cloud-init', ['schema', '--config-file', file], {encoding: 'utf8'});
     t.is(check.status, 0, check.stdout + check.stderr);
     t.regex(check.stdout, /Valid cloud-config/);
+    // The first-boot installer of the deb and binary modes is valid shell.
+    const installer = (parse(out.stdout) as {write_files: {path: string; content: string}[]}).write_files.find((f) => f.path === firstBootInstaller);
+    t.is(installer !== undefined, install.startsWith('deb:') || install.startsWith('binary:'));
+    if (installer) {
+      const syntax = spawnSync('sh', ['-n'], {input: installer.content, encoding: 'utf8'});
+      t.is(syntax.status, 0, syntax.stderr);
+    }
   });
 }
 
 test('cosi cloud-init refuses an invalid document and an unknown install source', (t) => {
   const bad = spawnSync(process.execPath, [bin, 'cloud-init', join(repo, 'cosi.config.example.yaml'), '--install', 'ftp://x'], {encoding: 'utf8'});
   t.is(bad.status, 1);
-  t.regex(bad.stderr, /expected --install to be image, npm:SPEC or an https:\/\/ URL/);
+  t.regex(bad.stderr, /expected --install to be image, deb:URL, binary:URL, npm:SPEC or an https:\/\/ URL/);
 });
 
 test('systemd-analyze verify accepts the shipped units', (t) => {

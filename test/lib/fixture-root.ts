@@ -13,6 +13,8 @@ export interface FixtureRoot {
 /** createFixtureRoot makes a temporary root holding `files` (node path -> content). */
 export async function createFixtureRoot(files: Record<string, string> = {}): Promise<FixtureRoot> {
   const dir = await mkdtemp(join(tmpdir(), 'cosi-root-'));
+  // A node's root holds an etc/ (cosi refuses a --root without one).
+  await mkdir(join(dir, 'etc'));
   const root: FixtureRoot = {
     dir,
     async write(nodePath, content) {

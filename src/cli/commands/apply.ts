@@ -1,3 +1,4 @@
+import {OperationalError} from '../../diag/cosi-error.js';
 import {createInterface} from 'node:readline/promises';
 import {applyChanges, type ApplyListener} from '../../engine/apply-changes.js';
 import {acquireLock} from '../../engine/lock.js';
@@ -8,13 +9,13 @@ import type {Change} from '../../plan/change.js';
 import {summarize} from '../../plan/plan.js';
 import {providers} from '../../resources/registry.js';
 import type {Options} from '../args.js';
-import {configPath, load, probeAndPlan, report} from '../context.js';
+import {configInNode, configPath, load, probeAndPlan, report} from '../context.js';
 import {readInput} from '../../config/read-input.js';
 import {nodeId} from '../node-id.js';
 import {paint, type Output} from '../output.js';
 import {changeJson} from '../render/plan-json.js';
 import {renderPlanText, summaryLine} from '../render/plan-text.js';
-import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js';
+import {approvalProblem, parseSavedPlan, savedPlanProblem} from '../saved-plan.js';
 
 /**
  * apply makes the node match the document (or carries out a saved plan exactly, refusing it when the node changed
@@ -23,14 +24,13 @@ import {parseSavedPlan, savedPlanProblem, staleAddresses} from '../saved-plan.js
  */
 export async function apply(options: Options, output: Output): Promise<number> {
   const file = configPath(options);
-  const read = await readInput(file);
+  const read = await readInput(file, configInNode(options));
   report(output, read.diagnostic ? [read.diagnostic] : []);
   const saved = parseSavedPlan(read.text!);
   const document = await load(options, output, saved ? saved.document.json : read.text!, saved ? saved.document.file : file);
   const host = createHost({root: options.root});
   if (!options.autoApprove && !process.stdin.isTTY) {
-    output.err('cosi: error: apply needs --auto-approve when standard input is not a terminal; nothing was changed');
-    return 1;
+    throw new OperationalError('apply needs --auto-approve when standard input is not a terminal; nothing was changed');
   }
   const lock = await acquireLock(host, options.lockTimeout);
   try {
@@ -42,19 +42,14 @@ export async function apply(options: Options, output: Output): Promise<number> {
     }
     const {plan, state} = await probeAndPlan(options, document, host);
     report(output, plan.diagnostics);
-    let changes: readonly Change[] = plan.changes;
+    const changes: readonly Change[] = plan.changes;
     if (saved) {
       const problem = savedPlanProblem(saved, await nodeId(host), host.root);
       if (problem) {
-        output.err(`cosi: error: refusing the saved plan: ${problem}`);
-        return 1;
+        throw new OperationalError(`refusing the saved plan: ${problem}`);
       }
-      const stale = staleAddresses(saved.changes, plan);
-      if (stale.length > 0) {
-        output.err(`cosi: error: the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`);
-        return 1;
-      }
-      changes = saved.changes;
+      const refused = approvalProblem(saved, plan);
+      if (refused) throw new OperationalError(`refusing the saved plan: ${refused}; nothing was changed`);
     }
     if (changes.length === 0) {
       // An interrupted apply that had already done everything: the node is converged, the journal is history.
@@ -72,8 +67,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
     if (result.failed) {
       const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made; the rest were not attempted. Fix the cause and run cosi apply again.`;
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: false, applied: result.applied.length, total: changes.length}));
-      output.err(`cosi: error: ${message}`);
-      return 1;
+      throw new OperationalError(message);
     }
     const after = await probeAndPlan(options, document, host);
     // A change that owes a reboot stays in the plan until the node reboots (that is how drift reports the owed
@@ -87,8 +81,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
     if (owed.length > 0) output.err(`cosi: warning: a reboot is owed to complete ${owed.map((c) => c.address).join(', ')}; cosi never reboots by itself`);
     if (!options.json) output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? "change" : "changes"} made.`));
     if (left.length > 0) {
-      output.err(`cosi: error: after apply the node still differs for ${left.map((c) => c.address).join(', ')}`);
-      return 1;
+      throw new OperationalError(`after apply the node still differs for ${left.map((c) => c.address).join(', ')}`);
     }
     return 0;
   } finally {

@@ -1,0 +1,145 @@
+import test from 'ava';
+import {spawn} from 'node:child_process';
+import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createHost} from '../../src/host/host.js';
+import {RootFs} from '../../src/host/root-fs.js';
+import {createFixtureRoot} from '../lib/fixture-root.js';
+
+/** A root, and a directory outside it that must never be written. */
+async function rootAndOutside(t: {teardown(fn: () => unknown): void}) {
+  const root = await createFixtureRoot({'/etc/shadow': 'root:*:1::::::\n', '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n'});
+  const outside = mkdtempSync(join(tmpdir(), 'cosi-outside-'));
+  writeFileSync(join(outside, 'victim'), 'outside\n');
+  t.teardown(() => {
+    rmSync(outside, {recursive: true, force: true});
+    return root.cleanup();
+  });
+  return {root, outside};
+}
+
+test('a managed file that is a symlink is replaced, never written through (absolute and relative, in and out of the root)', async (t) => {
+  const {root, outside} = await rootAndOutside(t);
+  const host = createHost({root: root.dir});
+  mkdirSync(join(root.dir, 'etc/sysctl.d'), {recursive: true});
+  mkdirSync(join(root.dir, 'etc/cni/net.d'), {recursive: true});
+  symlinkSync('/etc/passwd', join(root.dir, 'etc/sysctl.d/90-cosi.conf'));
+  symlinkSync('/etc/shadow', join(root.dir, 'etc/cni/net.d/10-pods.conflist'));
+  symlinkSync(`../../../../../../../../..${outside}/victim`, join(root.dir, 'etc/cni/net.d/20-out.conflist'));
+  for (const file of ['/etc/sysctl.d/90-cosi.conf', '/etc/cni/net.d/10-pods.conflist', '/etc/cni/net.d/20-out.conflist']) {
+    t.true(await host.writeAtomic(file, 'cosi\n'), file);
+    t.true(lstatSync(join(root.dir, file)).isFile(), `${file} is a regular file now`);
+    t.is(readFileSync(join(root.dir, file), 'utf8'), 'cosi\n');
+  }
+  t.is(readFileSync(join(root.dir, 'etc/passwd'), 'utf8'), 'root:x:0:0::/root:/bin/sh\n');
+  t.is(readFileSync(join(root.dir, 'etc/shadow'), 'utf8'), 'root:*:1::::::\n');
+  t.is(readFileSync(join(outside, 'victim'), 'utf8'), 'outside\n');
+});
+
+test('a removal never follows a link: the link goes, its target stays', async (t) => {
+  const {root, outside} = await rootAndOutside(t);
+  const host = createHost({root: root.dir});
+  mkdirSync(join(root.dir, 'etc/cni/net.d'), {recursive: true});
+  symlinkSync('/etc/shadow', join(root.dir, 'etc/cni/net.d/99-foreign.conflist'));
+  symlinkSync(`${outside}/victim`, join(root.dir, 'etc/cni/net.d/98-foreign.conflist'));
+  t.true(await host.remove('/etc/cni/net.d/99-foreign.conflist'));
+  t.true(await host.remove('/etc/cni/net.d/98-foreign.conflist'));
+  t.deepEqual(readdirSync(join(root.dir, 'etc/cni/net.d')), []);
+  t.is(readFileSync(join(root.dir, 'etc/shadow'), 'utf8'), 'root:*:1::::::\n');
+  t.is(readFileSync(join(outside, 'victim'), 'utf8'), 'outside\n');
+});
+
+test('directories that are symlinks are resolved inside the root, for reads and writes', async (t) => {
+  const {root, outside} = await rootAndOutside(t);
+  const host = createHost({root: root.dir});
+  mkdirSync(join(root.dir, 'etc/cni'), {recursive: true});
+  symlinkSync(outside, join(root.dir, 'etc/cni/net.d'));
+  t.is(await host.readText('/etc/cni/net.d/victim'), undefined, 'the outside file is not read');
+  await host.writeAtomic('/etc/cni/net.d/10-pods.conflist', '{}\n');
+  t.is(readFileSync(join(root.dir, outside, '10-pods.conflist'), 'utf8'), '{}\n', 'written at the link target inside the root');
+  t.deepEqual(readdirSync(outside), ['victim']);
+  symlinkSync('../../../../../../../../../../..', join(root.dir, 'up'));
+  t.is(await host.readText('/up/etc/passwd'), 'root:x:0:0::/root:/bin/sh\n', '.. stops at the root');
+  await host.ensureDir('/up/var/lib/cosi', 0o700);
+  t.true(lstatSync(join(root.dir, 'var/lib/cosi')).isDirectory());
+});
+
+test('kernel files are written in place and never created; a missing one is an error', async (t) => {
+  const root = await createFixtureRoot({'/proc/sys/vm/swappiness': '60\n'});
+  t.teardown(() => root.cleanup());
+  const host = createHost({root: root.dir});
+  await host.writeKernel('/proc/sys/vm/swappiness', '10');
+  t.is(readFileSync(join(root.dir, 'proc/sys/vm/swappiness'), 'utf8'), '10');
+  await t.throwsAsync(host.writeKernel('/proc/sys/vm/nope', '1'), {code: 'ENOENT'} as never);
+  t.throws(() => lstatSync(join(root.dir, 'proc/sys/vm/nope')));
+});
+
+test('temporary files of a write killed before its rename are cleaned by the next write', async (t) => {
+  const root = await createFixtureRoot({'/etc/sysctl.d/90-cosi.conf': 'a = 1\n'});
+  t.teardown(() => root.cleanup());
+  // A PID that is not running: the highest possible one.
+  const dead = 4194304;
+  writeFileSync(join(root.dir, `etc/sysctl.d/.90-cosi.conf.cosi-${dead}-0123abcd`), 'half');
+  writeFileSync(join(root.dir, `etc/sysctl.d/.90-cosi.conf.cosi-${process.pid}-0123abcd`), 'mine, in progress');
+  await createHost({root: root.dir}).writeAtomic('/etc/sysctl.d/90-cosi.conf', 'a = 2\n');
+  t.deepEqual(readdirSync(join(root.dir, 'etc/sysctl.d')).sort(), [`.90-cosi.conf.cosi-${process.pid}-0123abcd`, '90-cosi.conf']);
+});
+
+test('a crash between fsync and rename leaves the old file whole and no partial one', async (t) => {
+  const root = await createFixtureRoot({'/etc/x.conf': 'old\n'});
+  t.teardown(() => root.cleanup());
+  const files = new RootFs(root.dir);
+  t.throws(() => files.writeAtomic('/etc/x.conf', Buffer.from('new\n'), {beforeRename: () => {
+    throw new Error('crash');
+  }}), {message: 'crash'});
+  t.is(readFileSync(join(root.dir, 'etc/x.conf'), 'utf8'), 'old\n');
+  t.deepEqual(readdirSync(join(root.dir, 'etc')), ['x.conf']);
+});
+
+test('a symlink loop and a file used as a directory are errors, not hangs', async (t) => {
+  const root = await createFixtureRoot({'/etc/file': 'x'});
+  t.teardown(() => root.cleanup());
+  symlinkSync('b', join(root.dir, 'etc/a'));
+  symlinkSync('a', join(root.dir, 'etc/b'));
+  const host = createHost({root: root.dir});
+  await t.throwsAsync(host.readText('/etc/a/x'), {code: 'ELOOP'} as never);
+  await t.throwsAsync(host.writeAtomic('/etc/file/x', 'y'), {code: 'ENOTDIR'} as never);
+  t.is(readlinkSync(join(root.dir, 'etc/a')), 'b');
+});
+
+/**
+ * The directory-swap race: a process exchanges a real directory with a symlink to an outside directory as fast as it
+ * can (renameat2 RENAME_EXCHANGE, through python3's ctypes) while cosi writes into it 500 times.
+ */
+test('a directory swapped for a symlink during 500 writes never gets a file written outside the root', async (t) => {
+  const {root, outside} = await rootAndOutside(t);
+  mkdirSync(join(root.dir, 'etc/cni/net.d'), {recursive: true});
+  symlinkSync(outside, join(root.dir, 'etc/cni/swap'));
+  const swapper = spawn('python3', ['-c', `
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = sys.argv[1].encode(), sys.argv[2].encode()
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+while True:
+    libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)
+`, join(root.dir, 'etc/cni/net.d'), join(root.dir, 'etc/cni/swap')], {stdio: 'ignore'});
+  t.teardown(() => swapper.kill('SIGKILL'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const host = createHost({root: root.dir});
+  let written = 0;
+  for (let i = 0; i < 500; i++) {
+    try {
+      await host.writeAtomic('/etc/cni/net.d/10-pods.conflist', `{"n": ${i}}\n`);
+      await host.remove('/etc/cni/net.d/10-pods.conflist');
+      written++;
+    } catch {
+      // A component that was mid-swap: an error is fine, a write outside is not.
+    }
+  }
+  swapper.kill('SIGKILL');
+  t.log(`${written} of 500 write+remove rounds completed during the swaps`);
+  t.true(written > 0);
+  t.deepEqual(readdirSync(outside), ['victim'], 'nothing written outside the root');
+  t.is(readFileSync(join(outside, 'victim'), 'utf8'), 'outside\n');
+});
