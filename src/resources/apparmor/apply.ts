@@ -1,13 +1,8 @@
-import {describeFailure, type CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
+import {runChecked} from '../shared/run-checked.js';
 import type {ApparmorChangeData, ApparmorRecord} from './plan.js';
 import {checkProfile, findParser, parserOnStdin} from './probe.js';
-
-async function run(host: Host, request: CommandRequest): Promise<void> {
-  const result = await host.run(request);
-  if (result.exitCode !== 0 || !result.started) throw new Error(describeFailure(request, result));
-}
 
 async function parser(host: Host): Promise<string> {
   const found = await findParser(host);
@@ -25,11 +20,11 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
   const data = change.data as ApparmorChangeData;
   const apparmorParser = await parser(host);
   if (change.action === 'delete') {
-    if (data.unload) await run(host, {argv: parserOnStdin(apparmorParser, ['-R']), input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
+    if (data.unload) await runChecked(host, {argv: parserOnStdin(apparmorParser, ['-R']), input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
     if (data.restore === undefined) await host.remove(data.path);
     else {
       await host.writeAtomic(data.path, data.restore, {mode: 0o644});
-      await run(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
+      await runChecked(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
     }
     return {forget: true};
   }
@@ -39,7 +34,7 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
     if (!checked.names.includes(data.name)) throw new Error(`profile ${data.name}: the text must declare \`profile ${data.name}\`; it declares ${checked.names.join(', ') || 'no profile'}`);
   }
   if (data.write !== undefined) await host.writeAtomic(data.path, data.write, {mode: 0o644});
-  await run(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
+  await runChecked(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
   const now = new Date().toISOString();
   const previous = state.resources[change.address] as (ApparmorRecord & {since: string}) | undefined;
   return {record: {original: previous?.original ?? data.original, applied: change.after, since: previous?.since ?? now, updated: now}};

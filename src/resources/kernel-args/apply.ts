@@ -1,13 +1,7 @@
-import {describeFailure, type CommandRequest} from '../../host/command.js';
-import type {Host} from '../../host/host.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
+import {runChecked} from '../shared/run-checked.js';
 import {cosiGrubDropIn} from './grub-defaults.js';
 import type {KernelArgsChangeData} from './plan.js';
-
-async function run(host: Host, request: CommandRequest): Promise<void> {
-  const result = await host.run(request);
-  if (result.exitCode !== 0 || !result.started) throw new Error(describeFailure(request, result));
-}
 
 /**
  * applyKernelArgs carries out the planned kernel-argument change through the boot loader's own tools: on Debian it
@@ -20,12 +14,12 @@ export async function applyKernelArgs({host, change, state}: ApplyRequest): Prom
   if (data.loader === 'grub') {
     if (data.write === null) await host.remove(cosiGrubDropIn);
     else await host.writeAtomic(cosiGrubDropIn, data.write, {mode: 0o644});
-    if (data.regenerate) await run(host, {argv: ['update-grub'], timeoutMs: 300_000});
+    if (data.regenerate) await runChecked(host, {argv: ['update-grub'], timeoutMs: 300_000});
   } else {
     const argv = ['grubby', '--update-kernel=ALL'];
     if (data.add.length > 0) argv.push(`--args=${data.add.join(' ')}`);
     if (data.remove.length > 0) argv.push(`--remove-args=${data.remove.join(' ')}`);
-    if (argv.length > 2) await run(host, {argv, timeoutMs: 300_000});
+    if (argv.length > 2) await runChecked(host, {argv, timeoutMs: 300_000});
   }
   if (change.action === 'delete') return {forget: true};
   const now = new Date().toISOString();
