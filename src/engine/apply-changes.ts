@@ -64,7 +64,8 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       // Restarts owed by changes already made would be lost with the journal: keep it, and the next run (which
       // reports the unfinished apply) plans them again. Otherwise the journal is history.
       if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
-      await markRebootRequired(host, applied);
+      // The failure is what this apply reports; a reboot owed by the changes made before it is said if it can be.
+      await markRebootRequired(host, applied).catch(() => undefined);
       return {applied, failed: {change, message}, state, queued};
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
