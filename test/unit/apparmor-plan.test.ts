@@ -186,3 +186,17 @@ test('without apparmor_parser but with its package in the plan: a warning, the p
     t.is(await root.read('/etc/apparmor.d/cosi-other'), undefined);
   });
 });
+
+test('removal on a node that lost AppArmor and its parser still removes the file, running nothing', (t) =>
+  withNode(apparmorFiles, async (root, host, calls) => {
+    await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
+    const {rmSync} = await import('node:fs');
+    rmSync(`${root.dir}/usr/sbin/apparmor_parser`);
+    rmSync(`${root.dir}/sys/module/apparmor/parameters/enabled`);
+    await root.write('/sys/kernel/security/apparmor/profiles', '');
+    const before = calls.length;
+    const p = await apply(host, {});
+    t.deepEqual(p.changes.map((c) => [c.action, c.reason]), [['delete', 'no longer in the document: /etc/apparmor.d/cosi-deny removed']]);
+    t.is(calls.length, before);
+    t.is(await root.read('/etc/apparmor.d/cosi-deny'), undefined);
+  }));

@@ -18,16 +18,17 @@ async function parser(host: Host): Promise<string> {
  */
 export async function applyApparmor({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
   const data = change.data as ApparmorChangeData;
-  const apparmorParser = await parser(host);
   if (change.action === 'delete') {
-    if (data.unload) await runChecked(host, {argv: parserOnStdin(apparmorParser, ['-R']), input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
+    // A kernel without AppArmor has nothing to unload or reload: the file alone is put right, without the parser.
+    if (data.unload) await runChecked(host, {argv: parserOnStdin(await parser(host), ['-R']), input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
     if (data.restore === undefined) await host.remove(data.path);
     else {
       await host.writeAtomic(data.path, data.restore, {mode: 0o644});
-      await runChecked(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
+      if (data.reload) await runChecked(host, {argv: [await parser(host), '-r', data.path], timeoutMs: 120_000});
     }
     return {forget: true};
   }
+  const apparmorParser = await parser(host);
   if (data.check && data.write !== undefined) {
     const checked = await checkProfile(host, apparmorParser, data.write);
     if (!checked.ok) throw new Error(`apparmor_parser rejects profile ${data.name}: ${checked.messages.map((m) => (m.line ? `line ${m.line}: ${m.message}` : m.message)).join('; ')}`);

@@ -27,6 +27,8 @@ export interface ApparmorChangeData {
   readonly restore?: string;
   /** delete: the profile is loaded and is unloaded first. */
   readonly unload?: boolean;
+  /** delete with restore: the kernel has AppArmor, so the restored file is loaded. */
+  readonly reload?: boolean;
   readonly original: ApparmorRecord['original'];
   /** create/update planned without apparmor_parser (it comes with a package in the same plan): apply checks first. */
   readonly check?: boolean;
@@ -86,11 +88,11 @@ export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObs
       action: 'delete',
       before: {path, loaded: observed.loaded[name] ?? null, ...(file.state === 'present' ? {digest: digest(file.text)} : {})},
       after: restore === undefined ? null : {path, digest: digest(restore)},
-      reason: `no longer in the document: ${unload ? 'unloaded, and ' : ''}${restore === undefined ? `${path} removed` : `${path} gets back the profile cosi found, loaded again`}`,
+      reason: `no longer in the document: ${unload ? 'unloaded, and ' : ''}${restore === undefined ? `${path} removed` : `${path} gets back the profile cosi found${observed.enabled === true && observed.securityfs ? ', loaded again' : ''}`}`,
       disruption: 'none',
       dependsOn: [],
       inputs: digest({file, loaded: observed.loaded[name] ?? null}),
-      data: {name, path, unload, original: record.original, ...(restore !== undefined ? {restore} : {})} satisfies ApparmorChangeData,
+      data: {name, path, unload, original: record.original, ...(restore !== undefined ? {restore, reload: observed.enabled === true && observed.securityfs} : {})} satisfies ApparmorChangeData,
     });
   }
   return {changes, diagnostics};
