@@ -23,7 +23,7 @@ export function parseYaml(file: string, text: string): {parsed?: ParsedYaml; dia
   const documents = parseAllDocuments(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true});
     if (documents.length === 0) return {diagnostics: [error('the file is empty: expected a NodeConfig document', {source: {file, line: 1, col: 1}})]};
   const document = documents[0]!;
-  const source = new SourceFile(file, document, lines);
+  const source = new SourceFile(file, document, lines, text);
   const diagnostics: Diagnostic[] = [];
   if (documents.length > 1) {
     diagnostics.push(

@@ -30,6 +30,11 @@ export interface Diagnostic {
    * `FILE:LINE:COL: note: MESSAGE` line; their positions are filled in from `path` like the diagnostic's own.
    */
   readonly related?: readonly RelatedPlace[];
+  /**
+   * A 1-based line inside the string value at `path` (an AppArmor profile's text): the source position is that line
+   * of a block scalar (`|`) in the document, or the value's start for other scalars.
+   */
+  readonly valueLine?: number;
 }
 
 /** RelatedPlace is another place in the document that a diagnostic involves. */

@@ -5,6 +5,7 @@ import {driftCause} from '../../src/engine/drift-cause.js';
 import {makePlan} from '../../src/engine/make-plan.js';
 import type {Provider} from '../../src/engine/provider.js';
 import {loadState} from '../../src/engine/state.js';
+import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
 import type {Plan} from '../../src/plan/plan.js';
 import {documentSections} from '../../src/resources/registry.js';
@@ -32,6 +33,8 @@ export interface ConformanceScenario {
   readonly removedSpec: NodeConfig['spec'];
   /** Asserts that the node is back to what cosi found. */
   readonly assertRestored: (root: FixtureRoot) => Promise<void>;
+  /** Stands in for the node's commands (a boot loader's tool, a parser); by default every command fails to start. */
+  readonly runner?: (root: FixtureRoot) => CommandRunner;
 }
 
 async function plan(host: Host, provider: Provider, spec: NodeConfig['spec']): Promise<Plan> {
@@ -54,7 +57,8 @@ export function conformance(test: TestFn, scenario: ConformanceScenario): void {
   const withRoot = async (body: (root: FixtureRoot, host: Host) => Promise<void>) => {
     const root = await createFixtureRoot(scenario.files);
     try {
-      await body(root, createHost({root: root.dir, runner: async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands in fixture roots', started: false})}));
+      const runner: CommandRunner = scenario.runner?.(root) ?? (async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands in fixture roots', started: false}));
+      await body(root, createHost({root: root.dir, runner}));
     } finally {
       await root.cleanup();
     }

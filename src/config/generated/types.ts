@@ -166,6 +166,19 @@ export type SeccompFlag =
 export type SeccompOperator =
   'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
 /**
+ * One kernel command-line argument, `name` or `name=value` (`systemd.unified_cgroup_hierarchy=1`, `nf_conntrack.hashsize=131072`, `console=ttyS0,115200`). Letters, digits and `_ . , : = + / @ % ~ ^ [ ] -`, starting with a letter, digit or `_`: no white space, quotes, `$`, `\`, `;` or control characters, so that it is safe in GRUB's shell-sourced defaults and in grub.cfg.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "kernelArg".
+ */
+export type KernelArg = string;
+/**
+ * Arguments on the kernel command line from the next boot, through the boot loader's own mechanism: on Debian a cosi-owned drop-in `/etc/default/grub.d/90-cosi.cfg` and `update-grub`, on the RHEL family `grubby --update-kernel=ALL`. A change owes a reboot; an argument removed from the list is removed from the next boot.
+ *
+ * @maxItems 256
+ */
+export type KernelArgs = KernelArg[];
+/**
  * Key of a label in `metadata.labels`: any non-empty string of at most 253 characters.
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
@@ -214,6 +227,13 @@ export type CsiDriverName = string;
  * via the `definition` "seccompProfilePath".
  */
 export type SeccompProfilePath = string;
+/**
+ * Name of an AppArmor profile and of its file in `/etc/apparmor.d/`: one path component of letters, digits and `_ . + -`, not starting with `-` or `.`, without `..` (pods name it as `localhost/<name>`). The profile text must declare a profile of this name.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "apparmorProfileName".
+ */
+export type ApparmorProfileName = string;
 
 /**
  * A cosi v1alpha1 document: the desired state of one Kubernetes Linux node. Everything except the header (`apiVersion`, `kind`, `metadata.name`) is optional, and unknown keys anywhere are errors.
@@ -268,6 +288,8 @@ export interface Spec {
   cni?: Cni;
   csi?: Csi;
   seccomp?: Seccomp;
+  kernel?: Kernel;
+  apparmor?: Apparmor;
 }
 /**
  * Operating-system packages that must be installed or must not be installed.
@@ -744,4 +766,28 @@ export interface SeccompFilter {
    * Lowest kernel version (`MAJOR.MINOR`) the rule applies to.
    */
   minKernel?: string;
+}
+/**
+ * The kernel's boot configuration.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "kernel".
+ */
+export interface Kernel {
+  args?: KernelArgs;
+}
+/**
+ * AppArmor profiles, checked by the node's `apparmor_parser`, written to `/etc/apparmor.d/<name>` and loaded (`apparmor_parser -r`); a profile removed from the document is unloaded and its file removed.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "apparmor".
+ */
+export interface Apparmor {
+  profiles?: ApparmorProfiles;
+}
+/**
+ * Profiles: profile name -> profile text (AppArmor policy language; `#include <tunables/global>` and the abstractions resolve from the node's `/etc/apparmor.d`).
+ */
+export interface ApparmorProfiles {
+  [k: string]: string;
 }

@@ -26,6 +26,11 @@ export type QemuOptions = {
 	 * the same overlay. Under TCG a fresh qemu boots the guest several times faster than a warm reset does.
 	 */
 	exitOnReboot?: boolean;
+	/**
+	 * Boot from the overlay disk's own boot loader (SeaBIOS, then GRUB in its MBR) instead of `kernel`/`initrd`:
+	 * the guest's kernel command line is then its grub.cfg's.
+	 */
+	bootFromDisk?: boolean;
 };
 
 /** QemuProcess is a started VM: the process and the paths of its console log and agent socket. */
@@ -57,7 +62,7 @@ export async function createOverlay(base: string, overlay: string): Promise<void
 /**
  * startQemu launches qemu-system-x86_64 with TCG (never KVM): the overlay as /dev/vda, the cosi layer read-only as
  * /dev/vdb, the serial console to a log (or the terminal), a virtio-serial port {@link agentPortName} bound to a unix
- * socket, no network. Reboots in the guest reset it in place, or end it with {@link QemuOptions.exitOnReboot}. An
+ * socket, no network; direct kernel boot unless {@link QemuOptions.bootFromDisk}. Reboots in the guest reset it in place, or end it with {@link QemuOptions.exitOnReboot}. An
  * existing overlay in runDir is reused, so starting again on the same runDir is a reboot of the same node.
  */
 export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
@@ -77,9 +82,7 @@ export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
 		'-nic', 'none',
 		...(options.exitOnReboot ? ['-no-reboot'] : []),
 		...serial,
-		'-kernel', options.kernel,
-		'-initrd', options.initrd,
-		'-append', kernelCommandLine(options.extraAppend),
+		...(options.bootFromDisk ? [] : ['-kernel', options.kernel, '-initrd', options.initrd, '-append', kernelCommandLine(options.extraAppend)]),
 		'-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
 		'-drive', `file=${options.layerDisk},if=virtio,format=raw,readonly=on`,
 		...(options.extraDisks ?? []).flatMap(disk => ['-drive', `file=${disk},if=virtio,format=raw,readonly=on`]),

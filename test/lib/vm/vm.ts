@@ -102,6 +102,7 @@ export class Vm {
 			cpus: options.cpus,
 			exitOnReboot: rebootMode === 'restart-qemu',
 			extraDisks: options.extraDisks,
+			bootFromDisk: base.meta.recipe.boot !== undefined,
 		};
 		const q = await startQemu(qemuOptions);
 		live.add(q.child);
