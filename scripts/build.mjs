@@ -63,8 +63,9 @@ const bundled = await esbuild.build({
   target: 'node20',
   outfile: join(bundleDir, 'cosi.cjs'),
   sourcemap: 'linked',
-  // gRPC (with protobufjs, 40% of the bundle) only talks to CSI drivers' sockets: it is required from node_modules
-  // when a probe needs it, so that every other command does not read it at start-up.
+  // gRPC (with protobufjs, 40% of the bundle) only talks to CSI drivers' sockets: it is required through the bundle's
+  // require when a probe needs it (see src/resources/csi/grpc-module.ts), so that every other command does not read
+  // it at start-up. bin/cosi.js resolves it in node_modules; the single executable carries it as an asset.
   external: ['@grpc/grpc-js'],
   write: false,
   logLevel: 'warning',
@@ -81,6 +82,15 @@ const bundled = await esbuild.build({
     setup(build) {
       build.onLoad({filter: /generated[\\/]validate-(document|state)\.js$/}, (args) => ({
         contents: readFileSync(args.path, 'utf8').replace(header.slice(header.indexOf('\n') + 1), ''),
+        loader: 'js',
+      }));
+    },
+  }, {
+    // grpc-js through the bundle's require, which its loader provides (bin/cosi.js or the single executable).
+    name: 'grpc-through-loader',
+    setup(build) {
+      build.onLoad({filter: /resources[\\/]csi[\\/]grpc-module\.js$/}, () => ({
+        contents: "export function loadGrpc() { return require('@grpc/grpc-js'); }\n",
         loader: 'js',
       }));
     },

@@ -3,8 +3,11 @@
 // resolver of Debian's `seccomp` package (`scmp_sys_resolver`), so that `cosi validate` checks syscall names
 // offline exactly as libseccomp (and so runc, crun and containerd) resolves them.
 //
-//   node scripts/generate-syscalls.mjs          writes src/resources/seccomp/generated/syscall-table.ts
-//   node scripts/generate-syscalls.mjs --check  writes nothing; exits 1 when the table differs from this libseccomp
+//   node scripts/generate-syscalls.mjs          writes src/resources/seccomp/generated/syscall-table.ts (libseccomp)
+//                                               and src/resources/seccomp/generated/kernel-syscalls.ts (a newer kernel)
+//   node scripts/generate-syscalls.mjs --check  writes nothing; exits 1 when a table differs from its sources
+//   --kernel-deb FILE   read the pinned linux-libc-dev from FILE instead of fetching it (see kernel-syscalls.mjs)
+//   --kernel-only       only the kernel table (seconds; the libseccomp table takes about 2 minutes)
 //
 // Candidate names are every identifier-like string in libseccomp's shared library (its gperf name pool) and every
 // `__NR_*` in the kernel headers; each is resolved on every architecture libseccomp supports. A name belongs to
@@ -15,10 +18,12 @@ import {readdirSync, readFileSync, writeFileSync, mkdirSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
+import {kernelSyscalls, renderKernelTable} from './kernel-syscalls.mjs';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'src/resources/seccomp/generated/syscall-table.ts');
+const KERNEL_OUT = join(ROOT, 'src/resources/seccomp/generated/kernel-syscalls.ts');
 
 /** libseccomp architecture token (`scmp_sys_resolver -a`) -> OCI architecture name. */
 const ARCHES = {
@@ -117,8 +122,41 @@ function bitmap(names, present) {
   return bytes.toString('base64');
 }
 
+/** writeOrCheck writes a generated file, or with --check compares it; returns false when it is stale. */
+function writeOrCheck(path, content, check, what) {
+  if (!check) {
+    mkdirSync(dirname(path), {recursive: true});
+    writeFileSync(path, content);
+    console.log(`wrote ${path}: ${what}`);
+    return true;
+  }
+  if (readFileSync(path, 'utf8') === content) {
+    console.log(`${path} matches ${what}`);
+    return true;
+  }
+  console.error(`${path} differs from ${what}: run node scripts/generate-syscalls.mjs`);
+  return false;
+}
+
+function kernelPart(check) {
+  const at = process.argv.indexOf('--kernel-deb');
+  const deb = at === -1 ? undefined : process.argv[at + 1];
+  let table;
+  try {
+    table = kernelSyscalls(deb ? {deb} : {});
+  } catch (cause) {
+    console.error(`kernel syscall table: ${cause.message}`);
+    if (check) console.error('kernel syscall table not checked: its pinned source cannot be had here (pass --kernel-deb FILE)');
+    return !!check;
+  }
+  const names = new Set(Object.values(table.byArch).flatMap((s) => [...s]));
+  return writeOrCheck(KERNEL_OUT, renderKernelTable(table, bitmap), check, `${table.source}: ${names.size} names, ${Object.keys(table.byArch).length} architectures`);
+}
+
 async function main() {
   const check = process.argv.includes('--check');
+  const kernelOk = kernelPart(check);
+  if (process.argv.includes('--kernel-only')) process.exit(kernelOk ? 0 : 1);
   const resolver = which('scmp_sys_resolver');
   if (!resolver) {
     console.error('scmp_sys_resolver not found: install Debian package `seccomp` (apt-get install -y seccomp)');
@@ -156,19 +194,8 @@ async function main() {
     '};',
     '',
   ];
-  const content = lines.join('\n');
-  if (check) {
-    const current = readFileSync(OUT, 'utf8');
-    if (current !== content) {
-      console.error(`${OUT} differs from this machine's libseccomp (${libseccompVersion()}): run node scripts/generate-syscalls.mjs`);
-      process.exit(1);
-    }
-    console.log(`syscall table matches libseccomp ${libseccompVersion()}`);
-    return;
-  }
-  mkdirSync(dirname(OUT), {recursive: true});
-  writeFileSync(OUT, content);
-  console.log(`wrote ${OUT}: ${names.length} names, ${arches.length} architectures`);
+  const ok = writeOrCheck(OUT, lines.join('\n'), check, `libseccomp ${libseccompVersion()}: ${names.length} names, ${arches.length} architectures`);
+  process.exit(ok && kernelOk ? 0 : 1);
 }
 
 await main();

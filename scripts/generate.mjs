@@ -190,8 +190,13 @@ function row(ctx, path, schema, required) {
   };
 }
 
-/** typeCell names the type of a property, linking named value types. */
+/** typeCell names the type of a property, linking named value types; `, or null` where null is accepted. */
 function typeCell(ctx, schema) {
+  const type = typeOf(ctx, schema);
+  return resolve(ctx, schema).nullable ? `${type}, or null` : type;
+}
+
+function typeOf(ctx, schema) {
   const ref = refName(schema);
   if (ref && ctx.named.has(ref)) return `${typeName(ctx.defs[ref])} ([${ctx.named.get(ref)}](#${anchor(ctx.named.get(ref))}))`;
   const node = resolve(ctx, schema);
@@ -253,11 +258,27 @@ function typeName(node) {
  */
 function resolve(ctx, schema) {
   const ref = refName(schema);
-  if (!ref) return schema;
+  if (!ref) return withoutNull(ctx, schema);
   const target = ctx.defs[ref];
   if (!target) throw new Error(`bug in the schema: $ref ${schema.$ref} names no $defs entry`);
   const { $ref: _ref, ...siblings } = schema;
   return { ...resolve(ctx, target), ...siblings };
+}
+
+/**
+ * withoutNull reads "X or null" (`type: [X, "null"]`, or `anyOf` of one schema and `{type: "null"}`: Go's encoding
+ * writes null for an empty list) as X marked `nullable`, so that X's rows and rules are documented.
+ */
+function withoutNull(ctx, schema) {
+  if (Array.isArray(schema.type) && schema.type.includes('null') && schema.type.length === 2) {
+    return { ...schema, type: schema.type.find((t) => t !== 'null'), nullable: true };
+  }
+  const branches = schema.anyOf;
+  if (Array.isArray(branches) && branches.length === 2 && branches.some((b) => b.type === 'null')) {
+    const { anyOf: _anyOf, ...siblings } = schema;
+    return { ...resolve(ctx, branches.find((b) => b.type !== 'null')), ...siblings, nullable: true };
+  }
+  return schema;
 }
 
 /** refName returns the `$defs` key a schema refers to, or undefined. */

@@ -6,6 +6,7 @@
 //   node scripts/vm.mjs run -- CMD ...  boot a fresh node, run CMD through the agent (no shell), print its output
 //   node scripts/vm.mjs info            where the cache is and what it holds
 //   node scripts/vm.mjs clean           delete the cache (the next run builds from scratch)
+// COSI_VM_RECIPE=grub selects the node that boots through its own GRUB (grubRecipe) for build, shell and run.
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 
@@ -19,6 +20,8 @@ const {ensureBaseImage} = await import(new URL('image.js', lib).href);
 const {ensureCosiLayer} = await import(new URL('cosi-layer.js', lib).href);
 const {startQemu} = await import(new URL('qemu.js', lib).href);
 const {Vm} = await import(new URL('vm.js', lib).href);
+const recipes = await import(new URL('image-recipe.js', lib).href);
+const recipe = process.env.COSI_VM_RECIPE === 'grub' ? recipes.grubRecipe : undefined;
 
 const log = line => console.error(line);
 const [command, ...rest] = process.argv.slice(2);
@@ -26,7 +29,7 @@ const [command, ...rest] = process.argv.slice(2);
 switch (command) {
 	case 'build': {
 		let t = Date.now();
-		const base = await ensureBaseImage(undefined, log);
+		const base = await ensureBaseImage(recipe, log);
 		console.log(`base image:  ${base.dir} (kernel ${base.meta.kernelVersion}, built ${base.meta.builtAt} in ${base.meta.seconds.total} s); ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 		t = Date.now();
 		const layer = await ensureCosiLayer(log);
@@ -34,13 +37,13 @@ switch (command) {
 		break;
 	}
 	case 'shell': {
-		const base = await ensureBaseImage(undefined, log);
+		const base = await ensureBaseImage(recipe, log);
 		const layer = await ensureCosiLayer(log);
 		const runDir = join(vmCacheDir(), 'runs', `shell-${process.pid}`);
 		mkdirSync(runDir, {recursive: true});
 		console.error(`vm: booting ${base.meta.kernelVersion} under TCG (about a minute); root logs in automatically; Ctrl-A X quits.`);
 		console.error(`vm: the agent socket is ${join(runDir, 'agent.sock')}`);
-		const q = await startQemu({runDir, baseDisk: base.disk, layerDisk: layer.disk, kernel: base.kernel, initrd: base.initrd, console: 'stdio'});
+		const q = await startQemu({runDir, baseDisk: base.disk, layerDisk: layer.disk, kernel: base.kernel, initrd: base.initrd, console: 'stdio', bootFromDisk: base.meta.recipe.boot !== undefined});
 		const code = await new Promise(resolve => q.child.on('exit', resolve));
 		rmSync(runDir, {recursive: true, force: true});
 		process.exit(code ?? 1);
@@ -48,7 +51,7 @@ switch (command) {
 	case 'run': {
 		const argv = rest[0] === '--' ? rest.slice(1) : rest;
 		if (argv.length === 0) throw new Error('usage: node scripts/vm.mjs run -- CMD [ARG...]');
-		const vm = await Vm.boot({log});
+		const vm = await Vm.boot({log, recipe});
 		try {
 			const r = await vm.run(argv, {timeoutMs: 600_000});
 			process.stdout.write(r.stdout);

@@ -1,6 +1,4 @@
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {packageRoot} from './package-root.js';
+import {readPackageFile} from './package-files.js';
 
 /** version is cosi's version, from its package.json. */
-export const version: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {version: string}).version;
+export const version: string = (JSON.parse(readPackageFile('package.json')) as {version: string}).version;

@@ -1,13 +1,11 @@
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {packageRoot} from '../package-root.js';
+import {readPackageFile} from '../package-files.js';
 
 /** unitNames are the systemd units cosi ships (SPEC §6), in systemd/ of the package. */
 export const unitNames = ['cosi-apply.service', 'cosi-drift.service', 'cosi-drift.timer'] as const;
 
 /** readUnits returns the shipped unit files by name. */
 export function readUnits(): Record<(typeof unitNames)[number], string> {
-  return Object.fromEntries(unitNames.map((name) => [name, readFileSync(join(packageRoot, 'systemd', name), 'utf8')])) as Record<(typeof unitNames)[number], string>;
+  return Object.fromEntries(unitNames.map((name) => [name, readPackageFile(`systemd/${name}`)])) as Record<(typeof unitNames)[number], string>;
 }
 
 /**

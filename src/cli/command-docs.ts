@@ -78,6 +78,7 @@ export const commandDocs: readonly CommandDoc[] = [
     description: [
       'Probes the node, read-only, and prints the ordered changes that would make it match the document, in the spirit of Terraform: + create, ~ update, - delete, -/+ replace, with the disruption each change causes (a service restart, a reboot) and the settings that would not survive a reboot.',
       'With --out, the plan is saved; "cosi apply PLAN" later carries it out only if planning afresh gives the same changes.',
+      'Some checks need the node\'s own tools and run during plan, read-only: AppArmor profiles are parsed by the node\'s apparmor_parser (parse only; an error is reported at its line of the document). cosi never reboots: a change whose disruption is a reboot is carried out for the next boot, and apply then writes /var/run/reboot-required.',
     ],
     operands: [config],
     options: [...documentOptions, 'out', 'detailed-exitcode'],
@@ -111,7 +112,7 @@ export const commandDocs: readonly CommandDoc[] = [
     name: 'facts',
     summary: 'what cosi reads from the node',
     synopsis: '[--json]',
-    description: ['Prints what cosi observes on the node: the OS, kernel, package manager, container runtime and its socket, modules, sysctls, CNI, CSI and seccomp. Read-only.'],
+    description: ['Prints what cosi observes on the node: the OS, kernel, package manager, container runtime and its socket, modules, sysctls, CNI, CSI, seccomp, whether AppArmor is enabled and its loaded profiles, and the kernel command line (running and next boot, and the boot loader); with the default document (/etc/cosi/config.yaml under the root), also its conditions: CSI drivers not healthy, CNI plugins another component has not installed yet. Read-only.'],
     operands: [],
     options: ['root', 'json', 'no-color'],
     exitCodes: [[0, 'Success.'], [1, 'The node could not be read.']],
@@ -173,7 +174,7 @@ export const environmentDocs: readonly (readonly [string, string])[] = [
 ];
 
 /** overview is the first paragraph of cosi(8) and of the global help. */
-export const overview = 'cosi is a declarative configuration engine for the Linux nodes that run Kubernetes. One YAML document describes a node: OS packages, kernel modules, sysctls, systemd units, the container runtime and its socket, CNI plugins and networks, CSI driver prerequisites, seccomp profiles. cosi probes the node read-only, plans the ordered changes, and applies them safely: atomic writes, a lock, a journal, and re-running converges.';
+export const overview = 'cosi is a declarative configuration engine for the Linux nodes that run Kubernetes. One YAML document describes a node: OS packages, kernel modules, sysctls, systemd units, the container runtime and its socket, CNI plugins and networks, CSI driver prerequisites, seccomp and AppArmor profiles, kernel arguments. cosi probes the node read-only, plans the ordered changes, and applies them safely: atomic writes, a lock, a journal, and re-running converges.';
 
 /** exitSummary is the common meaning of cosi's exit codes. */
 export const exitSummary: readonly (readonly [number, string])[] = [

@@ -1,5 +1,6 @@
 import {error, type Diagnostic, type DocumentPath} from '../diag/diagnostic.js';
 import {formatDocumentPath} from '../diag/document-path.js';
+import {checkCniRules} from '../resources/cni/check-networks.js';
 import {checkGroups} from '../resources/group/check-groups.js';
 import {checkSeccompProfiles} from '../resources/seccomp/check-profiles.js';
 import {checkSwap} from '../resources/swap/check-swap.js';
@@ -37,7 +38,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
     const path = ['spec', 'modules', name];
     const canonical = canonicalModuleName(name);
     const first = modules.get(canonical);
-    if (first) found.push(error(`module ${canonical} is declared twice: here and at ${at(first.path)} ('-' and '_' are the same in module names)`, {path}));
+    if (first) found.push(error(`module ${canonical} is declared twice: here and at ${at(first.path)} ('-' and '_' are the same in module names)`, {path, related: [{message: `module ${canonical} is first declared here`, path: first.path}]}));
     else modules.set(canonical, {path, state: module.state ?? 'loaded'});
   }
 
@@ -47,17 +48,17 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
   for (const [index, name] of (spec.packages?.remove ?? []).entries()) {
     const path = ['spec', 'packages', 'remove', index];
     const wanted = install.get(name);
-    if (wanted) found.push(error(`package ${name} is both to be installed (${at(wanted.path)}) and removed`, {path}));
+    if (wanted) found.push(error(`package ${name} is both to be installed (${at(wanted.path)}) and removed`, {path, related: [{message: `package ${name} is to be installed here`, path: wanted.path}]}));
     remove.set(name, path);
   }
 
   const requirePackage = (name: string, constraint: string, path: DocumentPath) => {
     const removed = remove.get(name);
-    if (removed) found.push(error(`package ${name} is needed here but ${at(removed)} removes it`, {path}));
+    if (removed) found.push(error(`package ${name} is needed here but ${at(removed)} removes it`, {path, related: [{message: `package ${name} is removed here`, path: removed}]}));
     const first = install.get(name);
     if (!first) install.set(name, {constraint, path});
     else if (normalizeConstraint(first.constraint) !== normalizeConstraint(constraint) && constraint !== '*' && first.constraint !== '*') {
-      found.push(error(`conflicting version constraints on package ${name}: ${JSON.stringify(constraint)} here, ${JSON.stringify(first.constraint)} at ${at(first.path)}`, {path}));
+      found.push(error(`conflicting version constraints on package ${name}: ${JSON.stringify(constraint)} here, ${JSON.stringify(first.constraint)} at ${at(first.path)}`, {path, related: [{message: `package ${name} is constrained to ${JSON.stringify(first.constraint)} here`, path: first.path}]}));
     } else if (first.constraint === '*' && constraint !== '*') install.set(name, {constraint, path});
   };
 
@@ -72,13 +73,13 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
     for (const [index, name] of (needs.modules ?? []).entries()) {
       const declared = modules.get(canonicalModuleName(name));
       if (declared?.state === 'blocked') {
-        found.push(error(`CSI driver ${driver} needs module ${name}, which ${at(declared.path)} blocks`, {path: [...base, 'modules', index]}));
+        found.push(error(`CSI driver ${driver} needs module ${name}, which ${at(declared.path)} blocks`, {path: [...base, 'modules', index], related: [{message: `module ${name} is blocked here`, path: declared.path}]}));
       }
     }
     for (const [index, unit] of (needs.services ?? []).entries()) {
       const declared = services[unit];
       if (declared && (declared.state === 'stopped' || declared.enabled === false)) {
-        found.push(error(`CSI driver ${driver} needs service ${unit} running, but ${at(['spec', 'services', unit])} says ${declared.state === 'stopped' ? 'state: stopped' : 'enabled: false'}`, {path: [...base, 'services', index]}));
+        found.push(error(`CSI driver ${driver} needs service ${unit} running, but ${at(['spec', 'services', unit])} says ${declared.state === 'stopped' ? 'state: stopped' : 'enabled: false'}`, {path: [...base, 'services', index], related: [{message: `service ${unit} is declared ${declared.state === 'stopped' ? 'stopped' : 'disabled'} here`, path: ['spec', 'services', unit]}]}));
       }
     }
   }
@@ -86,7 +87,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
   for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
     if (typeof value === 'string' && value.trim() === '') found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
   }
-  found.push(...checkSeccompProfiles(config));
+  found.push(...checkSeccompProfiles(config), ...checkCniRules(config));
   found.push(...checkGroups(config), ...checkSwap(config));
   return found;
 }

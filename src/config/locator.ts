@@ -16,7 +16,7 @@ export class Locator {
   }
 
   /** locate returns the position of `path` (of its key, with `key`). */
-  locate(path: DocumentPath, options: {key?: boolean} = {}): SourcePosition {
+  locate(path: DocumentPath, options: {key?: boolean; valueLine?: number} = {}): SourcePosition {
     for (let i = this.origins.length - 1; i >= 0; i--) {
       const origin = this.origins[i]!;
       if (origin.path.length <= path.length && origin.path.every((part, j) => part === String(path[j]))) {
@@ -30,6 +30,9 @@ export class Locator {
 
   /** place fills in the source position of diagnostics that name a document path but no position yet. */
   place(diagnostics: readonly Diagnostic[], options: {key?: boolean} = {}): Diagnostic[] {
-    return diagnostics.map((d) => (d.source || !d.path ? d : {...d, source: this.locate(d.path, options)}));
+    return diagnostics.map((d) => {
+      const placed = d.source || !d.path ? d : {...d, source: this.locate(d.path, d.valueLine ? {valueLine: d.valueLine} : options)};
+      return d.related ? {...placed, related: d.related.map((r) => (r.source ? r : {...r, source: this.locate(r.path, options)}))} : placed;
+    });
   }
 }

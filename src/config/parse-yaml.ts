@@ -23,7 +23,7 @@ export function parseYaml(file: string, text: string): {parsed?: ParsedYaml; dia
   const documents = parseAllDocuments(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true});
     if (documents.length === 0) return {diagnostics: [error('the file is empty: expected a NodeConfig document', {source: {file, line: 1, col: 1}})]};
   const document = documents[0]!;
-  const source = new SourceFile(file, document, lines);
+  const source = new SourceFile(file, document, lines, text);
   const diagnostics: Diagnostic[] = [];
   if (documents.length > 1) {
     diagnostics.push(
@@ -36,7 +36,7 @@ export function parseYaml(file: string, text: string): {parsed?: ParsedYaml; dia
   for (const problem of [...document.errors, ...document.warnings]) {
     diagnostics.push(error(problem.message.split('\n')[0]!, {source: source.position(problem.pos[0])}));
   }
-  diagnostics.push(...duplicateKeys(document, source));
+  diagnostics.push(...duplicateKeys(document, source), ...inexactNumbers(document, source, text));
   if (diagnostics.length > 0) return {diagnostics};
   try {
     return {parsed: {value: document.toJS({maxAliasCount: limits.maxAliasCount}), source}, diagnostics};
@@ -65,6 +65,32 @@ function duplicateKeys(document: Document.Parsed, source: SourceFile): Diagnosti
           found.push(error(`duplicate key ${JSON.stringify(key)}; it is first set at line ${firstAt.line}`, {source: source.position(offset)}));
         }
       }
+    },
+  });
+  return found;
+}
+
+/**
+ * inexactNumbers finds numbers that JSON (an IEEE double) cannot hold exactly: any number whose magnitude is above
+ * 2^53-1, where consecutive integers are no longer representable (`99999999999999999999` would silently become
+ * `100000000000000000000`), and `.inf`/`.nan`, which JSON has no number for. Each is an error at the number, never rounded. Linear in the document's size.
+ */
+function inexactNumbers(document: Document.Parsed, source: SourceFile, text: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  visit(document, {
+    Scalar(_, node) {
+      const value = node.value;
+      if (typeof value !== 'number' || Math.abs(value) <= Number.MAX_SAFE_INTEGER) return;
+      const [start, end] = node.range ?? [0, 0];
+      const written = text.slice(start, end).trim() || String(value);
+      if (!Number.isFinite(value)) {
+        found.push(error(`${written} is not a JSON number`, {source: source.position(start), detail: 'expected a finite number; quote it where the field takes a string'}));
+        return;
+      }
+      found.push(error(`the number ${written} is beyond 2^53: JSON numbers cannot hold it exactly (it would become ${String(value)})`, {
+        source: source.position(start),
+        detail: `expected a number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}; quote it where the field takes a string`,
+      }));
     },
   });
   return found;

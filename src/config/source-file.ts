@@ -9,11 +9,13 @@ export class SourceFile {
   readonly file: string;
   readonly document: Document.Parsed;
   private readonly lines: LineCounter;
+  private readonly text: string | undefined;
 
-  constructor(file: string, document: Document.Parsed, lines: LineCounter) {
+  constructor(file: string, document: Document.Parsed, lines: LineCounter, text?: string) {
     this.file = file;
     this.document = document;
     this.lines = lines;
+    this.text = text;
   }
 
   /** position converts a character offset into a 1-based line and column. */
@@ -25,9 +27,9 @@ export class SourceFile {
   /**
    * locate returns the position of the node at `path`, or of the deepest ancestor that exists (a missing
    * required key is reported on its parent map). With `key`, the last segment's key is pointed at instead of
-   * its value.
+   * its value. With `valueLine`, line N of a block scalar's content is pointed at (its first non-blank column).
    */
-  locate(path: DocumentPath, options: {key?: boolean} = {}): {position: SourcePosition; exact: boolean} {
+  locate(path: DocumentPath, options: {key?: boolean; valueLine?: number} = {}): {position: SourcePosition; exact: boolean} {
     let node: unknown = this.document.contents;
     let offset = rangeStart(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
@@ -47,7 +49,16 @@ export class SourceFile {
         return {position: this.position(offset), exact: false};
       }
     }
-    return {position: this.position(offset), exact: true};
+    const position = this.position(offset);
+    const scalar = this.deref(node);
+    if (options.valueLine && isScalar(scalar) && (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED')) {
+      // Content starts on the line after the `|` header; a literal block keeps the value's lines one to one.
+      const line = position.line + options.valueLine;
+      const start = this.lines.lineStarts[line - 1];
+      const text = start === undefined || this.text === undefined ? undefined : this.text.slice(start, this.text.indexOf('\n', start) === -1 ? undefined : this.text.indexOf('\n', start));
+      if (start !== undefined) return {position: {file: this.file, line, col: text === undefined ? 1 : Math.max(1, text.search(/\S/) + 1)}, exact: true};
+    }
+    return {position, exact: true};
   }
 
   private deref(node: unknown): unknown {

@@ -25,6 +25,23 @@ export interface Diagnostic {
   readonly source?: SourcePosition;
   /** A resource address, when the problem is about one resource (`sysctl.net.ipv4.ip_forward`). */
   readonly address?: string;
+  /**
+   * Other places the problem involves (the other side of a conflict), each printed as its own
+   * `FILE:LINE:COL: note: MESSAGE` line; their positions are filled in from `path` like the diagnostic's own.
+   */
+  readonly related?: readonly RelatedPlace[];
+  /**
+   * A 1-based line inside the string value at `path` (an AppArmor profile's text): the source position is that line
+   * of a block scalar (`|`) in the document, or the value's start for other scalars.
+   */
+  readonly valueLine?: number;
+}
+
+/** RelatedPlace is another place in the document that a diagnostic involves. */
+export interface RelatedPlace {
+  readonly message: string;
+  readonly path: DocumentPath;
+  readonly source?: SourcePosition;
 }
 
 /** error builds an error diagnostic. */

@@ -1,8 +1,10 @@
 import type {Host} from '../host/host.js';
 import type {Change} from '../plan/change.js';
+import {digest} from './digest.js';
 import {restartsOwedByInterrupted} from './interrupted-restarts.js';
 import {Journal} from './journal.js';
 import {owedRestartOf} from './owed-restarts.js';
+import {markRebootRequired} from './reboot-required.js';
 import type {Provider} from './provider.js';
 import {saveState, withRecord, type CosiState} from './state.js';
 
@@ -33,7 +35,8 @@ export interface ApplyResult {
 /**
  * applyChanges is the only place cosi changes the node: it carries out the changes in order, journaling each
  * before and after, saving cosi's state after each so that no original value is ever lost, and stops at the first
- * failure. With `stop` requested it stops before the next change and keeps the journal. The caller holds the lock.
+ * failure. With `stop` requested it stops before the next change and keeps the journal. When a change carried out
+ * owes a reboot, the reboot-required file is written (SPEC §5). The caller holds the lock.
  */
 export async function applyChanges(request: {host: Host; changes: readonly Change[]; state: CosiState; providers: readonly Provider[]; listener?: ApplyListener; stop?: StopSignal}): Promise<ApplyResult> {
   const {host, changes, providers, listener, stop} = request;
@@ -64,7 +67,8 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
         await saveState(host, state);
       }
       const outcome = await provider.apply({host, change, state});
-      state = withRecord(state, change.address, 'record' in outcome ? outcome.record : undefined);
+      // What the document wanted, in the change's own terms, for drift to tell a node change from a document change.
+      state = withRecord(state, change.address, 'record' in outcome ? {...outcome.record, wanted: digest(change.after ?? null)} : undefined);
       if (outcome.queued) queued.set(change.address, outcome.queued);
       await saveState(host, state);
     } catch (cause) {
@@ -76,6 +80,8 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       // Restarts owed by changes already made would be lost with the journal: keep it, and the next run (which
       // reports the unfinished apply) plans them again. Otherwise the journal is history.
       if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
+      // The failure is what this apply reports; a reboot owed by the changes made before it is said if it can be.
+      await markRebootRequired(host, applied).catch(() => undefined);
       return {applied, failed: {change, message, partial: host.stats.writes + host.stats.spawned > touched}, state, queued};
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
@@ -85,5 +91,6 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
   state = {...state, lastApply: {at: new Date().toISOString(), ok: true}};
   await saveState(host, state);
   await journal.finish();
+  await markRebootRequired(host, applied);
   return {applied, state, queued};
 }

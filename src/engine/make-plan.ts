@@ -2,6 +2,7 @@ import type {DesiredState} from '../config/desired-state.js';
 import {error, type Diagnostic} from '../diag/diagnostic.js';
 import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
+import type {Condition} from '../plan/condition.js';
 import type {Plan} from '../plan/plan.js';
 import {digest} from './digest.js';
 import {findLeftovers, leftoverWarnings} from './leftovers.js';
@@ -24,7 +25,7 @@ export interface PlanInput {
 
 /**
  * makePlan probes the node (read-only, every provider at once) and plans: the changes of all providers in
- * dependency order, boot notes, diagnostics, unsupported sections and the fingerprint of what was probed. A probe
+ * dependency order, boot notes, conditions (reported, never changes), diagnostics, unsupported sections and the fingerprint of what was probed. A probe
  * that fails is an error diagnostic naming the kind, never a crash. Restarts owed by changes, and those an
  * interrupted apply still owed, become service changes. What an interrupted apply left behind is a warning.
  */
@@ -47,12 +48,14 @@ export async function makePlan({host, desired, state, providers, sections, inter
   }
   let changes: Change[] = [];
   const bootNotes: BootNote[] = [];
+  const conditions: Condition[] = [];
   providers.forEach((provider, i) => {
     const probe = observed[i]!;
     if (!probe.ok) return;
     const part = provider.plan({desired, observed: probe.value, state});
     changes.push(...part.changes);
     bootNotes.push(...(part.bootNotes ?? []));
+    conditions.push(...(part.conditions ?? []));
     diagnostics.push(...(part.diagnostics ?? []));
   });
   // Restarts owed by other changes become service changes, when cosi manages services on this node.
@@ -64,6 +67,7 @@ export async function makePlan({host, desired, state, providers, sections, inter
     changes: orderChanges(changes.filter((c) => c.action !== 'noop')),
     noops: changes.filter((c) => c.action === 'noop'),
     bootNotes,
+    conditions,
     diagnostics,
     unsupported,
     fingerprint: digest(observed.map((o, i) => [providers[i]!.kind, o.ok ? o.value : null])),

@@ -2,6 +2,7 @@ import type {DesiredState} from '../config/desired-state.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
 import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
+import type {Condition} from '../plan/condition.js';
 import type {ResourceKind} from '../plan/resource-kind.js';
 import type {CosiState, ManagedRecord} from './state.js';
 
@@ -19,10 +20,11 @@ export interface PlanRequest<Observed> {
   readonly state: CosiState;
 }
 
-/** ProviderPlan is a provider's part of the plan: changes (including `noop`s), boot notes, and problems. */
+/** ProviderPlan is a provider's part of the plan: changes (including `noop`s), boot notes, conditions, and problems. */
 export interface ProviderPlan {
   readonly changes: readonly Change[];
   readonly bootNotes?: readonly BootNote[];
+  readonly conditions?: readonly Condition[];
   readonly diagnostics?: readonly Diagnostic[];
 }
 

@@ -17,6 +17,11 @@ export interface ManagedRecord {
   readonly applied: unknown;
   readonly since: string;
   readonly updated: string;
+  /**
+   * The digest of the `after` of the change cosi last carried out for this resource: what the document wanted then.
+   * Written by the engine for every kind (`driftCause` compares it with what the document wants now).
+   */
+  readonly wanted?: string;
 }
 
 /** CosiState is cosi's memory on the node. */

@@ -1,6 +1,7 @@
 import type {Diagnostic} from '../diag/diagnostic.js';
 import type {Action} from './action.js';
 import type {BootNote, Change} from './change.js';
+import type {Condition} from './condition.js';
 
 /** PlanSummary counts changes per action. */
 export type PlanSummary = Record<Exclude<Action, 'noop'>, number>;
@@ -13,6 +14,8 @@ export interface Plan {
   readonly changes: readonly Change[];
   readonly noops: readonly Change[];
   readonly bootNotes: readonly BootNote[];
+  /** States of the node that cosi reports and cannot change (a CSI driver not running yet): never changes. */
+  readonly conditions: readonly Condition[];
   readonly diagnostics: readonly Diagnostic[];
   /** Document sections that this version of cosi cannot plan yet (never silently ignored). */
   readonly unsupported: readonly string[];

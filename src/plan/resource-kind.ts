@@ -9,10 +9,12 @@ export const resourceKinds = [
   'swap',
   'module',
   'sysctl',
+  'kernel.args',
   'runtime',
   'cni.plugin',
   'cni.network',
   'seccomp.profile',
+  'apparmor.profile',
   'service',
   'csi.driver',
 ] as const;

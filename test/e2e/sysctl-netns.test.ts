@@ -21,7 +21,7 @@ test('plan, apply, plan again against real net.* sysctls; removal restores', asy
 
   const plan = await node.cosi('plan', config, '--detailed-exitcode');
   t.is(plan.exitCode, 2, plan.stderr);
-  t.regex(plan.stdout, /\+ sysctl\.net\.ipv4\.ip_forward: "0" -> "1"/);
+  t.regex(plan.stdout, /\+ sysctl\.net\.ipv4\.ip_forward\n +live: "0" -> "1"\n +persisted in \/etc\/sysctl\.d\/90-cosi\.conf: \(none\) -> "1"/);
   t.regex(plan.stdout, /Plan: 3 to create, 0 to update, 0 to delete\./);
 
   const apply = await node.cosi('apply', config, '--auto-approve');

@@ -1,9 +1,11 @@
 import type {TestFn} from 'ava';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
+import {driftCause} from '../../src/engine/drift-cause.js';
 import {makePlan} from '../../src/engine/make-plan.js';
 import type {Provider} from '../../src/engine/provider.js';
 import {loadState} from '../../src/engine/state.js';
+import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
 import type {Plan} from '../../src/plan/plan.js';
 import {documentSections} from '../../src/resources/registry.js';
@@ -22,10 +24,17 @@ export interface ConformanceScenario {
   /** Changes the node behind cosi's back; `driftedAddress` must then be planned as an update. */
   readonly outsideChange: (root: FixtureRoot) => Promise<void>;
   readonly driftedAddress: string;
+  /**
+   * A changed document (same resources, other values): `address` must then be planned as an update caused by the
+   * document. `null` for a kind whose document has only one value (`swap: {enabled: false}`), said explicitly.
+   */
+  readonly documentChange: {readonly spec: NodeConfig['spec']; readonly address: string} | null;
   /** The spec after the resources were removed from the document. */
   readonly removedSpec: NodeConfig['spec'];
   /** Asserts that the node is back to what cosi found. */
   readonly assertRestored: (root: FixtureRoot) => Promise<void>;
+  /** Stands in for the node's commands (a boot loader's tool, a parser); by default every command fails to start. */
+  readonly runner?: (root: FixtureRoot) => CommandRunner;
 }
 
 async function plan(host: Host, provider: Provider, spec: NodeConfig['spec']): Promise<Plan> {
@@ -41,13 +50,15 @@ async function apply(host: Host, provider: Provider, spec: NodeConfig['spec']): 
 
 /**
  * conformance registers the shared provider tests: create; no-op (nothing written) after apply; drift detected
- * after an outside change and repaired by apply; removal from the document restores the original state.
+ * after an outside change (cause `node`) and repaired by apply; a document change is drift caused by the
+ * `document`; removal from the document restores the original state.
  */
 export function conformance(test: TestFn, scenario: ConformanceScenario): void {
   const withRoot = async (body: (root: FixtureRoot, host: Host) => Promise<void>) => {
     const root = await createFixtureRoot(scenario.files);
     try {
-      await body(root, createHost({root: root.dir, runner: async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands in fixture roots', started: false})}));
+      const runner: CommandRunner = scenario.runner?.(root) ?? (async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands in fixture roots', started: false}));
+      await body(root, createHost({root: root.dir, runner}));
     } finally {
       await root.cleanup();
     }
@@ -77,8 +88,22 @@ export function conformance(test: TestFn, scenario: ConformanceScenario): void {
       await scenario.outsideChange(root);
       const drifted = await plan(host, scenario.provider, scenario.spec);
       t.deepEqual(drifted.changes.map((c) => [c.address, c.action]), [[scenario.driftedAddress, 'update']]);
+      const state = await loadState(host);
+      t.deepEqual(drifted.changes.map((c) => driftCause(state, c)), ['node'], 'a change behind cosi\'s back is drift caused by the node');
       await apply(host, scenario.provider, scenario.spec);
       t.deepEqual((await plan(host, scenario.provider, scenario.spec)).changes, []);
+    }));
+
+  const documentChange = scenario.documentChange;
+  if (documentChange) test(`${scenario.name}: conformance: drift after a document change is caused by the document`, (t) =>
+    withRoot(async (_root, host) => {
+      await apply(host, scenario.provider, scenario.spec);
+      const changed = await plan(host, scenario.provider, documentChange.spec);
+      const state = await loadState(host);
+      const change = changed.changes.find((c) => c.address === documentChange.address);
+      t.truthy(change, `${documentChange.address} is planned: ${changed.changes.map((c) => c.address).join(', ')}`);
+      t.is(change!.action, 'update');
+      t.deepEqual(changed.changes.map((c) => [c.address, driftCause(state, c)]), changed.changes.map((c) => [c.address, 'document']));
     }));
 
   test(`${scenario.name}: conformance: removal restores what cosi found`, (t) =>

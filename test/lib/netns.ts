@@ -29,6 +29,7 @@ export class NetnsNode {
   async create(): Promise<void> {
     this.root = await mkdtemp(join(tmpdir(), 'cosi-netns-'));
     await mkdir(join(this.root, 'proc'));
+    await mkdir(join(this.root, 'etc')); // cosi refuses a --root that holds no node's file system
     await run('ip', ['netns', 'add', this.name]);
   }
 

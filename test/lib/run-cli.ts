@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 
 /** cosiBin is the command line under test, `bin/cosi.js` of this checkout. */
@@ -32,4 +32,10 @@ export async function runCli(args: readonly string[], options: {cwd?: string; en
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
   return {exitCode, stdout, stderr, ms: performance.now() - started};
+}
+
+/** runCliSync runs `node bin/cosi.js ...args` and waits for it; never throws for a non-zero exit. Colors off. */
+export function runCliSync(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): {exitCode: number | null; stdout: string; stderr: string} {
+  const result = spawnSync(process.execPath, [cosiBin, ...args], {encoding: 'utf8', cwd: options.cwd, env: {...process.env, NO_COLOR: '1', ...options.env}});
+  return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
 }

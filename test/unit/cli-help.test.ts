@@ -7,14 +7,11 @@ import {commandDocs, optionDocs} from '../../src/cli/command-docs.js';
 import {bashCompletion} from '../../src/cli/completion.js';
 import {commandUsage, usage} from '../../src/cli/help.js';
 import {manPages, roff} from '../../src/cli/man-page.js';
+import {runCliSync} from '../lib/run-cli.js';
 
 const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.js');
 
-function cosi(args: string[], cwd?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: ''}, ...(cwd ? {cwd} : {})});
-  return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
-}
+const cosi = (args: string[], cwd?: string) => runCliSync(args, cwd ? {cwd} : {});
 
 for (const doc of commandDocs) {
   test(`cosi ${doc.name} --help prints that command's usage, options and exit codes`, (t) => {

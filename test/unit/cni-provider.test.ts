@@ -31,6 +31,7 @@ conformance(test, {
   spec: {cni: {networks: {'10-pods': pods, '05-extra': {cniVersion: '1.0.0', name: 'extra', plugins: [{type: 'loopback'}]}}}},
   outsideChange: (root) => root.write('/etc/cni/net.d/10-pods.conflist', '{"cniVersion": "1.0.0", "name": "pods", "plugins": [{"type": "bridge"}]}'),
   driftedAddress: 'cni.network.10-pods',
+  documentChange: {spec: {cni: {networks: {'10-pods': {...pods, plugins: [{...pods.plugins[0], bridge: 'cni1'}, pods.plugins[1]!]}, '05-extra': {cniVersion: '1.0.0', name: 'extra', plugins: [{type: 'loopback'}]}}}}, address: 'cni.network.10-pods'},
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/etc/cni/net.d/10-pods.conflist')) !== '{"cniVersion": "0.3.1", "name": "old", "plugins": [{"type": "bridge"}]}\n') throw new Error('10-pods not restored');
@@ -58,7 +59,7 @@ async function plan(host: Host, spec: NodeConfig['spec']) {
 test('cni: written as canonical JSON; another file sorting first is a warning; exclusive removes it with a backup', (t) =>
   withRoot({'/etc/cni/net.d/00-stray.conf': '{"cniVersion":"0.3.1","name":"stray","type":"bridge"}', '/opt/cni/bin/bridge': '', '/opt/cni/bin/host-local': '', '/opt/cni/bin/portmap': ''}, async (root, host) => {
     const first = await plan(host, {cni: {networks: {'10-pods': pods}}});
-    t.deepEqual(first.diagnostics.map((d) => d.summary), ['/etc/cni/net.d/00-stray.conf sorts before the declared networks: the runtime uses it, not 10-pods.conflist']);
+    t.deepEqual(first.diagnostics.map((d) => d.summary), ['/etc/cni/net.d/10-pods.conflist is ignored by the runtime: /etc/cni/net.d/00-stray.conf, not declared, sorts first']);
     t.deepEqual(first.noops.map((c) => c.address), ['cni.plugin.bridge', 'cni.plugin.host-local', 'cni.plugin.portmap']);
     const exclusive = await plan(host, {cni: {networks: {'10-pods': pods}, exclusive: true}});
     t.deepEqual(exclusive.diagnostics, []);
@@ -101,3 +102,64 @@ test('cni: the runtime configuration\'s bin_dir is searched, and a binDir that d
     const disagree = await plan(host, {runtime: {engine: 'containerd'}, cni: {binDir: '/opt/cni/bin', plugins: []}});
     t.regex(disagree.diagnostics[0]!.summary, /cni\.binDir is \/opt\/cni\/bin, but the containerd configuration looks for CNI plugins in \/usr\/lib\/cni/);
   }, ['/usr/lib/cni/bridge']));
+
+// Cilium's agent writes /etc/cni/net.d/05-cilium.conf, a single-plugin configuration (no plugins[]), and its
+// DaemonSet installs /opt/cni/bin/cilium-cni (cilium/cilium, plugins/cilium-cni, install-plugin.sh).
+const cilium = {cniVersion: '0.3.1', name: 'cilium', type: 'cilium-cni', 'enable-debug': false, 'log-file': '/var/run/cilium/cilium-cni.log'};
+
+conformance(test, {
+  name: 'cni.network (single-plugin .conf)',
+  provider: cniNetworkProvider,
+  files: {'/etc/cni/net.d/87-podman-bridge.conflist': podman},
+  spec: {cni: {networks: {'05-cilium': cilium}}},
+  outsideChange: (root) => root.write('/etc/cni/net.d/05-cilium.conf', JSON.stringify({...cilium, 'enable-debug': true})),
+  driftedAddress: 'cni.network.05-cilium',
+  documentChange: {spec: {cni: {networks: {'05-cilium': {...cilium, 'enable-debug': true}}}}, address: 'cni.network.05-cilium'},
+  removedSpec: {},
+  async assertRestored(root) {
+    if ((await root.read('/etc/cni/net.d/05-cilium.conf')) !== undefined) throw new Error('05-cilium.conf left behind');
+    if ((await root.read('/etc/cni/net.d/87-podman-bridge.conflist')) !== podman) throw new Error('podman file changed');
+  },
+});
+
+test('cni: a single-plugin network is written as <stem>.conf; a cni.external binary that is missing is a condition, not an error', (t) =>
+  withRoot({'/opt/cni/bin/.keep': ''}, async (root, host) => {
+    const spec = {cni: {external: ['cilium-cni'], networks: {'05-cilium': cilium}}};
+    const first = await plan(host, spec);
+    t.deepEqual(first.diagnostics, []);
+    t.deepEqual(first.changes.map((c) => [c.address, c.action, (c.after as {path: string}).path]), [['cni.network.05-cilium', 'create', '/etc/cni/net.d/05-cilium.conf']]);
+    t.deepEqual(first.conditions.map((c) => [c.address, c.type]), [['cni.plugin.cilium-cni', 'cni-plugin-not-installed']]);
+    t.regex(first.conditions[0]!.message, /CNI plugin cilium-cni is not in \/opt\/cni\/bin, \/usr\/lib\/cni, \/usr\/libexec\/cni yet; cni\.external says another component \(its CNI DaemonSet\) installs it/);
+    const result = await applyChanges({host, changes: first.changes, state: await loadState(host), providers: [cniPluginProvider, cniNetworkProvider]});
+    t.is(result.failed, undefined);
+    t.deepEqual(JSON.parse((await root.read('/etc/cni/net.d/05-cilium.conf'))!), cilium);
+    t.is(await root.read('/etc/cni/net.d/05-cilium.conflist'), undefined);
+    const again = await plan(host, spec);
+    t.deepEqual(again.changes, [], 'the condition is no change: nothing left for apply');
+    t.is(again.conditions.length, 1);
+    // The DaemonSet installs the binary: the condition clears.
+    await root.write('/opt/cni/bin/cilium-cni', '#!/bin/sh\n');
+    await chmod(join(root.dir, '/opt/cni/bin/cilium-cni'), 0o755);
+    const installed = await plan(host, spec);
+    t.deepEqual(installed.conditions, []);
+    t.deepEqual(installed.noops.filter((c) => c.kind === 'cni.plugin').map((c) => c.before), ['/opt/cni/bin/cilium-cni']);
+  }));
+
+test('cni: a missing binary that is not a reference plugin gets a hint to cni.external, naming no package', (t) =>
+  withRoot({'/opt/cni/bin/portmap': ''}, async (_root, host) => {
+    const flannel = {name: 'cbr0', cniVersion: '0.3.1', plugins: [{type: 'flannel', delegate: {hairpinMode: true, isDefaultGateway: true}}, {type: 'portmap', capabilities: {portMappings: true}}]};
+    const planned = await plan(host, {cni: {networks: {'10-flannel': flannel}}});
+    t.deepEqual(planned.diagnostics.map((d) => d.summary), ['CNI plugin flannel is not in /opt/cni/bin, /usr/lib/cni, /usr/libexec/cni']);
+    t.regex(planned.diagnostics[0]!.detail!, /flannel is not one of the reference plugins \(containernetworking-plugins\): if another component \(a CNI DaemonSet\) installs it, list it in cni\.external/);
+    t.notRegex(planned.diagnostics[0]!.detail!, /install it \(package/);
+    const external = await plan(host, {cni: {external: ['flannel'], networks: {'10-flannel': flannel}}});
+    t.deepEqual(external.diagnostics, []);
+    t.deepEqual(external.conditions.map((c) => c.address), ['cni.plugin.flannel']);
+  }, ['/opt/cni/bin/portmap']));
+
+test('cni: a file left in confDir holding a declared network\'s name is a warning', (t) =>
+  withRoot({'/etc/cni/net.d/87-podman-bridge.conflist': podman}, async (_root, host) => {
+    const ptp = {cniVersion: '0.4.0', name: 'podman', plugins: [{type: 'ptp', ipam: {type: 'host-local', subnet: '10.88.0.0/16'}}]};
+    const planned = await plan(host, {cni: {networks: {'10-ptp': ptp}}});
+    t.deepEqual(planned.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.summary), ['CNI network name "podman" of 10-ptp is also the name of /etc/cni/net.d/87-podman-bridge.conflist']);
+  }));

@@ -1,19 +1,14 @@
 import test from 'ava';
-import {spawnSync} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {runCliSync} from '../lib/run-cli.js';
 import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';
 
 // cosi owns its files whole (SPEC §5): a line it did not write in 90-cosi.conf, modules-load.d/cosi.conf or
 // modprobe.d/cosi.conf is drift of the node, named by plan and drift, and removed by apply.
 
-const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.js');
 
-function cosi(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: ''}});
-  return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
-}
+const cosi = (args: string[]) => runCliSync(args);
 
 const documentText = 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    vm.swappiness: 10\n';
 

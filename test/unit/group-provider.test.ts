@@ -72,6 +72,7 @@ conformance(test, {
   spec: {groups: {'cri-users': {members: ['alice']}, staff: {members: ['bob']}}},
   outsideChange: (root) => root.read('/etc/group').then((text) => root.write('/etc/group', text!.replace(/^(cri-users:x:\d+:)alice$/m, '$1'))),
   driftedAddress: 'group.cri-users',
+  documentChange: {spec: {groups: {'cri-users': {members: ['alice', 'bob']}, staff: {members: ['bob']}}}, address: 'group.cri-users'},
   removedSpec: {},
   async assertRestored(root) {
     const text = await root.read('/etc/group');

@@ -429,7 +429,11 @@ test('a built-in module is a no-op; its parameters are the kernel command line\'
     const params = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}});
     t.is(params.diagnostics.length, 1);
     t.is(params.diagnostics[0]!.severity, 'warning', 'cosi cannot change it: said, not refused');
-    t.regex(params.diagnostics[0]!.summary, /nf_conntrack is built into this kernel \(6\.18\.44-fc-v782.*cannot change at runtime.*hashsize is "262144", not "131072".*kernel command line \(`nf_conntrack\.hashsize=131072`\)/);
+    t.regex(params.diagnostics[0]!.summary, /nf_conntrack is built into this kernel \(6\.18\.44-fc-v782.*cannot change at runtime.*hashsize is "262144", not "131072".*kernel command line — declare `kernel: \{args: \[nf_conntrack\.hashsize=131072\]\}` \(spec\.kernel\.args\)/);
+    // Declared as a kernel argument as the warning says: no warning, a boot note until the next boot.
+    const declared = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}, kernel: {args: ['nf_conntrack.hashsize=131072']}});
+    t.deepEqual(declared.diagnostics, []);
+    t.regex(declared.bootNotes.find((b) => b.address === 'module.nf_conntrack')!.message, /nf_conntrack\.hashsize=131072 comes from spec\.kernel\.args at the next boot; until then hashsize is "262144"/);
     const blocked = await plan(n.host, {modules: {bridge: {state: 'blocked'}}});
     t.regex(blocked.diagnostics[0]!.summary, /bridge cannot be blocked: it is built into this kernel/);
     const missing = await plan(n.host, {modules: {ip_vs: {}}});
@@ -566,6 +570,7 @@ conformance(test, {
     if (result.exitCode !== 0) throw new Error(result.stderr);
   },
   driftedAddress: 'module.br_netfilter',
+  documentChange: {spec: {modules: {br_netfilter: {}, nf_conntrack: {parameters: {hashsize: 65536}}, floppy: {state: 'blocked'}}}, address: 'module.nf_conntrack'},
   removedSpec: {},
   async assertRestored(root) {
     const live = parseProcModules((await root.read('/proc/modules')) ?? '');

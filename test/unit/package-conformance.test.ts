@@ -65,6 +65,7 @@ conformance(test, {
     await root.write(dbFile, ((await root.read(dbFile)) ?? '').replace(/cosi-b\t[^\t]+\t/, 'cosi-b\t1.0\t'));
   },
   driftedAddress: 'package.cosi-b',
+  documentChange: {spec: {packages: {install: {'cosi-a': '*', 'cosi-b': '2.0'}}}, address: 'package.cosi-b'},
   removedSpec: {},
   async assertRestored(root: FixtureRoot) {
     const db = (await root.read(dbFile)) ?? '';

@@ -20,6 +20,7 @@ conformance(test, {
     await root.write('/etc/containerd/config.toml', text.replace('SystemdCgroup = true', 'SystemdCgroup = false'));
   },
   driftedAddress: 'runtime.containerd',
+  documentChange: {spec: {runtime: {engine: 'containerd', settings: {plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: false}}}}, cni: {bin_dir: '/opt/cni/bin'}}}}, socket: {group: 'containerd'}}}, address: 'runtime.containerd'},
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/etc/containerd/config.toml')) !== shipped) throw new Error('config.toml is not as cosi found it');
@@ -36,6 +37,7 @@ conformance(test, {
     await root.write('/etc/crio/crio.conf.d/99-cosi.conf', '[crio.runtime]\ncgroup_manager = "systemd"\n');
   },
   driftedAddress: 'runtime.crio',
+  documentChange: {spec: {runtime: {engine: 'crio', settings: {crio: {runtime: {cgroup_manager: 'systemd', conmon_cgroup: 'pod'}}}}}, address: 'runtime.crio'},
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/etc/crio/crio.conf.d/99-cosi.conf')) !== undefined) throw new Error("cosi's drop-in is left behind");

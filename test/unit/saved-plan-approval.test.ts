@@ -1,21 +1,16 @@
 import test from 'ava';
-import {spawnSync} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {approvalProblem, type SavedPlan} from '../../src/cli/saved-plan.js';
 import type {Change} from '../../src/plan/change.js';
+import {runCliSync} from '../lib/run-cli.js';
 import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';
 
 // A saved plan is an approval, not a program (SPEC §5): apply plans afresh and carries out the fresh plan only if it
 // equals the saved one. Each tampering below once reached a path, a file's content or a command line.
 
-const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
-const bin = join(repo, 'bin/cosi.js');
 
-function cosi(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: ''}});
-  return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
-}
+const cosi = (args: string[]) => runCliSync(args);
 
 const documentText = 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    vm.swappiness: 10\n    net.ipv4.ip_forward: 1\n';
 

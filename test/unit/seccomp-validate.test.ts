@@ -79,14 +79,14 @@ test('a name that is a syscall elsewhere only is a warning naming where it exist
   t.regex(result.diagnostics[0]!.detail!, /open \(SCMP_ARCH_X86, SCMP_ARCH_X86_64, SCMP_ARCH_X32/);
 });
 
-test('runtime rules: NOTIFY as default, NOTIFY on write, unsafe integers, ignored errnoRet and valueTwo', async (t) => {
+test('runtime rules: NOTIFY as default, NOTIFY on write, ignored errnoRet and valueTwo', async (t) => {
   const result = await validate(documentWith({
     'cosi/a.json': {
       defaultAction: 'SCMP_ACT_NOTIFY',
       listenerPath: '/run/agent.sock',
       syscalls: [
         {names: ['write'], action: 'SCMP_ACT_NOTIFY'},
-        {names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 1, args: [{index: 0, value: 2 ** 60, op: 'SCMP_CMP_EQ'}, {index: 1, value: 1, valueTwo: 4, op: 'SCMP_CMP_NE'}]},
+        {names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 1, args: [{index: 0, value: 2 ** 40, op: 'SCMP_CMP_EQ'}, {index: 1, value: 1, valueTwo: 4, op: 'SCMP_CMP_NE'}]},
       ],
     },
   }));
@@ -95,9 +95,55 @@ test('runtime rules: NOTIFY as default, NOTIFY on write, unsafe integers, ignore
     ['error', 'defaultAction'],
     ['error', 'syscalls.0.names.0'],
     ['warning', 'syscalls.1.errnoRet'],
-    ['error', 'syscalls.1.args.0.value'],
     ['warning', 'syscalls.1.args.1.valueTwo'],
   ]);
+});
+
+test('an argument value beyond 2^53 is an error at the number, never rounded', async (t) => {
+  const text = documentWith({'cosi/a.json': {defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{names: ['read'], action: 'SCMP_ACT_LOG', args: [{index: 0, value: 0, op: 'SCMP_CMP_EQ'}]}]}}).replace('"value": 0', '"value": 18446744073709551615');
+  const result = await validate(text);
+  t.false(result.valid);
+  t.is(result.diagnostics.length, 1);
+  t.regex(result.diagnostics[0]!.summary, /^the number 18446744073709551615 is beyond 2\^53: JSON numbers cannot hold it exactly \(it would become 18446744073709552000\)$/);
+  t.is(result.diagnostics[0]!.source?.line, text.split('\n').findIndex((l) => l.includes('18446744073709551615')) + 1);
+});
+
+// Go's encoding/json writes a nil slice as `null` and a nil pointer to a struct as `null`: Docker's and CRI-O's
+// profiles come that way (moby/profiles seccomp/default.json: `"subArchitectures": null`).
+test("Go's encoding: null wherever a list (or a filter) is validates with no diagnostic", async (t) => {
+  const result = await validate(documentWith({
+    'cosi/go.json': {
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      architectures: null,
+      flags: null,
+      archMap: [{architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32']}, {architecture: 'SCMP_ARCH_RISCV64', subArchitectures: null}],
+      syscalls: [
+        {names: ['read', 'write'], action: 'SCMP_ACT_ALLOW', args: null, includes: null, excludes: {caps: null, arches: null}},
+        {names: null, action: 'SCMP_ACT_ALLOW'},
+      ],
+    },
+    'cosi/empty.json': {defaultAction: 'SCMP_ACT_ALLOW', syscalls: null, archMap: null},
+  }));
+  t.true(result.valid, result.diagnostics.map((d) => d.summary).join('\n'));
+  t.deepEqual(errors(result.diagnostics), []);
+  t.false(result.diagnostics.some((d) => /null/.test(d.summary)));
+});
+
+test('syscalls newer than libseccomp 2.5.4 but in the newer kernel are one warning (runc and crun skip them); a name no kernel has is an error', async (t) => {
+  const newer = ['mseal', 'lsm_get_self_attr', 'listmount', 'statmount'];
+  const ok = await validate(documentWith({'cosi/new.json': {defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{names: ['read', ...newer], action: 'SCMP_ACT_ALLOW'}]}}));
+  t.true(ok.valid);
+  t.is(ok.diagnostics.length, 1, ok.diagnostics.map((d) => d.summary).join('\n'));
+  const [warned] = ok.diagnostics;
+  t.is(warned!.severity, 'warning');
+  t.regex(warned!.summary, /^4 syscalls are newer than libseccomp 2\.5\.4[^:]*: runc and crun skip them on a node with that libseccomp$/);
+  t.regex(warned!.detail!, /mseal, lsm_get_self_attr, listmount, statmount are syscalls of linux-libc-dev \d+\.\d+/);
+  t.deepEqual(warned!.path?.slice(4), ['syscalls', 0, 'names', 1]);
+  const bad = await validate(documentWith({'cosi/bad.json': {defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{names: ['mseall'], action: 'SCMP_ACT_ALLOW'}]}}));
+  t.false(bad.valid);
+  t.deepEqual(errors(bad.diagnostics).map((d) => d.summary), ['unknown syscall "mseall"; did you mean "mseal"?']);
+  t.regex(errors(bad.diagnostics)[0]!.detail!, /neither in libseccomp 2\.5\.4\S* nor in linux-libc-dev/);
 });
 
 test('extended-format errno names that containerd would not honour are warned about', async (t) => {

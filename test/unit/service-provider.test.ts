@@ -54,6 +54,7 @@ conformance(test, {
   spec: {services: {kubelet: {enabled: true, state: 'running'}, rpcbind: {enabled: false, state: 'stopped'}}},
   outsideChange: (root) => root.write(db, 'kubelet.service enabled inactive\nrpcbind.service disabled inactive\ncontainerd.service enabled active\n'),
   driftedAddress: 'service.kubelet',
+  documentChange: {spec: {services: {kubelet: {enabled: true, state: 'stopped'}, rpcbind: {enabled: false, state: 'stopped'}}}, address: 'service.kubelet'},
   removedSpec: {},
   async assertRestored(root) {
     const text = await root.read(db);

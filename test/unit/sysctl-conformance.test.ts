@@ -10,6 +10,7 @@ conformance(test, {
   spec: {sysctls: {'net.ipv4.ip_forward': 1, 'net.ipv4.ip_local_port_range': '1024 65535', 'net/ipv6/conf/eth0.100/disable_ipv6': 1}},
   outsideChange: (root) => root.write('/proc/sys/net/ipv4/ip_forward', '0\n'),
   driftedAddress: 'sysctl.net.ipv4.ip_forward',
+  documentChange: {spec: {sysctls: {'net.ipv4.ip_forward': 0, 'net.ipv4.ip_local_port_range': '1024 65535', 'net/ipv6/conf/eth0.100/disable_ipv6': 1}}, address: 'sysctl.net.ipv4.ip_forward'},
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/proc/sys/net/ipv4/ip_forward')) !== '0') throw new Error('ip_forward not restored');

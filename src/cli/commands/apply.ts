@@ -43,6 +43,8 @@ export async function apply(options: Options, output: Output): Promise<number> {
     }
     const {plan, state} = await probeAndPlan(options, document, host);
     report(output, plan.diagnostics);
+    // Conditions are not changes: said once, never a reason to fail (SPEC §2).
+    for (const c of plan.conditions) output.err(`cosi: condition: ${c.address}: ${c.message}`);
     const changes: readonly Change[] = plan.changes;
     if (saved) {
       const problem = savedPlanProblem(saved, await nodeId(host), host.root);

@@ -1,11 +1,10 @@
-import {canonicalJson} from '../../engine/digest.js';
+import {driftCause} from '../../engine/drift-cause.js';
 import {loadState} from '../../engine/state.js';
 // fs.promises only on first use (see host.ts).
 import {promises as fsp} from 'node:fs';
 import {dirname} from 'node:path';
 import {writeFileAtomic} from '../../host/atomic-write.js';
 import {createHost} from '../../host/host.js';
-import type {Change} from '../../plan/change.js';
 import type {Options} from '../args.js';
 import {load, probeAndPlan, report} from '../context.js';
 import type {Output} from '../output.js';
@@ -24,7 +23,7 @@ export async function drift(options: Options, output: Output): Promise<number> {
     const document = await load(options, output);
     const {plan, state} = await probeAndPlan(options, document);
     report(output, plan.diagnostics);
-    const differences = plan.changes.map((c): DriftDifference => ({address: c.address, kind: c.kind, cause: driftCause(state.resources[c.address]?.applied, c)}));
+    const differences = plan.changes.map((c): DriftDifference => ({address: c.address, kind: c.kind, cause: driftCause(state, c)}));
     if (options.textfile) await fsp.mkdir(dirname(options.textfile), {recursive: true});
     if (options.textfile) await writeFileAtomic(options.textfile, renderDriftMetrics({plan, differences, now, ...(state.lastApply ? {lastApply: state.lastApply} : {}), ok: true}));
     if (options.json) output.out(JSON.stringify({...planJson(plan, {node: document.desired.nodeName}), type: 'drift', drifted: differences.length > 0, differences}));
@@ -40,11 +39,4 @@ export async function drift(options: Options, output: Output): Promise<number> {
     }
     throw cause;
   }
-}
-
-/** driftCause tells a node changed behind cosi's back (cosi applied exactly this value before) from a document not applied yet. */
-function driftCause(applied: unknown, change: Change): 'node' | 'document' {
-  if (change.cause !== undefined) return change.cause;
-  if (change.action === 'create' || change.action === 'delete') return 'document';
-  return applied !== undefined && applied !== null && canonicalJson(applied) === canonicalJson(change.after) ? 'node' : 'document';
 }

@@ -1,10 +1,22 @@
-import {createHost} from '../../host/host.js';
-import {providers} from '../../resources/registry.js';
+import {loadDocument} from '../../config/load-document.js';
+import {makePlan} from '../../engine/make-plan.js';
+import {loadState} from '../../engine/state.js';
+import {createHost, type Host} from '../../host/host.js';
+import type {ResourceKind} from '../../plan/resource-kind.js';
+import {documentSections, providers} from '../../resources/registry.js';
 import {version} from '../../version.js';
 import type {Options} from '../args.js';
+import {defaultConfig} from '../context.js';
 import type {Output} from '../output.js';
+import {joinRoot} from '../../host/node-path.js';
 
-/** facts prints what cosi reads from the node: OS, kernel, package manager, init system, and each kind's facts. */
+/** The kinds whose plans carry conditions (SPEC §2); facts probes only these for the default document's conditions. */
+const conditionKinds: readonly ResourceKind[] = ['csi.driver', 'cni.plugin'];
+
+/**
+ * facts prints what cosi reads from the node: OS, kernel, package manager, init system, each kind's facts, and, when
+ * the node has the default document, the conditions of its CSI drivers and CNI plugins. Read-only.
+ */
 export async function facts(options: Options, output: Output): Promise<number> {
   const host = createHost({root: options.root});
   const osRelease = parseOsRelease((await host.readText('/etc/os-release')) ?? (await host.readText('/usr/lib/os-release')) ?? '');
@@ -23,10 +35,21 @@ export async function facts(options: Options, output: Output): Promise<number> {
     packageManager: managers.find(Boolean) ?? null,
     systemd: (await host.stat('/run/systemd/system')) !== undefined,
     ...kinds,
+    ...(await documentConditions(options, host)),
   };
   if (options.json) output.out(JSON.stringify(result));
   else output.out(renderFacts(result));
   return 0;
+}
+
+/** documentConditions plans the condition kinds of the default document, if the node has one; never fails facts. */
+async function documentConditions(options: Options, host: Host): Promise<Record<string, unknown>> {
+  if (!(await host.stat(defaultConfig))) return {};
+  const file = joinRoot(options.root, defaultConfig);
+  const {document} = await loadDocument({file});
+  if (!document) return {conditions: {document: defaultConfig, error: `the document is not valid (cosi validate ${file} says why)`}};
+  const plan = await makePlan({host, desired: document.desired, state: await loadState(host), providers: providers.filter((p) => conditionKinds.includes(p.kind)), sections: documentSections});
+  return {conditions: {document: defaultConfig, items: plan.conditions}};
 }
 
 function parseOsRelease(text: string): Record<string, string> {

@@ -10,7 +10,7 @@ export interface DriftDifference {
 
 /**
  * renderDriftMetrics renders node_exporter textfile-collector metrics for one drift run: drifted resources by
- * kind and cause, the run's time, the last successful apply, whether a reboot is owed, and whether the probe worked.
+ * kind and cause, the conditions of the plan (not drift), the run's time, the last successful apply, whether a reboot is owed, and whether the probe worked.
  */
 export function renderDriftMetrics(request: {plan?: Plan; differences: readonly DriftDifference[]; now: Date; lastApply?: {at: string; ok: boolean}; ok: boolean}): string {
   const counts = new Map<string, number>();
@@ -22,6 +22,12 @@ export function renderDriftMetrics(request: {plan?: Plan; differences: readonly 
     '# HELP cosi_drift_total Resources that differ from the cosi document.',
     '# TYPE cosi_drift_total gauge',
     `cosi_drift_total ${request.differences.length}`,
+    '# HELP cosi_condition Conditions cosi reports and cannot change (a CSI driver not running, a CNI plugin another component has not installed yet), one series per condition; they are not drift.',
+    '# TYPE cosi_condition gauge',
+    ...(request.plan?.conditions ?? []).map((c) => `cosi_condition{kind="${c.kind}",address="${escapeLabel(c.address)}",type="${c.type}"} 1`),
+    '# HELP cosi_conditions_total Conditions cosi reports and cannot change.',
+    '# TYPE cosi_conditions_total gauge',
+    `cosi_conditions_total ${request.plan?.conditions.length ?? 0}`,
     '# HELP cosi_drift_success Whether the last drift run could probe and plan (1) or failed (0).',
     '# TYPE cosi_drift_success gauge',
     `cosi_drift_success ${request.ok ? 1 : 0}`,
@@ -39,4 +45,9 @@ export function renderDriftMetrics(request: {plan?: Plan; differences: readonly 
   const reboot = request.plan ? requirements(request.plan.changes).reboot : false;
   lines.push('# HELP cosi_reboot_required Whether pending changes need a reboot to take effect.', '# TYPE cosi_reboot_required gauge', `cosi_reboot_required ${reboot ? 1 : 0}`);
   return lines.join('\n') + '\n';
+}
+
+/** escapeLabel escapes a Prometheus label value (backslash, double quote, newline). */
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -26,6 +26,7 @@ export function planJson(plan: Plan, extra: Record<string, unknown> = {}): Recor
     summary: summarize(plan.changes),
     requires: requirements(plan.changes),
     notSurvivingReboot: plan.bootNotes,
+    conditions: plan.conditions,
     unsupported: plan.unsupported,
     fingerprint: plan.fingerprint,
     diagnostics: plan.diagnostics,

@@ -1,5 +1,6 @@
 import {actionSymbols, type Action} from '../../plan/action.js';
 import type {Change} from '../../plan/change.js';
+import type {Condition} from '../../plan/condition.js';
 import {summarize, type Plan} from '../../plan/plan.js';
 import {paint, type Output} from '../output.js';
 
@@ -43,9 +44,15 @@ export function renderPlanText(output: Output, plan: Plan, header: string): stri
     for (const note of plan.bootNotes) parts.push(`  ! ${note.address}: ${note.message}`);
     parts.push('');
   }
+  if (plan.conditions.length > 0) parts.push(renderConditions(output, plan.conditions), '');
   if (plan.unsupported.length > 0) {
     parts.push(paint(output, 'yellow', `Not supported yet: this version of cosi plans nothing for ${plan.unsupported.join(', ')}.`), '');
   }
   parts.push(paint(output, 'bold', summaryLine(plan)));
   return parts.join('\n');
+}
+
+/** renderConditions renders the conditions of a plan: what cosi reports and apply neither changes nor fails on. */
+export function renderConditions(output: Output, conditions: readonly Condition[]): string {
+  return [paint(output, 'yellow', 'Conditions (cosi reports them; apply does not change them and does not fail on them):'), ...conditions.map((c) => `  ? ${c.address}: ${c.message}`)].join('\n');
 }

@@ -166,6 +166,19 @@ export type SeccompFlag =
 export type SeccompOperator =
   'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
 /**
+ * One kernel command-line argument, `name` or `name=value` (`systemd.unified_cgroup_hierarchy=1`, `nf_conntrack.hashsize=131072`, `console=ttyS0,115200`). Letters, digits and `_ . , : = + / @ % ~ ^ [ ] -`, starting with a letter, digit or `_`: no white space, quotes, `$`, `\`, `;` or control characters, so that it is safe in GRUB's shell-sourced defaults and in grub.cfg.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "kernelArg".
+ */
+export type KernelArg = string;
+/**
+ * Arguments on the kernel command line from the next boot, through the boot loader's own mechanism: on Debian a cosi-owned drop-in `/etc/default/grub.d/90-cosi.cfg` and `update-grub`, on the RHEL family `grubby --update-kernel=ALL`. A change owes a reboot; an argument removed from the list is removed from the next boot.
+ *
+ * @maxItems 256
+ */
+export type KernelArgs = KernelArg[];
+/**
  * Key of a label in `metadata.labels`: any non-empty string of at most 253 characters.
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
@@ -194,7 +207,7 @@ export type SysctlKey = string;
  */
 export type GroupName = string;
 /**
- * File stem of a network configuration list, written as `<confDir>/<stem>.conflist`. Runtimes use the lexically first file, hence the usual numeric prefix. Letters, digits and `. _ -`, starting with a letter or digit, no `..`.
+ * File stem of a network configuration, written as `<confDir>/<stem>.conflist` (a configuration list) or `<confDir>/<stem>.conf` (a single-plugin configuration). Runtimes use the lexically first file, hence the usual numeric prefix. Letters, digits and `. _ -`, starting with a letter or digit, no `..`.
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
  * via the `definition` "cniFileStem".
@@ -214,6 +227,13 @@ export type CsiDriverName = string;
  * via the `definition` "seccompProfilePath".
  */
 export type SeccompProfilePath = string;
+/**
+ * Name of an AppArmor profile and of its file in `/etc/apparmor.d/`: one path component of letters, digits and `_ . + -`, not starting with `-` or `.`, without `..` (pods name it as `localhost/<name>`). The profile text must declare a profile of this name.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "apparmorProfileName".
+ */
+export type ApparmorProfileName = string;
 
 /**
  * A cosi v1alpha1 document: the desired state of one Kubernetes Linux node. Everything except the header (`apiVersion`, `kind`, `metadata.name`) is optional, and unknown keys anywhere are errors.
@@ -268,6 +288,8 @@ export interface Spec {
   cni?: Cni;
   csi?: Csi;
   seccomp?: Seccomp;
+  kernel?: Kernel;
+  apparmor?: Apparmor;
 }
 /**
  * Operating-system packages that must be installed or must not be installed.
@@ -441,6 +463,12 @@ export interface Cni {
    * @maxItems 10000
    */
   plugins?: CniBinaryName[];
+  /**
+   * Plugin binaries that another component installs (a CNI DaemonSet such as flannel's, Calico's or Cilium's): checked in `binDir` and, while missing, reported as a condition, never a plan error. cosi never installs them.
+   *
+   * @maxItems 10000
+   */
+  external?: CniBinaryName[];
   networks?: CniNetworks;
   /**
    * `true`: configuration files in `confDir` that are not declared here are removed (a runtime uses the lexically first file, so a stray file can take over).
@@ -448,18 +476,22 @@ export interface Cni {
   exclusive?: boolean;
 }
 /**
- * Network configuration lists: file stem -> configuration list, written as `<confDir>/<stem>.conflist`.
+ * Network configurations: file stem -> a configuration list (written as `<confDir>/<stem>.conflist`) or a single-plugin configuration (written as `<confDir>/<stem>.conf`).
  */
 export interface CniNetworks {
   [k: string]: CniNetwork;
 }
 /**
- * A network configuration list as defined by the CNI spec.
+ * A network configuration as defined by the CNI spec: a configuration list (`plugins[]`, written as `<stem>.conflist`), or a single-plugin configuration (`type` and the plugin's own keys, no `plugins[]`, written as `<stem>.conf`).
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
  * via the `definition` "cniNetwork".
  */
 export interface CniNetwork {
+  /**
+   * Single-plugin configuration: the plugin binary to execute. Its other keys are the plugin's own and passed through unchanged.
+   */
+  type?: CniBinaryName;
   /**
    * CNI spec version this configuration list conforms to (a semantic version, written as a string).
    */
@@ -485,12 +517,13 @@ export interface CniNetwork {
    */
   disableGC?: boolean;
   /**
-   * The plugins of this network, in the order they are executed; at least one.
+   * Configuration list: the plugins of this network, in the order they are executed; at least one.
    *
    * @minItems 1
    * @maxItems 10000
    */
-  plugins: CniPlugin[];
+  plugins?: CniPlugin[];
+  [k: string]: unknown;
 }
 /**
  * A plugin configuration object of the CNI spec. `type` names the plugin binary; every other key is plugin-specific and passed through unchanged.
@@ -591,23 +624,23 @@ export interface SeccompProfile {
    */
   defaultErrno?: ErrnoName;
   /**
-   * Architectures the filter applies to; left out, the node's native architecture.
+   * Architectures the filter applies to; left out, the node's native architecture. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  architectures?: SeccompArch[];
+  architectures?: SeccompArch[] | null;
   /**
-   * Extended format: architectures with their sub-architectures.
+   * Extended format: architectures with their sub-architectures. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  archMap?: SeccompArchMapEntry[];
+  archMap?: SeccompArchMapEntry[] | null;
   /**
-   * Flags passed to seccomp(2) when the filter is loaded.
+   * Flags passed to seccomp(2) when the filter is loaded. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  flags?: SeccompFlag[];
+  flags?: SeccompFlag[] | null;
   /**
    * UNIX socket to which the runtime sends the seccomp notify file descriptor (needed by `SCMP_ACT_NOTIFY`).
    */
@@ -617,11 +650,11 @@ export interface SeccompProfile {
    */
   listenerMetadata?: string;
   /**
-   * Rules for specific syscalls.
+   * Rules for specific syscalls. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 10000
    */
-  syscalls?: SeccompSyscall[];
+  syscalls?: SeccompSyscall[] | null;
 }
 /**
  * Extended format: an architecture and the sub-architectures enabled with it. containerd ignores `archMap`; use `architectures` for it.
@@ -635,11 +668,11 @@ export interface SeccompArchMapEntry {
    */
   architecture: SeccompArch;
   /**
-   * Architectures enabled in addition when the node runs `architecture`.
+   * Architectures enabled in addition when the node runs `architecture`. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
    */
-  subArchitectures?: SeccompArch[];
+  subArchitectures?: SeccompArch[] | null;
 }
 /**
  * A rule: the action taken for the named syscalls, optionally only when their arguments match.
@@ -649,14 +682,12 @@ export interface SeccompArchMapEntry {
  */
 export interface SeccompSyscall {
   /**
-   * Syscall names the rule applies to. A name unknown on the target architecture is an error.
+   * Syscall names the rule applies to. A name unknown on the target architecture is an error. `null` (as Go writes an empty list) names none: the rule applies to no syscall.
    *
    * @minItems 1
    * @maxItems 10000
-   *
-   * Items: A syscall name.
    */
-  names: string[];
+  names: string[] | null;
   /**
    * Action taken when the rule matches.
    */
@@ -680,13 +711,13 @@ export interface SeccompSyscall {
    */
   comment?: string;
   /**
-   * Extended format: the rule applies only when all of these hold.
+   * Extended format: the rule applies only when all of these hold. `null` is the same as none.
    */
-  includes?: SeccompFilter;
+  includes?: SeccompFilter | null;
   /**
-   * Extended format: the rule does not apply when any of these holds.
+   * Extended format: the rule does not apply when any of these holds. `null` is the same as none.
    */
-  excludes?: SeccompFilter;
+  excludes?: SeccompFilter | null;
 }
 /**
  * A condition on one argument of the syscall.
@@ -720,23 +751,43 @@ export interface SeccompArg {
  */
 export interface SeccompFilter {
   /**
-   * Architectures, in Go's naming (`amd64`, `arm64`, `s390x`, `x32`...).
+   * Architectures, in Go's naming (`amd64`, `arm64`, `s390x`, `x32`...). `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
-   *
-   * Items: An architecture name.
    */
-  arches?: string[];
+  arches?: string[] | null;
   /**
-   * Linux capabilities of the container.
+   * Linux capabilities of the container. `null` (as Go writes an empty list) is the same as none.
    *
    * @maxItems 100
-   *
-   * Items: A capability name.
    */
-  caps?: string[];
+  caps?: string[] | null;
   /**
    * Lowest kernel version (`MAJOR.MINOR`) the rule applies to.
    */
   minKernel?: string;
+}
+/**
+ * The kernel's boot configuration.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "kernel".
+ */
+export interface Kernel {
+  args?: KernelArgs;
+}
+/**
+ * AppArmor profiles, checked by the node's `apparmor_parser`, written to `/etc/apparmor.d/<name>` and loaded (`apparmor_parser -r`); a profile removed from the document is unloaded and its file removed.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "apparmor".
+ */
+export interface Apparmor {
+  profiles?: ApparmorProfiles;
+}
+/**
+ * Profiles: profile name -> profile text (AppArmor policy language; `#include <tunables/global>` and the abstractions resolve from the node's `/etc/apparmor.d`).
+ */
+export interface ApparmorProfiles {
+  [k: string]: string;
 }

@@ -2,6 +2,7 @@ import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import type {Change} from '../../plan/change.js';
+import type {Condition} from '../../plan/condition.js';
 import {address} from '../../plan/resource-kind.js';
 import {defaultBinDirs, pluginPackage, runtimeCniDirs} from './cni-dirs.js';
 import {pluginTypes} from './network-file.js';
@@ -18,14 +19,18 @@ export interface CniPluginChangeData {
  * the directories the runtime searches: `binDir`, else the runtime configuration's bin_dir, else the distribution
  * defaults. Present and executable: `noop`. Missing but shipped by a package this plan installs into one of those
  * directories: `create`, ordered after the package and checked at apply. Otherwise an error naming where it was
- * looked for and where it was found. A `binDir` the runtime does not search is a warning. cosi never installs
- * plugin binaries itself. Pure.
+ * looked for and where it was found; its hint names the package only for the binaries the package holds. A binary
+ * in `cni.external` (another component, a CNI DaemonSet, installs it) present and executable is a `noop`; missing
+ * or not executable it is a condition (`cni-plugin-not-installed`), never an error and never a change. A `binDir`
+ * the runtime does not search is a warning. cosi never installs plugin binaries itself. Pure.
  */
 export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): ProviderPlan {
   const cni = desired.config.spec?.cni;
   if (!cni) return {changes: []};
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
+  const conditions: Condition[] = [];
+  const external = new Set(cni.external ?? []);
   const runtimeDirs = runtimeCniDirs(desired.config.spec, observed.runtimeFile).binDirs;
   if (cni.binDir && runtimeDirs && !runtimeDirs.includes(cni.binDir)) {
     diagnostics.push(warning(`cni.binDir is ${cni.binDir}, but the ${desired.config.spec?.runtime?.engine} configuration looks for CNI plugins in ${runtimeDirs.join(', ')}`, {path: ['spec', 'cni', 'binDir'], detail: 'set the runtime\'s bin_dir (containerd: plugins."io.containerd.grpc.v1.cri".cni.bin_dir; CRI-O: crio.network.plugin_dirs) in runtime.settings, or change cni.binDir'}));
@@ -33,6 +38,7 @@ export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): P
   const dirs = cni.binDir ? [cni.binDir] : runtimeDirs ?? [...defaultBinDirs];
   const wanted = new Map<string, (string | number)[]>();
   for (const [index, name] of (cni.plugins ?? []).entries()) wanted.set(name, ['spec', 'cni', 'plugins', index]);
+  for (const [index, name] of (cni.external ?? []).entries()) if (!wanted.has(name)) wanted.set(name, ['spec', 'cni', 'external', index]);
   for (const [stem, network] of Object.entries(cni.networks ?? {})) for (const type of pluginTypes(network)) if (!wanted.has(type)) wanted.set(type, ['spec', 'cni', 'networks', stem]);
   const packaged = desired.packages.install.has(pluginPackage.name);
 
@@ -46,6 +52,14 @@ export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): P
       continue;
     }
     const notExecutable = states.find(([, s]) => s === 'not-executable');
+    if (external.has(name)) {
+      const message = notExecutable
+        ? `CNI plugin ${name} is at ${notExecutable[0]}/${name} but not executable yet; cni.external says another component installs it`
+        : `CNI plugin ${name} is not in ${dirs.join(', ')} yet; cni.external says another component (its CNI DaemonSet) installs it`;
+      conditions.push({address: base.address, kind: 'cni.plugin', type: 'cni-plugin-not-installed', message});
+      changes.push({...base, action: 'noop', before: null, after: null, reason: message, dependsOn: [], data: {name, dirs} satisfies CniPluginChangeData});
+      continue;
+    }
     if (notExecutable) {
       diagnostics.push(error(`CNI plugin ${name}: ${notExecutable[0]}/${name} is not executable`, {path, detail: `expected an executable file; found mode without any x bit (chmod +x ${notExecutable[0]}/${name})`}));
       continue;
@@ -60,12 +74,15 @@ export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): P
       continue;
     }
     const elsewhere = Object.entries(observed.binaries).filter(([dir, names]) => !dirs.includes(dir) && names[name] === 'executable').map(([dir]) => dir);
+    const shipped = (pluginPackage.binaries as readonly string[]).includes(name);
     diagnostics.push(error(`CNI plugin ${name} is not in ${dirs.join(', ')}`, {
       path,
       detail: elsewhere.length > 0
         ? `found in ${elsewhere.join(', ')}: set cni.binDir to it (and the runtime's bin_dir)`
-        : `expected an executable ${dirs[0]}/${name}; install it (package ${pluginPackage.name}, or the CNI plugins release) before cosi checks it`,
+        : shipped
+          ? `expected an executable ${dirs[0]}/${name}; install it (package ${pluginPackage.name}, or the CNI plugins release) before cosi checks it`
+          : `expected an executable ${dirs[0]}/${name}; ${name} is not one of the reference plugins (${pluginPackage.name}): if another component (a CNI DaemonSet) installs it, list it in cni.external`,
     }));
   }
-  return {changes, diagnostics};
+  return {changes, diagnostics, conditions};
 }

@@ -5,7 +5,7 @@ import {backupPath} from '../runtime/backup.js';
 import type {ObservedFile} from '../runtime/probe.js';
 import {parseTomlDocument} from '../runtime/toml-edit.js';
 import {defaultBinDirs, defaultConfDir, runtimeCniDirs, runtimeConfigPath} from './cni-dirs.js';
-import {neededBinaries} from './network-file.js';
+import {neededBinaries, networkFileName} from './network-file.js';
 
 /** BinaryState is what a plugin binary is in one directory. */
 export type BinaryState = 'executable' | 'not-executable' | 'missing';
@@ -51,7 +51,7 @@ export async function probeCni({host, desired, state}: ProbeRequest): Promise<Cn
   }));
   const confNames = ((await host.readDir(confDir)) ?? []).filter(isConfigName);
   const paths = new Set(confNames.map((n) => `${confDir}/${n}`));
-  for (const stem of Object.keys(cni.networks ?? {})) paths.add(`${confDir}/${stem}.conflist`);
+  for (const [stem, network] of Object.entries(cni.networks ?? {})) paths.add(`${confDir}/${networkFileName(stem, network)}`);
   for (const [, record] of [...managedOfKind(state, 'cni.network')]) {
     const path = (record.original as {path: string}).path;
     paths.add(path);

@@ -1,4 +1,4 @@
-import {createRequire} from 'node:module';
+import {loadGrpc} from './grpc-module.js';
 
 /** UnaryOutcome is how one unary gRPC call ended: the response bytes, or why there is none. */
 export type UnaryOutcome =
@@ -17,13 +17,10 @@ export interface UnaryCall {
  * callUnary makes unary gRPC calls over one unix socket with grpc-js's generic client, serializing nothing itself:
  * the caller passes encoded request bytes and gets the response bytes. Each call has a hard deadline, so a socket
  * that accepts and never answers costs at most `timeoutMs`. Never throws; the channel is closed at the end.
- * grpc-js is loaded on first use, so commands that probe no driver never load it (nor read it at start-up: see
- * scripts/build.mjs).
+ * grpc-js is loaded on first use (see loadGrpc).
  */
 export async function callUnary(calls: readonly Omit<UnaryCall, 'socket'>[], socket: string): Promise<UnaryOutcome[]> {
-  // Required, not imported: the command line is a bundle run through node:vm, where import() is not available, and
-  // the bundle leaves grpc-js in node_modules.
-  const grpc = createRequire(import.meta.url)('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  const grpc = loadGrpc();
   const client = new grpc.Client(`unix:${socket}`, grpc.credentials.createInsecure(), {'grpc.max_receive_message_length': 1 << 20});
   const identity = (bytes: Buffer) => bytes;
   const outcomes: UnaryOutcome[] = [];

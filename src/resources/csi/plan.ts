@@ -1,28 +1,22 @@
-import {warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import type {Change} from '../../plan/change.js';
+import type {Condition} from '../../plan/condition.js';
 import {address} from '../../plan/resource-kind.js';
 import {describeHealth} from './driver-health.js';
 import type {CsiObserved} from './probe.js';
 
-/** CsiChangeData is what apply needs to check a driver again. */
-export interface CsiChangeData {
-  readonly name: string;
-  readonly endpoint: string;
-}
-
 /**
  * planCsi reports each declared driver's health. A CSI driver's node plugin is a pod the kubelet runs: cosi never
  * starts it. Its packages, modules and services are planned by their own kinds (merged by `buildDesiredState`).
- * A driver with an endpoint that is healthy (right name, ready) is a `noop`; one that is not is both a warning
- * (for `plan` and `apply` readers) and an `update` change, so that `drift` counts it until the driver is healthy.
- * Applying that change only checks the driver again: it never fails an apply, since at boot cosi runs before the
- * kubelet and no driver can be up yet. Drivers without an endpoint are `noop`s. Pure.
+ * Every declared driver is a `noop` change: cosi changes nothing for it. One with an endpoint that is not healthy
+ * (no socket, no answer, another name, not ready) is also a condition (`csi-driver-unhealthy`), which plan, drift
+ * and its metric report until the driver is healthy; it is never a change, so apply never fails on it (at boot
+ * cosi runs before the kubelet, and no driver can be up yet). Pure.
  */
 export function planCsi({desired, observed}: PlanRequest<CsiObserved>): ProviderPlan {
   const changes: Change[] = [];
-  const diagnostics: Diagnostic[] = [];
+  const conditions: Condition[] = [];
   for (const [name, driver] of Object.entries(desired.config.spec?.csi?.drivers ?? {})) {
     const addr = address('csi.driver', name);
     const health = observed.drivers[name];
@@ -38,9 +32,9 @@ export function planCsi({desired, observed}: PlanRequest<CsiObserved>): Provider
       changes.push({...base, action: 'noop', before, after, reason: `${name} ${health.state === 'answered' ? health.vendorVersion : ''} is ready`.replace(/\s+/g, ' ')});
       continue;
     }
-    const reason = `CSI driver ${name} is not healthy: ${problem}. cosi reports driver health; it never starts drivers (the kubelet runs their node plugins)`;
-    diagnostics.push(warning(reason, {path: ['spec', 'csi', 'drivers', name, 'endpoint'], address: addr}));
-    changes.push({...base, action: 'update', before, after, reason, data: {name, endpoint: driver.endpoint} satisfies CsiChangeData});
+    const message = `CSI driver ${name} is not healthy: ${problem}. cosi reports driver health; it never starts drivers (the kubelet runs their node plugins)`;
+    conditions.push({address: addr, kind: 'csi.driver', type: 'csi-driver-unhealthy', message});
+    changes.push({...base, action: 'noop', before, after: before, reason: message});
   }
-  return {changes, diagnostics};
+  return {changes, conditions};
 }

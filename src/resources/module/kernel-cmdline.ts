@@ -38,7 +38,8 @@ export function parseModuleCmdline(text: string): ModuleCmdline {
   return {load, blacklist, options};
 }
 
-function splitWords(text: string): string[] {
+/** splitWords splits a kernel command line into its words: white space separates, double quotes group. Pure. */
+export function splitWords(text: string): string[] {
   const words: string[] = [];
   let word = '';
   let quoted = false;

@@ -31,7 +31,7 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
   for (const [name, want] of desired.modules) {
     const status = observed.modules[name];
     if (!status) continue;
-    const result = planDesired({want, status, observed, record: state.resources[address('module', name)], sysctls: desired.sysctls});
+    const result = planDesired({want, status, observed, record: state.resources[address('module', name)], sysctls: desired.sysctls, kernelArgs: desired.config.spec?.kernel?.args ?? []});
     if (result.change) changes.push(result.change);
     diagnostics.push(...result.diagnostics);
     bootNotes.push(...result.notes);
@@ -78,7 +78,7 @@ interface Planned {
   readonly notes: BootNote[];
 }
 
-function planDesired({want, status, observed, record, sysctls}: {want: DesiredModule; status: ModuleStatus; observed: ModuleObserved; record: ManagedRecord | undefined; sysctls: DesiredState['sysctls']}): Planned {
+function planDesired({want, status, observed, record, sysctls, kernelArgs}: {want: DesiredModule; status: ModuleStatus; observed: ModuleObserved; record: ManagedRecord | undefined; sysctls: DesiredState['sysctls']; kernelArgs: readonly string[]}): Planned {
   const {name} = want;
   const path = want.paths[0];
   const diagnostics: Diagnostic[] = [];
@@ -119,11 +119,16 @@ function planDesired({want, status, observed, record, sysctls}: {want: DesiredMo
 
   if (presence.kind === 'builtin') {
     const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
+    const onCmdline = differ.map(([p, v]) => `${name}.${p}=${v}`);
+    if (differ.length > 0 && onCmdline.every((arg) => kernelArgs.includes(arg))) {
+      // Declared as kernel arguments too: the next boot sets them (kernel.args owes the reboot); nothing to warn of.
+      const notes: BootNote[] = [{address: addr, message: `built into the kernel: ${onCmdline.join(' ')} comes from spec.kernel.args at the next boot; until then ${differ.map(([p]) => `${p} is ${JSON.stringify(liveParams[p])}`).join(', ')}`}];
+      return {diagnostics, notes};
+    }
     if (differ.length > 0) {
-      const cmdline = differ.map(([p, v]) => `${name}.${p}=${v}`).join(' ');
       // A warning, not an error: cosi cannot change it, and refusing every apply on such nodes helps nobody.
       diagnostics.push(warning(
-        `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line (\`${cmdline}\`) and reboot, or remove them from the document`,
+        `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line — declare \`kernel: {args: [${onCmdline.join(', ')}]}\` (spec.kernel.args) — and reboot, or remove them from the document`,
         where,
       ));
       return {diagnostics, notes: []};

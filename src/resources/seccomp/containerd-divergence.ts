@@ -62,7 +62,7 @@ function errnoDifference(action: string, name: string | undefined, number: numbe
   return `it returns ${actual}${number === undefined ? ' (EPERM, the default)' : ''}${wanted !== undefined ? `, not ${wanted}` : ''}`;
 }
 
-function describeFilter(how: string, filter: SeccompFilter | undefined): string[] {
+function describeFilter(how: string, filter: SeccompFilter | null | undefined): string[] {
   if (!filter) return [];
   const out: string[] = [];
   if (filter.caps?.length) out.push(`${how} ${filter.caps.join('/')}`);

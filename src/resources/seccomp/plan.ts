@@ -1,3 +1,4 @@
+import {jsonDetails} from '../../plan/json-diff.js';
 import type {SeccompProfile} from '../../config/generated/types.js';
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
@@ -6,7 +7,7 @@ import {firstWriteUnrecorded, managedOfKind, type ManagedRecord} from '../../eng
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {cosiSubdir, profileNodePath, renderProfile} from './profile-file.js';
-import type {ObservedProfile, SeccompObserved} from './probe.js';
+import type {SeccompObserved} from './probe.js';
 import type {ProfileRecord, ProfileSummary} from './record.js';
 
 /** SeccompChangeData is what apply needs: where to write what, or what to put back. */
@@ -75,7 +76,7 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
             ? `${path} differs from the profile (changed outside cosi)`
             : `${path} holds another profile; cosi keeps it to restore when the profile leaves the document`;
     // On a first write the engine keeps the file as found before the write, so a crash right after it loses nothing.
-    changes.push({...base, action: record ? 'update' : 'create', reason, ...(record ? {} : {original: data.original}), ...(before && !matches ? {details: diffKeys(found, profile)} : {})});
+    changes.push({...base, action: record ? 'update' : 'create', reason, ...(record ? {} : {original: data.original}), details: [`${path}:`, ...jsonDetails(found.state === 'present' && found.canonical !== null ? JSON.parse(found.canonical) : undefined, profile)]});
   }
 
   const planned = new Set(changes.map((c) => c.address));
@@ -139,11 +140,3 @@ function release(record: ProfileRecord): NonNullable<SeccompChangeData['release'
   return {dir: record.applied.dir, path: record.applied.path, ...(restore !== undefined ? {restore} : {})};
 }
 
-/** diffKeys names the top-level fields that differ between the file and the profile, for the plan's details. */
-function diffKeys(found: ObservedProfile, profile: SeccompProfile): string[] {
-  if (found.state !== 'present' || found.canonical === null) return [];
-  const current = JSON.parse(found.canonical) as Record<string, unknown>;
-  const wanted = profile as unknown as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(current ?? {}), ...Object.keys(wanted)])].sort();
-  return keys.filter((k) => canonicalJson(current?.[k]) !== canonicalJson(wanted[k])).map((k) => `${k}: differs`);
-}

@@ -27,8 +27,8 @@ export function checkProfileRules(profile: SeccompProfile, path: DocumentPath): 
   }
   for (const [r, rule] of rules.entries()) {
     const at = [...path, 'syscalls', r];
-    if (rule.action === 'SCMP_ACT_NOTIFY' && rule.names.includes('write')) {
-      found.push(error('SCMP_ACT_NOTIFY cannot apply to the write syscall: runc refuses it (the runtime itself must write to the agent)', {path: [...at, 'names', rule.names.indexOf('write')]}));
+    if (rule.action === 'SCMP_ACT_NOTIFY' && rule.names?.includes('write')) {
+      found.push(error('SCMP_ACT_NOTIFY cannot apply to the write syscall: runc refuses it (the runtime itself must write to the agent)', {path: [...at, 'names', rule.names!.indexOf('write')]}));
     }
     if (rule.errnoRet !== undefined && !returnsErrno.has(rule.action)) {
       found.push(warning(`errnoRet is ignored with action ${rule.action}: it applies to SCMP_ACT_ERRNO and SCMP_ACT_TRACE only`, {path: [...at, 'errnoRet']}));

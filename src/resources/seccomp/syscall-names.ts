@@ -17,8 +17,12 @@ export function declaredArchitectures(profile: SeccompProfile): string[] {
 /**
  * checkSyscallNames checks every `syscalls[].names[]` of a profile against libseccomp's syscall tables (shipped,
  * generated from libseccomp), the way libseccomp resolves names when a runtime loads the profile:
- * - a name libseccomp knows on no architecture at all is an error, suggesting the closest real syscall of the
- *   architectures the rule applies to (a typo: runc skips it silently, crun can refuse the container);
+ * - a name that neither libseccomp nor the newer kernel's tables (its uapi headers) have on any architecture is an
+ *   error, suggesting the closest real syscall of the architectures the rule applies to (a typo: runc skips it
+ *   silently, crun can refuse the container);
+ * - names the newer kernel has and libseccomp does not (`mseal`, `listmount`) get one summarizing warning: they are
+ *   real, and runc and crun skip names their libseccomp cannot resolve, so on a node with this libseccomp the rule
+ *   does not cover them;
  * - names that are real syscalls only on architectures the profile does not declare (`architectures`, `archMap`, the
  *   rule's `includes.arches`) get one summarizing warning: libseccomp skips them there, so they do nothing. Shared
  *   multi-architecture profiles (Docker's, containers-common's) list such names on purpose.
@@ -28,21 +32,27 @@ export function checkSyscallNames(profile: SeccompProfile, path: DocumentPath): 
   const table = syscallTable();
   const everywhere = new Set(table.names);
   const declared = declaredArchitectures(profile);
+  const kernelNames = new Set([...table.kernel.byArch.values()].flatMap((names) => [...names]));
   const found: Diagnostic[] = [];
   const elsewhere: Array<{name: string; at: DocumentPath; arches: string[]}> = [];
+  const tooNew: Array<{name: string; at: DocumentPath}> = [];
   for (const [r, rule] of (profile.syscalls ?? []).entries()) {
     const extra = (rule.includes?.arches ?? []).map((a) => goArchitectures[a]).filter((a): a is string => a !== undefined);
     const wanted = declared.length > 0 ? [...new Set([...declared, ...extra])] : [...table.byArch.keys()];
     const tabled = wanted.filter((a) => table.byArch.has(a));
     const checkable = tabled.length === wanted.length;
-    for (const [n, name] of rule.names.entries()) {
+    for (const [n, name] of (rule.names ?? []).entries()) {
       const at = [...path, 'syscalls', r, 'names', n];
+      if (!everywhere.has(name) && kernelNames.has(name)) {
+        tooNew.push({name, at});
+        continue;
+      }
       if (!everywhere.has(name)) {
         const pool = tabled.length > 0 ? tabled : [...table.byArch.keys()];
-        const suggestion = didYouMean(name, new Set(pool.flatMap((a) => [...table.byArch.get(a)!])));
+        const suggestion = didYouMean(name, new Set([...pool.flatMap((a) => [...table.byArch.get(a)!, ...(table.kernel.byArch.get(a) ?? [])])]));
         found.push(error(`unknown syscall ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`, {
           path: at,
-          detail: `expected a syscall name libseccomp knows (on ${describe(pool)}); libseccomp ${table.version} knows no such name on any architecture`,
+          detail: `expected a syscall name (on ${describe(pool)}); no architecture has it, neither in libseccomp ${table.version} nor in ${table.kernel.source}`,
         }));
         continue;
       }
@@ -50,6 +60,13 @@ export function checkSyscallNames(profile: SeccompProfile, path: DocumentPath): 
         elsewhere.push({name, at, arches: [...table.byArch].filter(([, names]) => names.has(name)).map(([arch]) => arch)});
       }
     }
+  }
+  if (tooNew.length > 0) {
+    const names = [...new Set(tooNew.map((t) => t.name))];
+    found.push(warning(`${names.length === 1 ? '1 syscall is' : `${names.length} syscalls are`} newer than libseccomp ${table.version}: runc and crun skip ${names.length === 1 ? 'it' : 'them'} on a node with that libseccomp`, {
+      path: tooNew[0]!.at,
+      detail: `${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''} ${names.length === 1 ? 'is a syscall' : 'are syscalls'} of ${table.kernel.source}'s kernel; the rule covers ${names.length === 1 ? 'it' : 'them'} only where the runtime's libseccomp knows ${names.length === 1 ? 'it' : 'them'}`,
+    }));
   }
   if (elsewhere.length > 0) {
     const shown = elsewhere.slice(0, 6).map((e) => `${e.name} (${e.arches.length > 3 ? `${e.arches.slice(0, 3).join(', ')}...` : e.arches.join(', ')})`).join(', ');

@@ -147,7 +147,12 @@ function planOne(
     liveValue === null ? `the key appears once module ${module} is loaded` : liveOk ? undefined : `live value is ${JSON.stringify(liveValue)}`,
     persistOk ? undefined : persisted ? `${cosiSysctlFile} has ${JSON.stringify(persisted.value)}` : `not persisted in ${cosiSysctlFile}`,
   ].filter(Boolean);
-  return {change: {...base, action: managed ? 'update' : 'create', reason: why.join('; ')}};
+  // The two views an operator needs (SPEC §2): the live value and the value persisted for the next boot.
+  const details = [
+    liveOk ? `live: ${JSON.stringify(value)} (as wanted)` : `live: ${liveValue === null ? '(not there until the module is loaded)' : JSON.stringify(liveValue)} -> ${JSON.stringify(value)}`,
+    persistOk ? `persisted in ${cosiSysctlFile}: ${JSON.stringify(value)} (as wanted)` : `persisted in ${cosiSysctlFile}: ${persisted ? JSON.stringify(persisted.value) : '(none)'} -> ${JSON.stringify(value)}`,
+  ];
+  return {change: {...base, action: managed ? 'update' : 'create', reason: why.join('; '), details}};
 }
 
 /** bootOverride tells whether another file decides this key at boot, given cosi's file holds the desired value. */

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
+import type {BaseImageRecipe} from './image-recipe.js';
 import {agentPortName} from './protocol.js';
 
 /** layerMountPoint is where the guest mounts the cosi layer disk (read-only, label {@link layerLabel}). */
@@ -47,9 +48,10 @@ WantedBy=multi-user.target
  * customizeRootfs turns the fresh mmdebstrap tree at root into a test node. It writes only inside root:
  * fstab (root on /dev/vda, the layer disk on {@link layerMountPoint}), host name, a machine id (so systemd does not
  * run its first-boot prompts), masks for slow or network-waiting units, root autologin on the serial console for
- * debugging, the agent's systemd unit, and the links that make `node` and `cosi` point into the layer disk.
+ * debugging, the agent's systemd unit, and the links that make `node` and `cosi` point into the layer disk; then the
+ * recipe's own files. A node that boots from a partitioned disk (`recipe.boot`) finds its root by label.
  */
-export function customizeRootfs(root: string): void {
+export function customizeRootfs(root: string, recipe?: BaseImageRecipe): void {
 	const write = (path: string, content: string, mode = 0o644) => {
 		mkdirSync(dirname(join(root, path)), {recursive: true});
 		writeFileSync(join(root, path), content, {mode});
@@ -59,7 +61,8 @@ export function customizeRootfs(root: string): void {
 		rmSync(join(root, path), {force: true});
 		symlinkSync(target, join(root, path));
 	};
-	write('/etc/fstab', `/dev/vda / ext4 rw,errors=remount-ro 0 0\nLABEL=${layerLabel} ${layerMountPoint} ext4 ro 0 0\n`);
+	const rootDevice = recipe?.boot ? `LABEL=${rootLabel}` : '/dev/vda';
+	write('/etc/fstab', `${rootDevice} / ext4 rw,errors=remount-ro 0 0\nLABEL=${layerLabel} ${layerMountPoint} ext4 ro 0 0\n`);
 	write('/etc/hostname', guestHostname + '\n');
 	write('/etc/hosts', `127.0.0.1 localhost\n127.0.1.1 ${guestHostname}\n`);
 	write('/etc/machine-id', randomBytes(16).toString('hex') + '\n', 0o444);
@@ -74,4 +77,5 @@ export function customizeRootfs(root: string): void {
 	link('/usr/local/bin/node', `${layerMountPoint}/node`);
 	link('/opt/cosi', `${layerMountPoint}/cosi`);
 	write('/usr/local/bin/cosi', `#!/bin/sh\nexec ${layerMountPoint}/node ${layerMountPoint}/cosi/bin/cosi.js "$@"\n`, 0o755);
+	for (const [path, content] of Object.entries(recipe?.files ?? {})) write(path, content, /\/sbin\//.test(path) ? 0o755 : 0o644);
 }

@@ -17,6 +17,15 @@ export type BaseImageRecipe = {
 	/** Size of the ext4 root file system (sparse on the host). */
 	diskSize: string;
 	harnessVersion: number;
+	/**
+	 * How the node boots. Left out: the harness boots the kernel and initrd it copied out of the image (qemu
+	 * `-kernel/-initrd`) from an unpartitioned ext4 disk. `grub-pc`: the disk is partitioned (MBR, root on /dev/vda1)
+	 * and boots through Debian's GRUB from its own disk, with the guest's own kernel, initramfs and grub.cfg
+	 * (see {@link withGrubBoot}).
+	 */
+	boot?: 'grub-pc';
+	/** Files written into the root file system after mmdebstrap (node path -> content; scripts under `sbin/` executable). */
+	files?: Record<string, string>;
 };
 
 /**
@@ -63,10 +72,64 @@ export const cloudImageRecipe: BaseImageRecipe = {
 	],
 };
 
-/** knownRecipes are the recipes the suites use; their cached images are kept, others are pruned. */
-export const knownRecipes: BaseImageRecipe[] = [defaultRecipe, cloudImageRecipe];
+/** grubKernelArgs are the harness's own kernel arguments on GRUB-booted nodes (GRUB_CMDLINE_LINUX). */
+export const grubKernelArgs = 'console=ttyS0,115200 panic=0 loglevel=5 systemd.show_status=auto net.ifnames=0';
 
-/** recipeKey is the cache key of a recipe: a short hash of its canonical JSON. */
+// The harness's GRUB settings, as a drop-in beside the one cosi writes: no menu wait, menu and kernel on the serial console.
+const grubDefaults = `# cosi VM harness: boot at once, on the serial console
+GRUB_TIMEOUT=0
+GRUB_TIMEOUT_STYLE=hidden
+GRUB_TERMINAL=serial
+GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"
+GRUB_CMDLINE_LINUX="${grubKernelArgs}"
+GRUB_DISABLE_OS_PROBER=true
+`;
+
+/** grubSetupInit is the init of the image's one setup boot (image.ts): GRUB onto the real disk, then power off. */
+export const grubSetupInit = '/usr/local/sbin/cosi-grub-setup';
+
+const grubSetupScript = `#!/bin/sh
+# cosi VM harness: runs once as init (${grubSetupInit}) while the image is built, on the guest's own disk.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+if grub-install --target=i386-pc /dev/vda && update-grub; then echo "cosi-grub-setup: ok"; else echo "cosi-grub-setup: failed"; fi
+sync
+echo o > /proc/sysrq-trigger
+sleep 60
+`;
+
+/**
+ * withGrubBoot makes a recipe boot through GRUB from the guest's own disk (`boot: 'grub-pc'`): Debian's `grub-pc`,
+ * the harness's GRUB settings in `/etc/default/grub.d/00-cosi-vm.cfg`. The image build then partitions the disk,
+ * and one setup boot of the image runs `grub-install /dev/vda` and `update-grub` in the guest, on the real device
+ * (image.ts). Any recipe can be made so: the GRUB node boots Debian's own initramfs as the recipe's hooks made it
+ * (MODULES=most, say).
+ */
+export function withGrubBoot(recipe: BaseImageRecipe): BaseImageRecipe {
+	return {
+		...recipe,
+		packages: [...recipe.packages, 'grub-pc'],
+		files: {...recipe.files, '/etc/default/grub.d/00-cosi-vm.cfg': grubDefaults, [grubSetupInit]: grubSetupScript},
+		boot: 'grub-pc',
+	};
+}
+
+/**
+ * grubRecipe is the Debian 12 node booted through GRUB, with Debian's AppArmor userspace (`apparmor`: apparmor_parser,
+ * aa-exec; the kernel enables AppArmor by default), for the kernel-arguments and AppArmor suite.
+ */
+export const grubRecipe: BaseImageRecipe = withGrubBoot({...defaultRecipe, packages: [...defaultRecipe.packages, 'apparmor']});
+
+/** knownRecipes are the recipes the suites use; their cached images are kept, others are pruned. */
+export const knownRecipes: BaseImageRecipe[] = [defaultRecipe, cloudImageRecipe, grubRecipe];
+
+/**
+ * recipeKey is the cache key of a recipe: a short hash of its canonical JSON. Recipes that boot otherwise than the
+ * default have the boot in their key (`base-grub-pc-…`), a name older harnesses neither reuse nor prune.
+ */
 export function recipeKey(recipe: BaseImageRecipe): string {
-	return 'base-' + createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+	const hash = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+	return recipe.boot ? `base-${recipe.boot}-${hash}` : `base-${hash}`;
 }

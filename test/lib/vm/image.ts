@@ -1,6 +1,7 @@
 import {copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {cachedBuild} from './cache-entry.js';
+import {installGrubInGuest, makePartitionedDisk} from './grub-disk.js';
 import {customizeRootfs, rootLabel} from './guest-setup.js';
 import {type BaseImageRecipe, defaultRecipe, knownRecipes, recipeKey} from './image-recipe.js';
 import {vmCacheDir} from './paths.js';
@@ -22,13 +23,14 @@ export type BaseImageMeta = {
 	recipe: BaseImageRecipe;
 	kernelVersion: string;
 	builtAt: string;
-	seconds: {mmdebstrap: number; mke2fs: number; total: number};
+	seconds: {mmdebstrap: number; mke2fs: number; grubSetup?: number; total: number};
 };
 
 /**
  * ensureBaseImage returns the base image for recipe, building it on a cache miss (root and network to the Debian
  * mirror needed; a few minutes). Building: mmdebstrap into a directory, {@link customizeRootfs}, copy out vmlinuz and
- * initrd, then `mke2fs -t ext4 -d` — no loop mounts. The rootfs directory is deleted afterwards.
+ * initrd, then `mke2fs -t ext4 -d` — no loop mounts; a recipe that boots through GRUB gets a partitioned disk and one
+ * setup boot that installs GRUB on it (grub-disk.ts). The rootfs directory is deleted afterwards.
  */
 export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, log: (line: string) => void = () => {}): Promise<BaseImage> {
 	const key = recipeKey(recipe);
@@ -52,16 +54,21 @@ export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, l
 		);
 		writeFileSync(join(tmp, 'mmdebstrap.log'), output);
 		const debootstrapped = Date.now();
-		customizeRootfs(root);
+		customizeRootfs(root, recipe);
 		const boot = readdirSync(join(root, 'boot'));
 		const vmlinuz = boot.find(f => f.startsWith('vmlinuz-'));
 		const initrd = boot.find(f => f.startsWith('initrd.img-'));
 		if (!vmlinuz || !initrd) throw new Error(`Expected a kernel and an initrd in ${root}/boot, found: ${boot.join(', ')}`);
 		copyFileSync(join(root, 'boot', vmlinuz), join(tmp, 'vmlinuz'));
 		copyFileSync(join(root, 'boot', initrd), join(tmp, 'initrd.img'));
-		await runHostCommand(['mke2fs', '-q', '-F', '-t', 'ext4', '-L', rootLabel, '-d', root, join(tmp, 'disk.raw'), recipe.diskSize], {
-			timeoutMs: 10 * 60_000,
-		});
+		if (recipe.boot === 'grub-pc') await makePartitionedDisk(root, join(tmp, 'disk.raw'), recipe.diskSize);
+		else {
+			await runHostCommand(['mke2fs', '-q', '-F', '-t', 'ext4', '-L', rootLabel, '-d', root, join(tmp, 'disk.raw'), recipe.diskSize], {
+				timeoutMs: 10 * 60_000,
+			});
+		}
+		const imaged = Date.now();
+		if (recipe.boot === 'grub-pc') await installGrubInGuest({disk: join(tmp, 'disk.raw'), kernel: join(tmp, 'vmlinuz'), initrd: join(tmp, 'initrd.img'), workDir: tmp});
 		const done = Date.now();
 		rmSync(root, {recursive: true, force: true});
 		const meta: BaseImageMeta = {
@@ -69,7 +76,7 @@ export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, l
 			recipe,
 			kernelVersion: vmlinuz.slice('vmlinuz-'.length),
 			builtAt: new Date().toISOString(),
-			seconds: {mmdebstrap: (debootstrapped - started) / 1000, mke2fs: (done - debootstrapped) / 1000, total: (done - started) / 1000},
+			seconds: {mmdebstrap: (debootstrapped - started) / 1000, mke2fs: (imaged - debootstrapped) / 1000, ...(recipe.boot ? {grubSetup: (done - imaged) / 1000} : {}), total: (done - started) / 1000},
 		};
 		writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 		log(`vm: base image ${key} built in ${meta.seconds.total.toFixed(1)} s (kernel ${meta.kernelVersion})`);
@@ -82,6 +89,6 @@ export async function ensureBaseImage(recipe: BaseImageRecipe = defaultRecipe, l
 // Base images of older recipes are dead weight (about 1 GB each); half-built ones are cleaned by cachedBuild.
 function pruneOtherBases(baseDir: string, keep: string[]): void {
 	for (const name of readdirSync(baseDir)) {
-		if (/^base-[0-9a-f]+$/.test(name) && !keep.includes(name)) rmSync(join(baseDir, name), {recursive: true, force: true});
+		if (/^base-([a-z-]+-)?[0-9a-f]+$/.test(name) && !keep.includes(name)) rmSync(join(baseDir, name), {recursive: true, force: true});
 	}
 }

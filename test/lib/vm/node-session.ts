@@ -7,7 +7,7 @@ import {type CommandResult, Vm, type VmOptions} from './vm.js';
  * vmRepoPackages are the Debian packages the VM suites install through cosi documents; one repository disk holds them
  * all (and their dependencies), so the suites share one cache entry.
  */
-export const vmRepoPackages = ['containerd', 'runc', 'containernetworking-plugins', 'iproute2', 'nfs-common', 'rpcbind', 'cloud-init'];
+export const vmRepoPackages = ['containerd', 'runc', 'containernetworking-plugins', 'iproute2', 'nfs-common', 'rpcbind', 'cloud-init', 'podman'];
 
 /** JsonChange and JsonPlan are the parts of `cosi plan --json` the VM suites read (SPEC §4). */
 export type JsonChange = {address: string; kind: string; action: string; disruption: string; reason: string; dependsOn: string[]; details?: string[]; before: unknown; after: unknown};

@@ -1,5 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process';
-import {closeSync, existsSync, openSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {closeSync, existsSync, mkdirSync, openSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {agentPortName} from './protocol.js';
 import {runHostCommand} from './run-command.js';
@@ -24,6 +26,11 @@ export type QemuOptions = {
 	 * the same overlay. Under TCG a fresh qemu boots the guest several times faster than a warm reset does.
 	 */
 	exitOnReboot?: boolean;
+	/**
+	 * Boot from the overlay disk's own boot loader (SeaBIOS, then GRUB in its MBR) instead of `kernel`/`initrd`:
+	 * the guest's kernel command line is then its grub.cfg's.
+	 */
+	bootFromDisk?: boolean;
 };
 
 /** QemuProcess is a started VM: the process and the paths of its console log and agent socket. */
@@ -32,6 +39,16 @@ export type QemuProcess = {child: ChildProcess; consoleLog: string; agentSocket:
 /** kernelCommandLine is what the guest kernel boots with: root on the overlay disk, serial console, no waiting on panic. */
 export function kernelCommandLine(extra = ''): string {
 	return `root=/dev/vda rw console=ttyS0,115200 panic=0 loglevel=5 systemd.show_status=auto net.ifnames=0 ${extra}`.trim();
+}
+
+/**
+ * socketDir is a short directory for a VM's unix sockets, the same for every start on one runDir: a socket path has
+ * at most 108 bytes, and a run directory under a deep clone (CI's) is longer than that.
+ */
+export function socketDir(runDir: string): string {
+	const dir = join(tmpdir(), `cosi-vm-${createHash('sha256').update(runDir).digest('hex').slice(0, 12)}`);
+	mkdirSync(dir, {recursive: true, mode: 0o700});
+	return dir;
 }
 
 /**
@@ -45,14 +62,14 @@ export async function createOverlay(base: string, overlay: string): Promise<void
 /**
  * startQemu launches qemu-system-x86_64 with TCG (never KVM): the overlay as /dev/vda, the cosi layer read-only as
  * /dev/vdb, the serial console to a log (or the terminal), a virtio-serial port {@link agentPortName} bound to a unix
- * socket, no network. Reboots in the guest reset it in place, or end it with {@link QemuOptions.exitOnReboot}. An
+ * socket, no network; direct kernel boot unless {@link QemuOptions.bootFromDisk}. Reboots in the guest reset it in place, or end it with {@link QemuOptions.exitOnReboot}. An
  * existing overlay in runDir is reused, so starting again on the same runDir is a reboot of the same node.
  */
 export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
 	const overlay = join(options.runDir, 'overlay.qcow2');
 	if (!existsSync(overlay)) await createOverlay(options.baseDisk, overlay);
 	const consoleLog = join(options.runDir, 'console.log');
-	const agentSocket = join(options.runDir, 'agent.sock');
+	const agentSocket = join(socketDir(options.runDir), 'agent.sock');
 	const stderrLog = join(options.runDir, 'qemu.stderr');
 	const serial = options.console === 'stdio' ? ['-serial', 'mon:stdio'] : ['-chardev', `file,id=con,path=${consoleLog},append=on`, '-serial', 'chardev:con', '-monitor', 'none'];
 	const args = [
@@ -65,9 +82,7 @@ export async function startQemu(options: QemuOptions): Promise<QemuProcess> {
 		'-nic', 'none',
 		...(options.exitOnReboot ? ['-no-reboot'] : []),
 		...serial,
-		'-kernel', options.kernel,
-		'-initrd', options.initrd,
-		'-append', kernelCommandLine(options.extraAppend),
+		...(options.bootFromDisk ? [] : ['-kernel', options.kernel, '-initrd', options.initrd, '-append', kernelCommandLine(options.extraAppend)]),
 		'-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
 		'-drive', `file=${options.layerDisk},if=virtio,format=raw,readonly=on`,
 		...(options.extraDisks ?? []).flatMap(disk => ['-drive', `file=${disk},if=virtio,format=raw,readonly=on`]),

@@ -7,7 +7,7 @@ import {ensureCosiLayer} from './cosi-layer.js';
 import {ensureBaseImage} from './image.js';
 import type {BaseImageRecipe} from './image-recipe.js';
 import {vmCacheDir} from './paths.js';
-import {type QemuOptions, type QemuProcess, startQemu} from './qemu.js';
+import {type QemuOptions, type QemuProcess, socketDir, startQemu} from './qemu.js';
 
 /** CommandResult is what a command run in the guest returned. A non-zero exit is a result, not an error. */
 export type CommandResult = {exitCode: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean};
@@ -102,6 +102,7 @@ export class Vm {
 			cpus: options.cpus,
 			exitOnReboot: rebootMode === 'restart-qemu',
 			extraDisks: options.extraDisks,
+			bootFromDisk: base.meta.recipe.boot !== undefined,
 		};
 		const q = await startQemu(qemuOptions);
 		live.add(q.child);
@@ -201,6 +202,7 @@ export class Vm {
 		if (this.exited === undefined) this.child.kill('SIGKILL');
 		live.delete(this.child);
 		rmSync(join(this.runDir, 'overlay.qcow2'), {force: true});
+		rmSync(socketDir(this.runDir), {recursive: true, force: true});
 	}
 
 	/** consoleTail returns the last lines of the serial console log. */
