@@ -50,3 +50,16 @@ test('an unreadable sysctl.d or modprobe.d file makes the plan fail with a diagn
   const modprobe = await plan(failing(host, '/etc/modprobe.d/blacklist.conf', 'EIO'));
   t.deepEqual(modprobe.diagnostics.filter((d) => d.severity === 'error').map((d) => d.summary), [`probing module resources failed: cannot read /etc/modprobe.d/blacklist.conf (under the root ${root.dir}): input/output error (EIO)`]);
 });
+
+test('CNI: an unreadable network file is an error naming it; a directory in confDir is no network', async (t) => {
+  const {cniNetworkProvider} = await import('../../src/resources/cni/provider.js');
+  const root = await createFixtureRoot({'/etc/cni/net.d/10-pods.conflist': '{"cniVersion": "1.0.0", "name": "pods", "plugins": [{"type": "bridge"}]}\n'});
+  t.teardown(() => root.cleanup());
+  mkdirSync(join(root.dir, 'etc/cni/net.d/20-dir.conflist'));
+  const host = createHost({root: root.dir});
+  const spec = {cni: {networks: {'10-pods': {cniVersion: '1.0.0', name: 'pods', plugins: [{type: 'bridge'}]}}}};
+  const plan = (h: Host) => makePlan({host: h, desired: desiredFrom(spec), state: emptyState, providers: [cniNetworkProvider], sections: documentSections});
+  t.deepEqual((await plan(host)).diagnostics.filter((d) => d.severity === 'error'), [], 'the directory is passed over');
+  const failed = await plan(failing(host, '/etc/cni/net.d/10-pods.conflist', 'EACCES'));
+  t.regex(failed.diagnostics.map((d) => d.summary).join('\n'), /cannot read \/etc\/cni\/net\.d\/10-pods\.conflist \(under the root .*\): permission denied \(EACCES\)/);
+});

@@ -59,7 +59,11 @@ export async function probeCni({host, desired, state}: ProbeRequest): Promise<Cn
   }
   for (const path of [...paths]) if (!path.startsWith('/var/lib/cosi/')) paths.add(backupPath(path));
   const files = Object.fromEntries(await Promise.all([...paths].map(async (path) => {
-    const text = await host.readText(path).catch(() => undefined);
+    // A directory where a file is looked for is no file; any other error (EACCES, EIO) names the path and fails the probe.
+    const text = await host.readText(path).catch((cause: unknown) => {
+      if ((cause as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw cause;
+    });
     return [path, text === undefined ? {state: 'missing' as const} : {state: 'present' as const, text}] as const;
   })));
   return {...(runtimeFile ? {runtimeFile} : {}), binaries, confDir, confNames, files};
