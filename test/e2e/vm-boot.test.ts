@@ -1,7 +1,9 @@
 // First boot with cloud-init on a real Debian 12 node in a qemu VM: an image with Debian's cloud-init and containerd
 // and a kubelet unit boots with a NoCloud seed (a `cidata` volume) carrying `cosi cloud-init` output. The document is
 // applied before containerd and the kubelet start (proved from the journal), drift reports nothing, and after a
-// manual change the drift timer's next run reports it in the node_exporter textfile (docs/testing-vm.md).
+// manual change the drift timer's next run reports it in the node_exporter textfile (docs/testing-vm.md). A CSI
+// driver is declared whose node plugin cannot be running at first boot (the kubelet starts it): the first apply
+// still succeeds, and drift and the metrics report the driver as a condition, not as drift.
 import test, {type ExecutionContext} from 'ava';
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
@@ -32,6 +34,10 @@ spec:
   services:
     containerd: { enabled: true, state: running }
     kubelet: { enabled: true, state: running }
+  csi:
+    drivers:
+      hostpath.csi.k8s.io:
+        endpoint: /var/lib/kubelet/plugins/csi-hostpath/csi.sock
 `;
 
 const textfile = '/var/lib/node_exporter/textfile_collector/cosi.prom';
@@ -76,8 +82,10 @@ test('a NoCloud first boot applies the document before containerd and the kubele
 	const firstBoot = await sh(vm, 'journalctl -b --no-pager -o cat -u cosi-first-boot.service');
 	t.log(firstBoot);
 	t.regex(firstBoot, /Apply complete!/);
+	t.regex(firstBoot, /csi\.driver\.hostpath\.csi\.k8s\.io: CSI driver hostpath\.csi\.k8s\.io is not healthy/, 'the driver not running yet is reported');
 	const journal = await bootJournal(vm);
 	const applied = when(t, journal, 'cosi-first-boot.service', /^Finished /);
+	t.false(journal.some(l => l.unit === 'cosi-first-boot.service' && /Failed/.test(l.message)), 'the first apply did not fail on the driver');
 	const containerd = when(t, journal, 'containerd.service', /^Starting /);
 	// A simple service logs only "Started" when systemd starts it; a oneshot or notify one logs "Starting" first.
 	const kubelet = when(t, journal, 'kubelet.service', /^Start(ing|ed) /);
@@ -106,5 +114,6 @@ test('a NoCloud first boot applies the document before containerd and the kubele
 	t.regex(metrics, /cosi_drift_total 1\b/, 'the timer run wrote the drift to the textfile');
 	t.regex(metrics, /cosi_drift_resources\{[^}]*kind="sysctl"[^}]*\} 1/);
 	t.regex(metrics, /cause="node"/, 'as a change behind cosi, not a document not yet applied');
+	t.regex(metrics, /cosi_condition\{kind="csi\.driver",address="csi\.driver\.hostpath\.csi\.k8s\.io",type="csi-driver-unhealthy"\} 1/, 'the driver is a condition in the metrics');
 	t.regex(await sh(vm, 'journalctl --no-pager -o cat -u cosi-drift.service'), /vm\.swappiness/);
 });
