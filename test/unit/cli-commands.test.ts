@@ -189,3 +189,12 @@ test('a lock whose would-be holder is alive is not taken over', async (t) => {
   t.is(apply.exitCode, 1);
   t.regex(apply.stderr, /another cosi apply holds the lock/);
 });
+
+test('facts names the package manager by the same rule as planning: the os-release family first', async (t) => {
+  const {root} = await fixture(t);
+  await root.write('/etc/os-release', 'ID=fedora\nVERSION_ID=41\n');
+  for (const tool of ['/usr/bin/dpkg-query', '/usr/bin/apt-get', '/usr/bin/dpkg', '/usr/bin/rpm', '/usr/bin/dnf']) await root.write(tool, '');
+  t.is(JSON.parse(cosi(['facts', '--root', root.dir, '--json']).stdout).packageManager, 'dnf', 'a Fedora node that also carries dpkg');
+  await root.write('/etc/os-release', 'ID=debian\nVERSION_ID="12"\n');
+  t.is(JSON.parse(cosi(['facts', '--root', root.dir, '--json']).stdout).packageManager, 'apt');
+});

@@ -3,6 +3,7 @@ import {makePlan} from '../../engine/make-plan.js';
 import {loadState} from '../../engine/state.js';
 import {createHost, type Host} from '../../host/host.js';
 import type {ResourceKind} from '../../plan/resource-kind.js';
+import {detectManager} from '../../resources/package/detect.js';
 import {documentSections, providers} from '../../resources/registry.js';
 import {version} from '../../version.js';
 import type {Options} from '../args.js';
@@ -20,9 +21,8 @@ const conditionKinds: readonly ResourceKind[] = ['csi.driver', 'cni.plugin'];
 export async function facts(options: Options, output: Output): Promise<number> {
   const host = createHost({root: options.root});
   const osRelease = parseOsRelease((await host.readText('/etc/os-release')) ?? (await host.readText('/usr/lib/os-release')) ?? '');
-  const managers = await Promise.all(
-    (['apt', 'dnf', 'apk'] as const).map(async (m) => ((await host.stat({apt: '/usr/bin/dpkg', dnf: '/usr/bin/rpm', apk: '/sbin/apk'}[m])) ? m : undefined)),
-  );
+  // The same rule as planning uses (os-release's family first), so facts and plan never name different managers.
+  const detected = await detectManager(host, 'auto');
   const kinds: Record<string, unknown> = {};
   for (const provider of providers) if (provider.facts) kinds[provider.kind] = await provider.facts({host});
   const result = {
@@ -32,7 +32,7 @@ export async function facts(options: Options, output: Output): Promise<number> {
     root: host.root,
     os: {id: osRelease.ID ?? null, versionId: osRelease.VERSION_ID ?? null, prettyName: osRelease.PRETTY_NAME ?? null},
     kernel: {release: (await host.readText('/proc/sys/kernel/osrelease'))?.trim() ?? null, arch: process.arch},
-    packageManager: managers.find(Boolean) ?? null,
+    packageManager: 'backend' in detected ? detected.backend.manager : null,
     systemd: (await host.stat('/run/systemd/system')) !== undefined,
     ...kinds,
     ...(await documentConditions(options, host)),
@@ -46,7 +46,8 @@ export async function facts(options: Options, output: Output): Promise<number> {
 async function documentConditions(options: Options, host: Host): Promise<Record<string, unknown>> {
   if (!(await host.stat(defaultConfig))) return {};
   const file = joinRoot(options.root, defaultConfig);
-  const {document} = await loadDocument({file});
+  // Read as every command reads the default document: resolved inside the root.
+  const {document} = await loadDocument({file, inNode: {root: options.root, nodePath: defaultConfig}});
   if (!document) return {conditions: {document: defaultConfig, error: `the document is not valid (cosi validate ${file} says why)`}};
   const plan = await makePlan({host, desired: document.desired, state: await loadState(host), providers: providers.filter((p) => conditionKinds.includes(p.kind)), sections: documentSections});
   return {conditions: {document: defaultConfig, items: plan.conditions}};
