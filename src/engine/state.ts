@@ -72,6 +72,20 @@ export function firstWriteUnrecorded(record: {readonly applied: unknown} | undef
   return record !== undefined && record.applied === null;
 }
 
+/**
+ * appliedRecord is the record a provider's apply returns for a resource it changed: the original of an earlier record
+ * is kept (a null original, "there was none", included), else `original` is taken; `applied` is the change's `after`
+ * unless given; `since` is kept, `updated` is now. The one spelling of this rule (it was written out in every
+ * provider, in two forms that differed on a null original). `keepOriginal: false` lets the provider's own original
+ * win over an earlier one (a record the plan merged, a profile moved to another seccomp root).
+ */
+export function appliedRecord(request: {state: CosiState; change: {readonly address: string; readonly after: unknown}; original: unknown; applied?: unknown; keepOriginal?: boolean}): ManagedRecord {
+  const previous = request.state.resources[request.change.address];
+  const now = new Date().toISOString();
+  const original = previous && request.keepOriginal !== false ? previous.original : request.original;
+  return {original, applied: 'applied' in request ? request.applied : request.change.after, since: previous?.since ?? now, updated: now};
+}
+
 /** withRecord returns the state with one address's record set or removed. Pure. */
 export function withRecord(state: CosiState, address: string, record: ManagedRecord | undefined): CosiState {
   const resources = {...state.resources};

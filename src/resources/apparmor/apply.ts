@@ -1,7 +1,8 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {Host} from '../../host/host.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {runChecked} from '../shared/run-checked.js';
-import type {ApparmorChangeData, ApparmorRecord} from './plan.js';
+import type {ApparmorChangeData} from './plan.js';
 import {checkProfile, findParser, parserOnStdin} from './probe.js';
 
 async function parser(host: Host): Promise<string> {
@@ -36,7 +37,5 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
   }
   if (data.write !== undefined) await host.writeAtomic(data.path, data.write, {mode: 0o644});
   await runChecked(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});
-  const now = new Date().toISOString();
-  const previous = state.resources[change.address] as (ApparmorRecord & {since: string}) | undefined;
-  return {record: {original: previous?.original ?? data.original, applied: change.after, since: previous?.since ?? now, updated: now}};
+  return {record: appliedRecord({state, change, original: data.original})};
 }

@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import {applyFileChange} from '../shared/file-change.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {CniNetworkChangeData} from './plan-networks.js';
@@ -28,6 +29,5 @@ export async function applyCniNetwork({host, change, state}: ApplyRequest): Prom
   if (change.action === 'noop') return previous ? {record: previous} : {forget: true};
   await applyFileChange(host, data);
   if (change.action === 'delete') return {forget: true};
-  const now = new Date().toISOString();
-  return {record: {original: previous?.original ?? data.original, applied: change.after, since: previous?.since ?? now, updated: now}};
+  return {record: appliedRecord({state, change, original: data.original})};
 }

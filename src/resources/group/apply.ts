@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure, type CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
@@ -30,7 +31,5 @@ export async function applyGroup({host, change, state}: ApplyRequest): Promise<A
   if (data.groupdel && existing) await run(host, ['groupdel', '--', data.name]);
 
   if (change.action === 'delete') return {forget: true};
-  const previous = state.resources[change.address];
-  const at = new Date().toISOString();
-  return {record: {original: previous?.original ?? data.original ?? null, applied: change.after, since: previous?.since ?? at, updated: at}};
+  return {record: appliedRecord({state, change, original: data.original ?? null})};
 }

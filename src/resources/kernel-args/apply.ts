@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {runChecked} from '../shared/run-checked.js';
 import {cosiGrubDropIn} from './grub-defaults.js';
@@ -22,7 +23,5 @@ export async function applyKernelArgs({host, change, state}: ApplyRequest): Prom
     if (argv.length > 2) await runChecked(host, {argv, timeoutMs: 300_000});
   }
   if (change.action === 'delete') return {forget: true};
-  const now = new Date().toISOString();
-  const previous = state.resources[change.address];
-  return {record: {original: previous?.original ?? null, applied: data.record, since: previous?.since ?? now, updated: now}};
+  return {record: appliedRecord({state, change, original: null, applied: data.record})};
 }

@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
 import {describeFailure} from '../../host/command.js';
@@ -34,9 +35,7 @@ export async function applyModule({host, change, state}: ApplyRequest): Promise<
       assertNever(data.live, 'live operation');
   }
   if (change.action === 'delete') return {forget: true};
-  const now = new Date().toISOString();
-  const previous = state.resources[change.address];
-  return {record: {original: previous ? previous.original : data.original, applied: change.after, since: previous?.since ?? now, updated: now}};
+  return {record: appliedRecord({state, change, original: data.original})};
 }
 
 async function persist(host: Host, data: ModuleChangeData): Promise<void> {

@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
@@ -20,7 +21,6 @@ export const packageTransactionOptions: TransactionOptions = {lockTimeoutSeconds
 export async function applyPackage({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
   const data = change.data as PackageChangeData;
   const previous = state.resources[change.address];
-  const now = new Date().toISOString();
   switch (data.op) {
     case 'none':
       return previous ? {record: previous} : {forget: true};
@@ -28,7 +28,7 @@ export async function applyPackage({host, change, state}: ApplyRequest): Promise
       return {forget: true};
     case 'install':
       if (data.transaction) await runTransaction(host, backends[data.manager], data.transaction);
-      return {record: {original: previous ? previous.original : (change.original ?? change.before), applied: data.version, since: previous?.since ?? now, updated: now}};
+      return {record: appliedRecord({state, change, original: change.original ?? change.before, applied: data.version})};
     case 'remove':
       if (data.transaction) await runTransaction(host, backends[data.manager], data.transaction);
       return {forget: true};

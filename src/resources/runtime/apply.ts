@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import {applyFileChange} from '../shared/file-change.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {RuntimeChangeData} from './change-data.js';
@@ -14,6 +15,5 @@ export async function applyRuntime({host, change, state}: ApplyRequest): Promise
   await applyFileChange(host, data);
   if (change.action === 'delete') return {forget: true};
   if (!data.record) throw new Error(`internal error: the ${change.action} of ${change.address} carries no record to keep (a bug in cosi)`);
-  const now = new Date().toISOString();
-  return {record: {original: data.record.original, applied: data.record.applied, since: previous?.since ?? now, updated: now}};
+  return {record: appliedRecord({state, change, original: data.record.original, applied: data.record.applied, keepOriginal: false})};
 }

@@ -1,8 +1,8 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
 import {checkContainment} from './containment.js';
 import type {SeccompChangeData} from './plan.js';
-import type {ProfileRecord} from './record.js';
 
 /**
  * applySeccomp carries out one planned profile change: writes the canonical file atomically (only when its bytes
@@ -22,10 +22,8 @@ export async function applySeccomp({host, change, state}: ApplyRequest): Promise
     await guard(host, data.release.dir, data.release.path.slice(data.release.dir.replace(/\/+$/, '').length + 1));
     await putBack(host, data.release.path, data.release.restore);
   }
-  const now = new Date().toISOString();
-  const previous = state.resources[change.address] as (ProfileRecord & {since: string}) | undefined;
-  const original = previous && !data.release ? previous.original : data.original;
-  return {record: {original, applied: change.after, since: previous?.since ?? now, updated: now}};
+  // A profile moved to another seccomp root takes what cosi found at its new place as its original.
+  return {record: appliedRecord({state, change, original: data.original, keepOriginal: !data.release})};
 }
 
 async function guard(host: Host, dir: string, relative: string): Promise<void> {

@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
@@ -56,6 +57,5 @@ export async function applyService({host, change, state}: ApplyRequest): Promise
   const extra = queued ? {queued} : {};
   if (change.action === 'delete') return {forget: true, ...extra};
   if (change.action === 'noop' || (data.enable === undefined && data.start === undefined)) return previous ? {record: previous, ...extra} : {forget: true, ...extra};
-  const now = new Date().toISOString();
-  return {record: {original: previous?.original ?? data.original ?? null, applied: change.after, since: previous?.since ?? now, updated: now}, ...extra};
+  return {record: appliedRecord({state, change, original: data.original ?? null}), ...extra};
 }

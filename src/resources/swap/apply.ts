@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure, type CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
@@ -30,6 +31,5 @@ export async function applySwap({host, change, state}: ApplyRequest): Promise<Ap
   if (change.action === 'delete') return {forget: true};
   const previous = state.resources[change.address];
   const masked = [...new Set([...((previous?.applied as SwapApplied | null | undefined)?.masked ?? []), ...data.mask])].sort();
-  const at = new Date().toISOString();
-  return {record: {original: previous?.original ?? data.original ?? null, applied: {enabled: false, masked} satisfies SwapApplied, since: previous?.since ?? at, updated: at}};
+  return {record: appliedRecord({state, change, original: data.original ?? null, applied: {enabled: false, masked} satisfies SwapApplied})};
 }

@@ -1,3 +1,4 @@
+import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {parseSysctlKey} from './key.js';
 import type {SysctlChangeData} from './plan.js';
@@ -28,7 +29,5 @@ export async function applySysctl({host, change, state}: ApplyRequest): Promise<
   else await host.writeAtomic(cosiSysctlFile, renderCosiSysctlFile(entries));
 
   if (change.action === 'delete') return {forget: true};
-  const now = new Date().toISOString();
-  const previous = state.resources[change.address];
-  return {record: {original: previous ? previous.original : data.original, applied: change.after, since: previous?.since ?? now, updated: now}};
+  return {record: appliedRecord({state, change, original: data.original})};
 }
