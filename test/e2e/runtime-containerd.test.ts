@@ -51,3 +51,41 @@ test('containerd 1.6 default config: one key planned, only that key applied, con
   t.is(removed.code, 0, removed.stderr + removed.stdout);
   t.is(await readFile(join(root.dir, configPath), 'utf8'), original, 'removal restores the file byte for byte');
 });
+
+test("the Kubernetes docs' recipe on Debian's packaged config.toml: containerd reads runc with its runtime_type and SystemdCgroup", async (t) => {
+  const root = await createDebianRoot({suite: 'bookworm', variant: 'apt', include: ['containerd']});
+  t.teardown(() => root.dispose());
+  // The file Debian's containerd package installs, as an operator's node has it.
+  const packaged = await readFile(join(root.dir, configPath), 'utf8');
+  t.notRegex(packaged, /runtimes\.runc/, "Debian's file has no runc entry: cosi creates it");
+  const doc = join(root.dir, 'doc.yaml');
+  // https://kubernetes.io/docs/setup/production-environment/container-runtimes/#containerd-systemd
+  await writeFile(doc, [
+    'apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: kubeadm-recipe}', 'spec:', '  runtime:', '    engine: containerd',
+    '    settings:', '      plugins:', '        "io.containerd.grpc.v1.cri":', '          containerd: {runtimes: {runc: {runtime_type: io.containerd.runc.v2, options: {SystemdCgroup: true}}}}', '',
+  ].join('\n'));
+  const recipeOnly = doc.replace('doc.yaml', 'recipe.yaml');
+  await writeFile(recipeOnly, (await readFile(doc, 'utf8')).replace('runtime_type: io.containerd.runc.v2, ', ''));
+
+  // The recipe as the docs' TOML has it (runtime_type included), and as most operators write it (SystemdCgroup only).
+  for (const file of [recipeOnly, doc]) {
+    await writeFile(join(root.dir, configPath), packaged);
+    const applied = await cosi(root, 'apply', '--auto-approve', file);
+    t.is(applied.code, 0, applied.stderr + applied.stdout);
+    const dump = await root.chroot(['containerd', '--config', configPath, 'config', 'dump']);
+    t.is(dump.code, 0, dump.stderr);
+    const runc = (parse(dump.stdout) as {plugins: Record<string, {containerd: {runtimes: {runc: {runtime_type: string; options: {SystemdCgroup: boolean}}}}}>}).plugins['io.containerd.grpc.v1.cri']!.containerd.runtimes.runc;
+    t.is(runc.runtime_type, 'io.containerd.runc.v2', `${file}: containerd reads runc's runtime_type`);
+    t.is(runc.options.SystemdCgroup, true);
+    const written = await readFile(join(root.dir, configPath), 'utf8');
+    t.true(written.startsWith(packaged.trimEnd()), "Debian's lines are kept as they were");
+    t.log(`${file}: cosi added\n${written.slice(packaged.trimEnd().length)}`);
+    t.regex(written, /runc\]\n(.*\n)*\s+runtime_type = "io\.containerd\.runc\.v2"/);
+    t.is((await cosi(root, 'plan', file, '--detailed-exitcode')).code, 0, 'a second plan is empty');
+    const empty = doc.replace('doc.yaml', 'empty.yaml');
+    await writeFile(empty, 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: kubeadm-recipe}\nspec: {}\n');
+    const restored = await cosi(root, 'apply', '--auto-approve', empty);
+    t.is(restored.code, 0, restored.stderr);
+    t.is(await readFile(join(root.dir, configPath), 'utf8'), packaged, 'removal gives back the packaged file byte for byte');
+  }
+});

@@ -10,7 +10,7 @@ import {loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
 import {runtimeProvider} from '../../src/resources/runtime/provider.js';
-import {withValue} from '../../src/resources/runtime/settings-leaves.js';
+import {renderKey, withValue} from '../../src/resources/runtime/settings-leaves.js';
 import {documentSections} from '../../src/resources/registry.js';
 import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
@@ -84,7 +84,9 @@ test('containerd: removing a setting restores the file as cosi found it; an edit
 test('containerd: a missing config file is created with the version the installed containerd reads, and removed again', (t) =>
   withRoot({}, containerd16, async (root, host) => {
     await apply(host, {runtime: {engine: 'containerd', settings: cgroup}});
-    t.is(await root.read(configPath), 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n');
+    // The runc entry cosi creates gets containerd's runtime_type (documented default: the fake node's containerd
+    // cannot print its defaults), or containerd would read an entry without it.
+    t.is(await root.read(configPath), 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n');
     await apply(host, {});
     t.is(await root.read(configPath), undefined);
   }));
@@ -135,3 +137,31 @@ test('CRI-O: settings merge over crio.conf and its drop-ins; crio.conf stays byt
     const dropIn = parse((await root.read('/etc/crio/crio.conf.d/99-cosi.conf'))!);
     t.deepEqual(dropIn, {crio: {runtime: {default_runtime: 'runc', cgroup_manager: 'systemd'}, image: {pause_image: 'registry.k8s.io/pause:3.10'}}});
   }));
+
+test('the Kubernetes docs\' recipe on Debian\'s shipped config.toml: the new runc entry gets the installed containerd\'s defaults', async (t) => {
+  const {withEngineDefaults} = await import('../../src/resources/runtime/engine-defaults.js');
+  const fixture = (name: string) => parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime', name), 'utf8')) as Record<string, unknown>;
+  const recipe = [{path: cgroupPath, value: true}];
+  const leaves = withEngineDefaults({leaves: recipe, found: fixture('containerd-debian-shipped.toml'), defaults: fixture('containerd-1.6-default.toml')});
+  const byKey = new Map(leaves.map((l) => [l.path.join('.'), l]));
+  t.is(byKey.get('plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc.runtime_type')?.value, 'io.containerd.runc.v2');
+  t.is(byKey.get(cgroupPath.join('.'))?.value, true, 'the declared value wins over the default (false)');
+  t.regex(byKey.get('plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc.runtime_type')!.note!, /installed containerd's default for the new runtime entry/);
+  t.true(leaves.every((l) => l.path.slice(0, 5).join('.') === 'plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc'), 'only the runtime entry, nothing else of the defaults');
+  const existing = withEngineDefaults({leaves: recipe, found: fixture('containerd-1.6-default.toml'), defaults: fixture('containerd-1.6-default.toml')});
+  t.deepEqual(existing, recipe, 'an entry the file already has is left to the file');
+  const v3 = withEngineDefaults({leaves: [{path: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'], value: true}], found: {version: 3}});
+  t.deepEqual(v3.map((l) => [l.path.at(-1), l.value]), [['runtime_type', 'io.containerd.runc.v2'], ['SystemdCgroup', true]], 'containerd 2.x (version 3) without the engine to ask: the documented default');
+});
+
+test('defaults cosi added to a runtime entry stay those: a plan after containerd became able to answer changes nothing', async (t) => {
+  const {withEngineDefaults} = await import('../../src/resources/runtime/engine-defaults.js');
+  const fixture = (name: string) => parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime', name), 'utf8')) as Record<string, unknown>;
+  const recipe = [{path: cgroupPath, value: true}];
+  // First apply: containerd was installed by the same apply, so only the documented default could be used.
+  const first = withEngineDefaults({leaves: recipe, found: {}});
+  const applied = Object.fromEntries(first.map((l) => [renderKey(l.path), l.value]));
+  // Next plan: containerd answers with its whole default entry; what cosi added stays what it was.
+  const next = withEngineDefaults({leaves: recipe, found: {}, defaults: fixture('containerd-1.6-default.toml'), applied});
+  t.deepEqual(next.map((l) => [renderKey(l.path), l.value]), first.map((l) => [renderKey(l.path), l.value]));
+});

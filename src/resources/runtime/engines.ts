@@ -16,6 +16,8 @@ export interface EngineProfile {
   readonly cosiDropIn?: string;
   readonly socket: string;
   readonly versionCommand: readonly string[];
+  /** The command printing the engine's own default configuration, for the defaults of tables cosi creates. */
+  readonly defaultsCommand?: readonly string[];
 }
 
 /** engineProfiles holds the profile of each supported engine. */
@@ -27,6 +29,7 @@ export const engineProfiles: Readonly<Record<RuntimeEngine, EngineProfile>> = {
     configPath: '/etc/containerd/config.toml',
     socket: '/run/containerd/containerd.sock',
     versionCommand: ['containerd', '--version'],
+    defaultsCommand: ['containerd', 'config', 'default'],
   },
   crio: {
     engine: 'crio',

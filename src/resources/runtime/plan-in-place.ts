@@ -11,6 +11,7 @@ import {engineProfiles} from './engines.js';
 import type {RuntimeObserved} from './probe.js';
 import type {OriginalKey, RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {lookup, renderKey, renderValue, type SettingLeaf} from './settings-leaves.js';
+import {withEngineDefaults} from './engine-defaults.js';
 import {editToml, parseTomlDocument, rawValue, tableKeys, tomlLiteral, type TomlEdit} from './toml-edit.js';
 import {firstWriteUnrecorded} from '../../engine/state.js';
 
@@ -50,13 +51,23 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
   }
   if (diagnostics.length > 0) return {diagnostics};
 
+  const backup = observed.files[backupPath(path)];
+  const existed = record ? record.original.existed : file.state === 'present';
+  const unrecorded = firstWriteUnrecorded(record);
+  const settled = record !== undefined && !unrecorded;
+  // The tables of the file as cosi found it: the file itself before cosi manages it, then the backup; after an
+  // interrupted first change without a backup yet, the file (written only after its backup) is still what cosi found.
+  const found = !record ? text : backup?.state === 'present' ? backup.text : existed && !settled ? text : '';
+  // The runtime entries the declared keys create get the engine's defaults too (containerd decodes an entry whole).
+  const foundParsed = parseTomlDocument(found);
+  const all = runtime.engine === 'containerd' ? withEngineDefaults({leaves, found: foundParsed.ok ? foundParsed.value : {}, ...(observed.defaults ? {defaults: observed.defaults} : {}), ...(record?.applied ? {applied: record.applied.keys} : {})}) : leaves;
   const edits: TomlEdit[] = [];
   const details: string[] = [];
   const managed = record?.original.keys ?? {};
   const originals: Record<string, OriginalKey> = {...managed};
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
-  for (const leaf of leaves) {
+  for (const leaf of all) {
     const key = renderKey(leaf.path);
     const current = lookup(parsed.value, leaf.path);
     before[key] = current ?? null;
@@ -64,7 +75,7 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
     originals[key] ??= {path: leaf.path, raw: file.state === 'present' ? rawValue(text, leaf.path) : null};
     if (canonicalJson(current) === canonicalJson(leaf.value)) continue;
     edits.push({path: leaf.path, raw: tomlLiteral(leaf.value)});
-    details.push(`${key}: ${renderValue(current)} -> ${renderValue(leaf.value)}`);
+    details.push(`${key}: ${renderValue(current)} -> ${renderValue(leaf.value)}${leaf.note ? ` (${leaf.note})` : ''}`);
   }
   for (const [key, original] of Object.entries(managed)) {
     if (key in after) continue;
@@ -75,13 +86,6 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
     details.push(`${key}: ${renderValue(lookup(parsed.value, original.path))} -> ${original.raw ?? '(unset)'} (no longer in the document: as cosi found it)`);
   }
 
-  const backup = observed.files[backupPath(path)];
-  const existed = record ? record.original.existed : file.state === 'present';
-  const unrecorded = firstWriteUnrecorded(record);
-  const settled = record !== undefined && !unrecorded;
-  // The tables of the file as cosi found it: the file itself before cosi manages it, then the backup; after an
-  // interrupted first change without a backup yet, the file (written only after its backup) is still what cosi found.
-  const found = !record ? text : backup?.state === 'present' ? backup.text : existed && !settled ? text : '';
   const keep = tableKeys(found);
   const edited = edits.length > 0 ? editToml(base, edits, keep) : {ok: true as const, text};
   if (!edited.ok) {

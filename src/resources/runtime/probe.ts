@@ -6,6 +6,7 @@ import {groupGids} from '../group/planned-gids.js';
 import {backupPath} from './backup.js';
 import {engineProfiles, parseEngineVersion} from './engines.js';
 import type {StoredRuntimeRecord} from './record.js';
+import {parseTomlDocument} from './toml-edit.js';
 
 /** ObservedFile is a configuration file as probed: its text, or missing. */
 export type ObservedFile = {readonly state: 'present'; readonly text: string} | {readonly state: 'missing'};
@@ -20,6 +21,8 @@ export interface RuntimeObserved {
   readonly dropIns: readonly string[];
   /** The root's /etc/group, name -> gid, with the gids planned for declared groups that do not exist yet. */
   readonly groups: Readonly<Record<string, number>>;
+  /** The installed engine's own default configuration (`containerd config default`), parsed, when it could be asked. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -49,11 +52,22 @@ export async function probeRuntime({host, desired, state}: ProbeRequest): Promis
   for (const path of [...paths]) paths.add(backupPath(path));
   const entries = await Promise.all([...paths].map(async (path) => [path, await readFile(host, path)] as const));
   const needsGroups = runtime?.socket && typeof runtime.socket.group === 'string';
-  const [version, groups] = await Promise.all([
+  const [version, groups, defaults] = await Promise.all([
     runtime ? readVersion(host, runtime.engine) : undefined,
     needsGroups ? groupGids(host, desired.config.spec?.groups ?? {}, state) : {},
+    runtime?.settings ? readDefaults(host, runtime.engine) : undefined,
   ]);
-  return {...(version ? {version} : {}), files: Object.fromEntries(entries), dropIns, groups};
+  return {...(version ? {version} : {}), files: Object.fromEntries(entries), dropIns, groups, ...(defaults ? {defaults} : {})};
+}
+
+/** readDefaults asks the installed engine for its default configuration (one command); undefined when it cannot answer. */
+async function readDefaults(host: Host, engine: RuntimeEngine): Promise<Record<string, unknown> | undefined> {
+  const argv = engineProfiles[engine].defaultsCommand;
+  if (!argv) return undefined;
+  const result = await host.run({argv, timeoutMs: 10_000});
+  if (result.exitCode !== 0) return undefined;
+  const parsed = parseTomlDocument(result.stdout);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 async function readFile(host: Host, path: string): Promise<ObservedFile> {

@@ -2,6 +2,8 @@
 export interface SettingLeaf {
   readonly path: readonly string[];
   readonly value: unknown;
+  /** Why cosi sets a key the document does not name (the engine's default of a table cosi creates). */
+  readonly note?: string;
 }
 
 /** isTable tells whether a settings value is a table (a plain object), which the deep merge descends into. */
