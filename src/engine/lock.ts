@@ -1,7 +1,7 @@
-import {readlinkSync} from 'node:fs';
 import lockfile from 'proper-lockfile';
 import {OperationalError} from '../diag/cosi-error.js';
 import type {Host} from '../host/host.js';
+import {ownPidNamespace} from '../host/own-process.js';
 
 /** lockDir is where the apply lock lives on the node: /run is emptied at boot, so no lock outlives one. */
 export const lockDir = '/run/cosi';
@@ -91,13 +91,8 @@ async function readIntents(host: Host, me: LockHolder): Promise<Array<{name: str
 
 async function identity(host: Host): Promise<LockHolder> {
   const bootId = (await host.readText('/proc/sys/kernel/random/boot_id').catch(() => undefined))?.trim() ?? 'unknown';
-  let pidNamespace = 'unknown';
-  try {
-    pidNamespace = readlinkSync('/proc/self/ns/pid');
-  } catch {
-    // No /proc: PID checks are skipped and only the refresh time counts.
-  }
-  return {pid: process.pid, pidNamespace, bootId};
+  // Without /proc the namespace is 'unknown': PID checks are skipped and only the refresh time counts.
+  return {pid: process.pid, pidNamespace: ownPidNamespace(), bootId};
 }
 
 async function readHolder(host: Host, file: string): Promise<LockHolder | undefined> {
