@@ -29,21 +29,48 @@ for (const n of [1000, 5000, 10000]) {
     writeFileSync(join(root, 'etc/containerd/config.toml'), toml);
     const keys = Object.fromEntries(Array.from({length: n}, (_, i) => [`bench_${i}`, i + 1]));
     const file = join(root, 'doc.json');
-    writeFileSync(file, JSON.stringify({apiVersion: 'cosi.dev/v1alpha1', kind: 'NodeConfig', metadata: {name: 'bench'}, spec: {runtime: {engine: 'containerd', settings: {plugins: {[table]: keys}}}}}));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'cosi.dev/v1alpha1',
+        kind: 'NodeConfig',
+        metadata: {name: 'bench'},
+        spec: {runtime: {engine: 'containerd', settings: {plugins: {[table]: keys}}}},
+      }),
+    );
     const host = createHost({root});
     const started = performance.now();
     const {document, diagnostics} = await loadDocument({file});
     if (!document) throw new Error(diagnostics.map((d) => d.summary).join('; '));
-    const plan = await makePlan({host, desired: document.desired, state: await loadState(host), providers: [runtimeProvider], sections: documentSections});
+    const plan = await makePlan({
+      host,
+      desired: document.desired,
+      state: await loadState(host),
+      providers: [runtimeProvider],
+      sections: documentSections,
+    });
     const planned = performance.now();
     const errors = plan.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw new Error(errors.map((d) => d.summary).join('; '));
-    const result = await applyChanges({host, changes: plan.changes, state: await loadState(host), providers: [runtimeProvider]});
+    const result = await applyChanges({
+      host,
+      changes: plan.changes,
+      state: await loadState(host),
+      providers: [runtimeProvider],
+    });
     if (result.failed) throw new Error(result.failed.message);
     const applied = performance.now();
-    const again = await makePlan({host, desired: document.desired, state: await loadState(host), providers: [runtimeProvider], sections: documentSections});
+    const again = await makePlan({
+      host,
+      desired: document.desired,
+      state: await loadState(host),
+      providers: [runtimeProvider],
+      sections: documentSections,
+    });
     const replanned = performance.now();
-    console.log(`runtime settings, ${String(n).padStart(6)} keys: plan ${((planned - started) / 1000).toFixed(2)} s, apply ${((applied - planned) / 1000).toFixed(2)} s, plan again ${((replanned - applied) / 1000).toFixed(2)} s (${again.changes.length} changes left)`);
+    console.log(
+      `runtime settings, ${String(n).padStart(6)} keys: plan ${((planned - started) / 1000).toFixed(2)} s, apply ${((applied - planned) / 1000).toFixed(2)} s, plan again ${((replanned - applied) / 1000).toFixed(2)} s (${again.changes.length} changes left)`,
+    );
   } finally {
     rmSync(root, {recursive: true, force: true});
   }

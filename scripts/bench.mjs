@@ -26,14 +26,34 @@ for (let i = 0; i < 200; i++) {
   write(`/proc/sys/net/ipv4/conf/bench${i}/forwarding`, '0\n');
   sysctls.push(`    net.ipv4.conf.bench${i}.forwarding: ${i % 2}`);
 }
-for (let i = 0; i < 20; i++) write(`/usr/lib/sysctl.d/${10 + i}-vendor.conf`, `net.ipv4.conf.bench${i}.forwarding = 0\n`);
+for (let i = 0; i < 20; i++)
+  write(`/usr/lib/sysctl.d/${10 + i}-vendor.conf`, `net.ipv4.conf.bench${i}.forwarding = 0\n`);
 const config = join(root, 'config.yaml');
-writeFileSync(config, ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: bench}', 'spec:', '  sysctls:', ...sysctls, ''].join('\n'));
+writeFileSync(
+  config,
+  [
+    'apiVersion: cosi.dev/v1alpha1',
+    'kind: NodeConfig',
+    'metadata: {name: bench}',
+    'spec:',
+    '  sysctls:',
+    ...sysctls,
+    '',
+  ].join('\n'),
+);
 
 /** once runs argv and returns its wall time in ms and peak RSS in MB. */
 function once(argv, env = process.env, okCodes = [0, 2]) {
   // python3's getrusage(RUSAGE_CHILDREN) gives the child's peak RSS; the wall time is taken around it.
-  const probe = spawnSync('python3', ['-c', 'import resource,subprocess,sys,time\nt=time.perf_counter()\nr=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nd=time.perf_counter()-t\nprint(d*1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)', ...argv], {encoding: 'utf8', env});
+  const probe = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import resource,subprocess,sys,time\nt=time.perf_counter()\nr=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nd=time.perf_counter()-t\nprint(d*1000, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)',
+      ...argv,
+    ],
+    {encoding: 'utf8', env},
+  );
   const [ms, rssKb, code] = probe.stdout.trim().split(' ').map(Number);
   if (!okCodes.includes(code)) throw new Error(`${argv.join(' ')} exited ${code}: ${probe.stderr}`);
   return {ms, peakMb: rssKb / 1024};
@@ -60,7 +80,8 @@ function measure(commands, env, count = runs) {
 const cosi = join(repo, 'bin/cosi.js');
 const {version: cosiVersion} = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 const executable = join(repo, `dist/release/cosi-${cosiVersion}-linux-x64`);
-if (!existsSync(executable)) throw new Error(`${executable} is missing: \`node scripts/dist.mjs executable\` builds it (npm run bench does)`);
+if (!existsSync(executable))
+  throw new Error(`${executable} is missing: \`node scripts/dist.mjs executable\` builds it (npm run bench does)`);
 const plan = ['plan', config, '--root', root, '--no-color'];
 const commands = [
   [process.execPath, '-e', '0'],
@@ -80,27 +101,51 @@ const hostile = join(root, 'hostile');
 mkdirSync(hostile);
 writeFileSync(join(hostile, '10mb.yaml'), 'apiVersion: cosi.dev/v1alpha1\n' + '# padding\n'.repeat(1_100_000));
 let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
-for (let i = 0; i < 9; i++) bomb += `b${i}: &b${i} [${Array(9).fill(i ? `*b${i - 1}` : '*a').join(',')}]\n`;
+for (let i = 0; i < 9; i++)
+  bomb += `b${i}: &b${i} [${Array(9)
+    .fill(i ? `*b${i - 1}` : '*a')
+    .join(',')}]\n`;
 writeFileSync(join(hostile, 'alias-bomb.yaml'), bomb);
 writeFileSync(join(hostile, 'deep.yaml'), '['.repeat(10000) + ']'.repeat(10000));
 const invalidDir = join(repo, 'fixtures/invalid');
-const malformed = [...readdirSync(invalidDir).map((f) => join(invalidDir, f)), ...readdirSync(hostile).map((f) => join(hostile, f))];
+const malformed = [
+  ...readdirSync(invalidDir).map((f) => join(invalidDir, f)),
+  ...readdirSync(hostile).map((f) => join(hostile, f)),
+];
 let slowest = {ms: 0, file: ''};
 for (const file of malformed) {
-  const ms = [0, 1, 2].map(() => once([process.execPath, cosi, 'validate', file], process.env, [1]).ms).sort((a, b) => a - b)[1];
+  const ms = [0, 1, 2]
+    .map(() => once([process.execPath, cosi, 'validate', file], process.env, [1]).ms)
+    .sort((a, b) => a - b)[1];
   if (ms > slowest.ms) slowest = {ms, file};
 }
 rmSync(root, {recursive: true, force: true});
 
-const row = (name, r, baseline, goal) => `  ${name.padEnd(34)} ${r.ms.toFixed(1).padStart(7)} ms  ${(r.ms / baseline.ms).toFixed(2).padStart(5)}x  ${r.peakMb.toFixed(1).padStart(6)} MB  ${goal}`;
+const row = (name, r, baseline, goal) =>
+  `  ${name.padEnd(34)} ${r.ms.toFixed(1).padStart(7)} ms  ${(r.ms / baseline.ms).toFixed(2).padStart(5)}x  ${r.peakMb.toFixed(1).padStart(6)} MB  ${goal}`;
 console.log(`median of ${runs} runs (taking turns), node ${process.version}, ${process.arch}`);
-const planGoal = (r, baseline) => `goal <= 2.5x: ${r.ms / baseline.ms <= 2.5 ? 'met' : 'MISSED'}; < 80 MB: ${r.peakMb < 80 ? 'met' : 'MISSED'}`;
-for (const {name, figures: [baseline, version, planned, seaVersion, seaPlan]} of results) {
+const planGoal = (r, baseline) =>
+  `goal <= 2.5x: ${r.ms / baseline.ms <= 2.5 ? 'met' : 'MISSED'}; < 80 MB: ${r.peakMb < 80 ? 'met' : 'MISSED'}`;
+for (const {
+  name,
+  figures: [baseline, version, planned, seaVersion, seaPlan],
+} of results) {
   console.log(`${name}:`);
   console.log(row('node -e 0', baseline, baseline, ''));
-  console.log(row('cosi --version', version, baseline, `goal <= 1.3x: ${version.ms / baseline.ms <= 1.3 ? 'met' : 'MISSED'}`));
+  console.log(
+    row('cosi --version', version, baseline, `goal <= 1.3x: ${version.ms / baseline.ms <= 1.3 ? 'met' : 'MISSED'}`),
+  );
   console.log(row('cosi plan (200 sysctls, fixture)', planned, baseline, planGoal(planned, baseline)));
   console.log(row('executable --version', seaVersion, baseline, ''));
-  console.log(row('executable plan (200 sysctls)', seaPlan, baseline, `${planGoal(seaPlan, baseline)}; not slower than node bin/cosi.js: ${seaPlan.ms <= planned.ms * 1.05 ? 'met' : 'MISSED'}`));
+  console.log(
+    row(
+      'executable plan (200 sysctls)',
+      seaPlan,
+      baseline,
+      `${planGoal(seaPlan, baseline)}; not slower than node bin/cosi.js: ${seaPlan.ms <= planned.ms * 1.05 ? 'met' : 'MISSED'}`,
+    ),
+  );
 }
-console.log(`cosi validate, ${malformed.length} malformed documents: slowest median ${slowest.ms.toFixed(1)} ms (${slowest.file.replace(repo + '/', '')}); goal < 1000 ms: ${slowest.ms < 1000 ? 'met' : 'MISSED'}`);
+console.log(
+  `cosi validate, ${malformed.length} malformed documents: slowest median ${slowest.ms.toFixed(1)} ms (${slowest.file.replace(repo + '/', '')}); goal < 1000 ms: ${slowest.ms < 1000 ? 'met' : 'MISSED'}`,
+);

@@ -13,7 +13,8 @@ import {buildRpm} from './dist/rpm.mjs';
 
 const steps = ['executable', 'deb', 'rpm', 'image'];
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : steps;
-for (const step of wanted) if (!steps.includes(step)) throw new Error(`unknown step ${step}; the steps are ${steps.join(', ')}`);
+for (const step of wanted)
+  if (!steps.includes(step)) throw new Error(`unknown step ${step}; the steps are ${steps.join(', ')}`);
 
 rmSync(work, {recursive: true, force: true});
 mkdirSync(release, {recursive: true});
@@ -28,7 +29,9 @@ const timed = async (name, build) => {
   made[name] = bundleBuild();
   writeFileSync(builds, JSON.stringify(made, null, 2) + '\n');
   const size = statSync(path(artifacts[name])).size;
-  console.log(`dist: ${artifacts[name]}: ${(size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `dist: ${artifacts[name]}: ${(size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 };
 
 console.log(`dist: cosi ${version}`);

@@ -79,14 +79,20 @@ function candidates() {
   const names = new Set();
   const strings = execFileSync('strings', ['-n', '2', libseccompPath()], {encoding: 'utf8', maxBuffer: 64 << 20});
   for (const line of strings.split('\n')) if (/^[a-z_][a-z0-9_]*$/.test(line)) names.add(line);
-  for (const dir of ['/usr/include/asm-generic', ...readdirSync('/usr/include').filter((d) => d.endsWith('-linux-gnu')).map((d) => `/usr/include/${d}/asm`)]) {
+  for (const dir of [
+    '/usr/include/asm-generic',
+    ...readdirSync('/usr/include')
+      .filter((d) => d.endsWith('-linux-gnu'))
+      .map((d) => `/usr/include/${d}/asm`),
+  ]) {
     let files = [];
     try {
       files = readdirSync(dir).filter((f) => f.startsWith('unistd'));
     } catch {
       continue;
     }
-    for (const file of files) for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/#define __NR_([a-z0-9_]+)\s/g)) names.add(m[1]);
+    for (const file of files)
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/#define __NR_([a-z0-9_]+)\s/g)) names.add(m[1]);
   }
   return [...names].sort();
 }
@@ -110,7 +116,10 @@ async function resolveAll(resolver, pairs) {
 /** supportedArches keeps the architectures this libseccomp's resolver knows (`read` resolves there). */
 async function supportedArches(resolver) {
   const tokens = Object.keys(ARCHES);
-  const numbers = await resolveAll(resolver, tokens.map((a) => [a, 'read']));
+  const numbers = await resolveAll(
+    resolver,
+    tokens.map((a) => [a, 'read']),
+  );
   return tokens.filter((_, i) => Number.isInteger(numbers[i]) && numbers[i] >= 0);
 }
 
@@ -146,11 +155,17 @@ function kernelPart(check) {
     table = kernelSyscalls(deb ? {deb} : {});
   } catch (cause) {
     console.error(`kernel syscall table: ${cause.message}`);
-    if (check) console.error('kernel syscall table not checked: its pinned source cannot be had here (pass --kernel-deb FILE)');
+    if (check)
+      console.error('kernel syscall table not checked: its pinned source cannot be had here (pass --kernel-deb FILE)');
     return !!check;
   }
   const names = new Set(Object.values(table.byArch).flatMap((s) => [...s]));
-  return writeOrCheck(KERNEL_OUT, renderKernelTable(table, bitmap), check, `${table.source}: ${names.size} names, ${Object.keys(table.byArch).length} architectures`);
+  return writeOrCheck(
+    KERNEL_OUT,
+    renderKernelTable(table, bitmap),
+    check,
+    `${table.source}: ${names.size} names, ${Object.keys(table.byArch).length} architectures`,
+  );
 }
 
 async function main() {
@@ -165,7 +180,10 @@ async function main() {
   const arches = await supportedArches(resolver);
   // A name is libseccomp's when it resolves anywhere to something other than -1 (unknown).
   const probe = candidates();
-  const anywhere = await resolveAll(resolver, probe.map((name) => ['x86_64', name]));
+  const anywhere = await resolveAll(
+    resolver,
+    probe.map((name) => ['x86_64', name]),
+  );
   const names = probe.filter((_, i) => anywhere[i] !== undefined && anywhere[i] !== -1);
   const pairs = arches.flatMap((arch) => names.map((name) => [arch, name]));
   const numbers = await resolveAll(resolver, pairs);
@@ -194,7 +212,12 @@ async function main() {
     '};',
     '',
   ];
-  const ok = writeOrCheck(OUT, lines.join('\n'), check, `libseccomp ${libseccompVersion()}: ${names.length} names, ${arches.length} architectures`);
+  const ok = writeOrCheck(
+    OUT,
+    lines.join('\n'),
+    check,
+    `libseccomp ${libseccompVersion()}: ${names.length} names, ${arches.length} architectures`,
+  );
   process.exit(ok && kernelOk ? 0 : 1);
 }
 

@@ -4,10 +4,10 @@
 //
 //   node scripts/generate.mjs          writes the generated files
 //   node scripts/generate.mjs --check  writes nothing; exits 1 naming each stale file
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { compile } from 'json-schema-to-typescript';
+import {readFile, writeFile, mkdir} from 'node:fs/promises';
+import {dirname, join, relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {compile} from 'json-schema-to-typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA_PATH = join(ROOT, 'schemas/cosi.schema.json');
@@ -37,13 +37,13 @@ async function main() {
   const check = process.argv.includes('--check');
   const schema = JSON.parse(await readFile(SCHEMA_PATH, 'utf8'));
   const outputs = [
-    { path: TYPES_PATH, content: await renderTypes(schema) },
-    { path: DOCS_PATH, content: renderReference(schema) },
+    {path: TYPES_PATH, content: await renderTypes(schema)},
+    {path: DOCS_PATH, content: renderReference(schema)},
   ];
 
   if (check) {
     const stale = [];
-    for (const { path, content } of outputs) {
+    for (const {path, content} of outputs) {
       const current = await readFile(path, 'utf8').catch(() => undefined);
       if (current !== content) stale.push(relative(ROOT, path));
     }
@@ -54,8 +54,8 @@ async function main() {
     return;
   }
 
-  for (const { path, content } of outputs) {
-    await mkdir(dirname(path), { recursive: true });
+  for (const {path, content} of outputs) {
+    await mkdir(dirname(path), {recursive: true});
     await writeFile(path, content);
     console.log(`wrote ${relative(ROOT, path)}`);
   }
@@ -74,7 +74,7 @@ async function renderTypes(schema) {
     unreachableDefinitions: true, // name types such as SysctlKey that only `propertyNames` use
     strictIndexSignatures: false,
     format: true,
-    style: { singleQuote: true, printWidth: 120, trailingComma: 'all' },
+    style: {singleQuote: true, printWidth: 120, trailingComma: 'all'},
   });
 }
 
@@ -88,8 +88,8 @@ function withoutRefSiblings(node) {
   if (node === null || typeof node !== 'object') return node;
   const copy = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withoutRefSiblings(value)]));
   if (typeof copy.$ref !== 'string' || Object.keys(copy).length === 1) return copy;
-  const { $ref, ...siblings } = copy;
-  return { ...siblings, allOf: [{ $ref }] };
+  const {$ref, ...siblings} = copy;
+  return {...siblings, allOf: [{$ref}]};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ function withoutRefSiblings(node) {
 function renderReference(schema) {
   const defs = schema.$defs ?? {};
   const named = namedScalarDefs(defs);
-  const ctx = { defs, named };
+  const ctx = {defs, named};
   const out = [];
 
   out.push('# Configuration reference (v1alpha1)', '');
@@ -144,7 +144,12 @@ function renderReference(schema) {
     out.push(...facts, '');
   }
 
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 /** namedScalarDefs lists the `$defs` that are plain values (not objects or lists) and have a title. */
@@ -198,15 +203,18 @@ function typeCell(ctx, schema) {
 
 function typeOf(ctx, schema) {
   const ref = refName(schema);
-  if (ref && ctx.named.has(ref)) return `${typeName(ctx.defs[ref])} ([${ctx.named.get(ref)}](#${anchor(ctx.named.get(ref))}))`;
+  if (ref && ctx.named.has(ref))
+    return `${typeName(ctx.defs[ref])} ([${ctx.named.get(ref)}](#${anchor(ctx.named.get(ref))}))`;
   const node = resolve(ctx, schema);
   if (isSchema(node.additionalProperties) && !node.properties) {
     const keyRef = refName(node.propertyNames);
-    const keyName = keyRef && ctx.named.has(keyRef) ? `[${ctx.named.get(keyRef)}](#${anchor(ctx.named.get(keyRef))})` : 'string';
+    const keyName =
+      keyRef && ctx.named.has(keyRef) ? `[${ctx.named.get(keyRef)}](#${anchor(ctx.named.get(keyRef))})` : 'string';
     return `map: ${keyName} → ${shortType(ctx, node.additionalProperties)}`;
   }
   if (node.type === 'array' && isSchema(node.items)) return `list of ${shortType(ctx, node.items)}`;
-  if (node.type === 'object' && node.additionalProperties !== false && node.properties) return 'object (other keys allowed)';
+  if (node.type === 'object' && node.additionalProperties !== false && node.properties)
+    return 'object (other keys allowed)';
   if (node.type === 'object' && node.additionalProperties !== false) return 'object (free-form)';
   return typeName(node);
 }
@@ -224,7 +232,8 @@ function allowedCell(ctx, schema) {
   const ref = refName(schema);
   const node = resolve(ctx, schema);
   // Named value types keep their rules in "Names and values"; short enums are worth repeating.
-  if (ref && ctx.named.has(ref) && !(node.enum && node.enum.length <= 10)) return `see [${ctx.named.get(ref)}](#${anchor(ctx.named.get(ref))})`;
+  if (ref && ctx.named.has(ref) && !(node.enum && node.enum.length <= 10))
+    return `see [${ctx.named.get(ref)}](#${anchor(ctx.named.get(ref))})`;
   return constraints(node).join('; ');
 }
 
@@ -261,8 +270,8 @@ function resolve(ctx, schema) {
   if (!ref) return withoutNull(ctx, schema);
   const target = ctx.defs[ref];
   if (!target) throw new Error(`bug in the schema: $ref ${schema.$ref} names no $defs entry`);
-  const { $ref: _ref, ...siblings } = schema;
-  return { ...resolve(ctx, target), ...siblings };
+  const {$ref: _ref, ...siblings} = schema;
+  return {...resolve(ctx, target), ...siblings};
 }
 
 /**
@@ -271,12 +280,19 @@ function resolve(ctx, schema) {
  */
 function withoutNull(ctx, schema) {
   if (Array.isArray(schema.type) && schema.type.includes('null') && schema.type.length === 2) {
-    return { ...schema, type: schema.type.find((t) => t !== 'null'), nullable: true };
+    return {...schema, type: schema.type.find((t) => t !== 'null'), nullable: true};
   }
   const branches = schema.anyOf;
   if (Array.isArray(branches) && branches.length === 2 && branches.some((b) => b.type === 'null')) {
-    const { anyOf: _anyOf, ...siblings } = schema;
-    return { ...resolve(ctx, branches.find((b) => b.type !== 'null')), ...siblings, nullable: true };
+    const {anyOf: _anyOf, ...siblings} = schema;
+    return {
+      ...resolve(
+        ctx,
+        branches.find((b) => b.type !== 'null'),
+      ),
+      ...siblings,
+      nullable: true,
+    };
   }
   return schema;
 }
@@ -323,7 +339,10 @@ function inline(text) {
 
 /** anchor is GitHub's heading anchor for a one-word heading. */
 function anchor(title) {
-  return title.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }
 
 await main();

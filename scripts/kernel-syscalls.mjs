@@ -48,7 +48,8 @@ const HEADERS = {
 };
 
 /** A syscall define: `__NR_name` (or ARM's private `__ARM_NR_name`) = a number, a base plus a number, or an alias. */
-const DEFINE = /^#define\s+__(?:ARM_)?NR_([a-z0-9_]+)\s+(\(?\s*(?:__[A-Za-z0-9_]+\s*\+\s*)?\d+\s*\)?|__(?:ARM_)?NR_[a-z0-9_]+)\s*$/gm;
+const DEFINE =
+  /^#define\s+__(?:ARM_)?NR_([a-z0-9_]+)\s+(\(?\s*(?:__[A-Za-z0-9_]+\s*\+\s*)?\d+\s*\)?|__(?:ARM_)?NR_[a-z0-9_]+)\s*$/gm;
 
 function sha256(file) {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -58,19 +59,29 @@ function sha256(file) {
 function download(dir) {
   const {mirror, suite} = KERNEL_HEADERS;
   for (const sub of ['lists/partial', 'cache/archives/partial', 'etc']) mkdirSync(join(dir, sub), {recursive: true});
-  writeFileSync(join(dir, 'etc/sources.list'), `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} ${suite} main\n`);
-  writeFileSync(join(dir, 'apt.conf'), [
-    `Dir::Etc::sourcelist "${dir}/etc/sources.list";`,
-    'Dir::Etc::sourceparts "-";',
-    `Dir::State::Lists "${dir}/lists";`,
-    `Dir::Cache "${dir}/cache";`,
-    'Acquire::Languages "none";',
-    'APT::Sandbox::User "root";',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'etc/sources.list'),
+    `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} ${suite} main\n`,
+  );
+  writeFileSync(
+    join(dir, 'apt.conf'),
+    [
+      `Dir::Etc::sourcelist "${dir}/etc/sources.list";`,
+      'Dir::Etc::sourceparts "-";',
+      `Dir::State::Lists "${dir}/lists";`,
+      `Dir::Cache "${dir}/cache";`,
+      'Acquire::Languages "none";',
+      'APT::Sandbox::User "root";',
+      '',
+    ].join('\n'),
+  );
   const env = {...process.env, APT_CONFIG: join(dir, 'apt.conf')};
   execFileSync('apt-get', ['update', '-qq'], {env, stdio: ['ignore', 'ignore', 'inherit']});
-  execFileSync('apt-get', ['download', '-qq', `${KERNEL_HEADERS.package}=${KERNEL_HEADERS.version}`], {env, cwd: dir, stdio: ['ignore', 'ignore', 'inherit']});
+  execFileSync('apt-get', ['download', '-qq', `${KERNEL_HEADERS.package}=${KERNEL_HEADERS.version}`], {
+    env,
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deb = readdirSync(dir).find((f) => f.startsWith(`${KERNEL_HEADERS.package}_`) && f.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download left no ${KERNEL_HEADERS.package} package`);
   return join(dir, deb);
@@ -86,7 +97,9 @@ export function kernelSyscalls({deb} = {}) {
     const file = deb ?? download(work);
     const digest = sha256(file);
     if (digest !== KERNEL_HEADERS.sha256) {
-      throw new Error(`${file} has sha256 ${digest}, not the pinned ${KERNEL_HEADERS.sha256} of ${KERNEL_HEADERS.package} ${KERNEL_HEADERS.version}`);
+      throw new Error(
+        `${file} has sha256 ${digest}, not the pinned ${KERNEL_HEADERS.sha256} of ${KERNEL_HEADERS.package} ${KERNEL_HEADERS.version}`,
+      );
     }
     const root = join(work, 'root');
     execFileSync('dpkg-deb', ['-x', file, root]);
@@ -123,10 +136,12 @@ export function renderKernelTable({byArch, source, version}, bitmap) {
     '',
     '/**',
     ' * kernelSyscallBitmaps maps an OCI architecture to its syscalls in that kernel: bit i (little-endian, base64) is set',
-    ' * when `kernelSyscallNames[i]` is defined in the architecture\'s `asm/unistd*.h`. `count` is the number of bits set.',
+    " * when `kernelSyscallNames[i]` is defined in the architecture's `asm/unistd*.h`. `count` is the number of bits set.",
     ' */',
     'export const kernelSyscallBitmaps: Readonly<Record<string, {readonly count: number; readonly bits: string}>> = {',
-    ...Object.entries(byArch).map(([arch, set]) => `  ${arch}: {count: ${set.size}, bits: ${JSON.stringify(bitmap(names, set))}},`),
+    ...Object.entries(byArch).map(
+      ([arch, set]) => `  ${arch}: {count: ${set.size}, bits: ${JSON.stringify(bitmap(names, set))}},`,
+    ),
     '};',
     '',
   ].join('\n');

@@ -7,7 +7,8 @@ export type InstallSource =
   | {readonly kind: 'npm'; readonly spec: string}
   | {readonly kind: 'deb' | 'binary'; readonly url: string; readonly sha256?: string};
 
-const installHelp = 'expected --install to be image, deb:URL, binary:URL, npm:SPEC or an https:// URL of a cosi tarball';
+const installHelp =
+  'expected --install to be image, deb:URL, binary:URL, npm:SPEC or an https:// URL of a cosi tarball';
 
 /**
  * parseInstallSource reads `--install`: `image` (cosi is in the image), `deb:URL` (cosi's .deb), `binary:URL` (the
@@ -23,9 +24,12 @@ export function parseInstallSource(text: string | undefined): InstallSource | st
     const [, kind, rest] = download as unknown as [string, 'deb' | 'binary', string];
     const [url, fragment] = rest.split(/#(?=sha256=)/, 2) as [string, string | undefined];
     const sha256 = fragment?.slice('sha256='.length).toLowerCase();
-    if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) return `expected #sha256= to be followed by 64 hexadecimal digits in --install ${JSON.stringify(text)}`;
-    if (!/^https?:\/\/[^\s'"\\`$<>|;&(){}\x00-\x1f\x7f]+$/.test(url)) return `${installHelp}: ${JSON.stringify(url)} is not an http(s) URL without spaces, quotes or shell characters`;
-    if (url.startsWith('http:') && sha256 === undefined) return `--install ${kind}:http://... downloads without TLS: add #sha256=HEX or use https`;
+    if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
+      return `expected #sha256= to be followed by 64 hexadecimal digits in --install ${JSON.stringify(text)}`;
+    if (!/^https?:\/\/[^\s'"\\`$<>|;&(){}\x00-\x1f\x7f]+$/.test(url))
+      return `${installHelp}: ${JSON.stringify(url)} is not an http(s) URL without spaces, quotes or shell characters`;
+    if (url.startsWith('http:') && sha256 === undefined)
+      return `--install ${kind}:http://... downloads without TLS: add #sha256=HEX or use https`;
     return {kind, url, ...(sha256 !== undefined ? {sha256} : {})};
   }
   if (/^https:\/\//.test(text)) return {kind: 'npm', spec: text};
@@ -49,7 +53,10 @@ function shellQuote(text: string): string {
  * digest when one was given, installs it (dpkg through apt for a .deb, install(1) for the executable), then applies.
  * It runs in the first-boot unit, after cloud-init.service has brought the network up.
  */
-function installerScript(source: {kind: 'deb' | 'binary'; url: string; sha256?: string}, apply: readonly string[]): string {
+function installerScript(
+  source: {kind: 'deb' | 'binary'; url: string; sha256?: string},
+  apply: readonly string[],
+): string {
   const target = source.kind === 'deb' ? '"$dir/cosi.deb"' : '"$dir/cosi"';
   return [
     '#!/bin/sh',
@@ -58,7 +65,9 @@ function installerScript(source: {kind: 'deb' | 'binary'; url: string; sha256?: 
     'dir=$(mktemp -d /var/tmp/cosi-install.XXXXXX)',
     'trap \'rm -rf "$dir"\' EXIT',
     `python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' ${shellQuote(source.url)} ${target}`,
-    ...(source.sha256 !== undefined ? [`echo ${shellQuote(`${source.sha256}  `)}${target} | sha256sum --check --quiet --strict -`] : []),
+    ...(source.sha256 !== undefined
+      ? [`echo ${shellQuote(`${source.sha256}  `)}${target} | sha256sum --check --quiet --strict -`]
+      : []),
     source.kind === 'deb'
       ? `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${target}`
       : `install -m 0755 ${target} /usr/local/bin/cosi`,
@@ -78,10 +87,21 @@ export const firstBootUnit = 'cosi-first-boot';
  * at that point, hence an ordering of its own. `cloud-init-per instance` makes it once per instance.
  */
 function firstBootCommand(source: InstallSource): string[] {
-  const after = ['cloud-init.service', 'local-fs.target', 'swap.target', 'systemd-modules-load.service', 'systemd-sysctl.service'];
+  const after = [
+    'cloud-init.service',
+    'local-fs.target',
+    'swap.target',
+    'systemd-modules-load.service',
+    'systemd-sysctl.service',
+  ];
   return [
-    'cloud-init-per', 'instance', firstBootUnit,
-    'systemd-run', '--no-block', `--unit=${firstBootUnit}`, '--description=Apply the node configuration at first boot (cosi)',
+    'cloud-init-per',
+    'instance',
+    firstBootUnit,
+    'systemd-run',
+    '--no-block',
+    `--unit=${firstBootUnit}`,
+    '--description=Apply the node configuration at first boot (cosi)',
     '--service-type=oneshot',
     '--property=DefaultDependencies=no',
     ...after.map((unit) => `--property=After=${unit}`),
@@ -95,7 +115,15 @@ function firstBootCommand(source: InstallSource): string[] {
 }
 
 function applyCommand(source: InstallSource): string[] {
-  return [installedBinary(source), 'apply', '--auto-approve', '--no-color', '--lock-timeout', '300', '/etc/cosi/config.yaml'];
+  return [
+    installedBinary(source),
+    'apply',
+    '--auto-approve',
+    '--no-color',
+    '--lock-timeout',
+    '300',
+    '/etc/cosi/config.yaml',
+  ];
 }
 
 /**
@@ -114,14 +142,39 @@ export function cloudConfig(request: {document: string; install: InstallSource})
   const files = [
     {path: '/etc/cosi/config.yaml', permissions: '0600', owner: 'root:root', content: request.document},
     // The .deb installs the units itself, under /usr/lib/systemd/system with ExecStart=/usr/bin/cosi.
-    ...(source.kind === 'deb' ? [] : Object.entries(units).map(([name, content]) => ({path: `/etc/systemd/system/${name}`, permissions: '0644', owner: 'root:root', content}))),
-    ...orderedUnits.map((unit) => ({path: `/etc/systemd/system/${unit}.d/10-cosi.conf`, permissions: '0644', owner: 'root:root', content: runtimeDropIn})),
-    ...(source.kind === 'deb' || source.kind === 'binary' ? [{path: firstBootInstaller, permissions: '0700', owner: 'root:root', content: installerScript(source, applyCommand(source))}] : []),
+    ...(source.kind === 'deb'
+      ? []
+      : Object.entries(units).map(([name, content]) => ({
+          path: `/etc/systemd/system/${name}`,
+          permissions: '0644',
+          owner: 'root:root',
+          content,
+        }))),
+    ...orderedUnits.map((unit) => ({
+      path: `/etc/systemd/system/${unit}.d/10-cosi.conf`,
+      permissions: '0644',
+      owner: 'root:root',
+      content: runtimeDropIn,
+    })),
+    ...(source.kind === 'deb' || source.kind === 'binary'
+      ? [
+          {
+            path: firstBootInstaller,
+            permissions: '0700',
+            owner: 'root:root',
+            content: installerScript(source, applyCommand(source)),
+          },
+        ]
+      : []),
   ];
   const fromNpm = source.kind === 'npm';
-  const install = source.kind === 'npm'
-    ? [['npm', 'install', '--global', '--no-fund', '--no-audit', source.spec], ['ln', '-sf', '/usr/local/lib/node_modules/cosi/bin/cosi.js', '/usr/local/bin/cosi']]
-    : [];
+  const install =
+    source.kind === 'npm'
+      ? [
+          ['npm', 'install', '--global', '--no-fund', '--no-audit', source.spec],
+          ['ln', '-sf', '/usr/local/lib/node_modules/cosi/bin/cosi.js', '/usr/local/bin/cosi'],
+        ]
+      : [];
   const config: Record<string, unknown> = {
     ...(fromNpm ? {packages: ['nodejs', 'npm']} : {bootcmd: [firstBootCommand(source)]}),
     write_files: files,

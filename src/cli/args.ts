@@ -57,7 +57,10 @@ export function parseOptions(argv: readonly string[]): Options {
   }
   const v = parsed.values;
   const lockTimeout = v['lock-timeout'] === undefined ? 0 : Number.parseFloat(v['lock-timeout']);
-  if (!Number.isFinite(lockTimeout) || lockTimeout < 0) throw new UsageError(`expected --lock-timeout to be a non-negative number of seconds, got ${JSON.stringify(v['lock-timeout'])}`);
+  if (!Number.isFinite(lockTimeout) || lockTimeout < 0)
+    throw new UsageError(
+      `expected --lock-timeout to be a non-negative number of seconds, got ${JSON.stringify(v['lock-timeout'])}`,
+    );
   const [command, ...positionals] = parsed.positionals;
   return {
     ...(command !== undefined ? {command} : {}),

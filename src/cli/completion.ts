@@ -6,12 +6,17 @@ function shellWord(text: string): string {
 
 function completeValue(kind: ValueKind | undefined): string {
   switch (kind?.kind) {
-    case 'file': return '_filedir';
-    case 'directory': return '_filedir -d';
-    case 'words': return `COMPREPLY=($(compgen -W ${shellWord(kind.words.join(' '))} -- "$cur")); [[ \${COMPREPLY[0]-} == *: ]] && compopt -o nospace`;
+    case 'file':
+      return '_filedir';
+    case 'directory':
+      return '_filedir -d';
+    case 'words':
+      return `COMPREPLY=($(compgen -W ${shellWord(kind.words.join(' '))} -- "$cur")); [[ \${COMPREPLY[0]-} == *: ]] && compopt -o nospace`;
     case 'none':
-    case undefined: return 'COMPREPLY=()';
-    default: return kind satisfies never;
+    case undefined:
+      return 'COMPREPLY=()';
+    default:
+      return kind satisfies never;
   }
 }
 

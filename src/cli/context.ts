@@ -41,9 +41,19 @@ export function configInNode(options: Options): InNode | undefined {
 }
 
 /** load reads and validates the document, printing its diagnostics; throws Failed on errors. */
-export async function load(options: Options, output: Output, text?: string, file = configPath(options)): Promise<LoadedDocument> {
+export async function load(
+  options: Options,
+  output: Output,
+  text?: string,
+  file = configPath(options),
+): Promise<LoadedDocument> {
   const inNode = file === configPath(options) ? configInNode(options) : undefined;
-  const {document, diagnostics} = await loadDocument({file, patches: options.patches, ...(text !== undefined ? {text} : {}), ...(inNode ? {inNode} : {})});
+  const {document, diagnostics} = await loadDocument({
+    file,
+    patches: options.patches,
+    ...(text !== undefined ? {text} : {}),
+    ...(inNode ? {inNode} : {}),
+  });
   report(output, diagnostics);
   return document!;
 }
@@ -52,10 +62,21 @@ export async function load(options: Options, output: Output, text?: string, file
  * probeAndPlan probes the node and plans; plan diagnostics get positions in the document. The restarts that an
  * interrupted apply (its journal is still there) owed and never carried out are planned again.
  */
-export async function probeAndPlan(options: Options, document: LoadedDocument, host: Host = createHost({root: options.root})): Promise<{plan: Plan; host: Host; state: CosiState}> {
+export async function probeAndPlan(
+  options: Options,
+  document: LoadedDocument,
+  host: Host = createHost({root: options.root}),
+): Promise<{plan: Plan; host: Host; state: CosiState}> {
   const state = await loadState(host);
   const interrupted = await readInterrupted(host);
   const interruptedRestarts = interrupted ? restartsOwedByInterrupted(interrupted) : [];
-  const plan = await makePlan({host, desired: document.desired, state, providers, sections: documentSections, interruptedRestarts});
+  const plan = await makePlan({
+    host,
+    desired: document.desired,
+    state,
+    providers,
+    sections: documentSections,
+    interruptedRestarts,
+  });
   return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})}, host, state};
 }

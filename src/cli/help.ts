@@ -1,4 +1,12 @@
-import {commandDoc, commandDocs, exitSummary, optionDocs, overview, type CommandDoc, type OptionDoc} from './command-docs.js';
+import {
+  commandDoc,
+  commandDocs,
+  exitSummary,
+  optionDocs,
+  overview,
+  type CommandDoc,
+  type OptionDoc,
+} from './command-docs.js';
 
 const width = 80;
 
@@ -28,7 +36,8 @@ function table(rows: readonly (readonly [string, string])[]): string[] {
   return rows.flatMap(([label, text]) => {
     const body = wrap(text, ' '.repeat(column));
     const head = `  ${label}`;
-    if (head.length + 2 <= column && body.length > 0) return [head.padEnd(column) + body[0]!.trimStart(), ...body.slice(1)];
+    if (head.length + 2 <= column && body.length > 0)
+      return [head.padEnd(column) + body[0]!.trimStart(), ...body.slice(1)];
     return [head, ...body];
   });
 }
@@ -47,7 +56,16 @@ export function usage(): string {
     ...commands,
     '',
     'Common options:',
-    ...table([optionDocs.root, optionDocs.patch, optionDocs.json, optionDocs['no-color'], optionDocs.help, optionDocs.version].map((o) => [optionLabel(o), o.description])),
+    ...table(
+      [
+        optionDocs.root,
+        optionDocs.patch,
+        optionDocs.json,
+        optionDocs['no-color'],
+        optionDocs.help,
+        optionDocs.version,
+      ].map((o) => [optionLabel(o), o.description]),
+    ),
     '',
     'Exit codes:',
     ...table(exitSummary.map(([code, text]) => [String(code), text])),
@@ -71,7 +89,9 @@ export function commandUsage(doc: CommandDoc): string {
     '',
     'Exit codes:',
     ...table(doc.exitCodes.map(([code, text]) => [String(code), text])),
-    ...(doc.examples.length > 0 ? ['', 'Examples:', ...doc.examples.flatMap(([command, text]) => [`  ${command}`, ...wrap(text, '      ')])] : []),
+    ...(doc.examples.length > 0
+      ? ['', 'Examples:', ...doc.examples.flatMap(([command, text]) => [`  ${command}`, ...wrap(text, '      ')])]
+      : []),
     '',
   ].join('\n');
 }
@@ -83,7 +103,8 @@ function synopsisLines(doc: CommandDoc): string[] {
   const lines = [head];
   for (const part of parts) {
     const last = lines.length - 1;
-    if (lines[last]!.length + 1 + part.length > width && lines[last] !== head) lines.push(' '.repeat(head.length) + ' ' + part);
+    if (lines[last]!.length + 1 + part.length > width && lines[last] !== head)
+      lines.push(' '.repeat(head.length) + ' ' + part);
     else lines[last] += ` ${part}`;
   }
   return lines;

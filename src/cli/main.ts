@@ -58,10 +58,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       output.out(helpFor(options.command));
       return 0;
     }
-    const stray = options.given.find((name) => !(globalOptions as readonly string[]).includes(name) && !(doc.options as readonly string[]).includes(name));
-    if (stray !== undefined) throw new UsageError(`option --${stray} does not apply to 'cosi ${doc.name}'; see 'cosi ${doc.name} --help'`);
+    const stray = options.given.find(
+      (name) =>
+        !(globalOptions as readonly string[]).includes(name) && !(doc.options as readonly string[]).includes(name),
+    );
+    if (stray !== undefined)
+      throw new UsageError(`option --${stray} does not apply to 'cosi ${doc.name}'; see 'cosi ${doc.name} --help'`);
     if (options.given.includes('root')) checkRoot(options.root);
-    return await (await load())(options, output);
+    return await (
+      await load()
+    )(options, output);
   } catch (cause) {
     const diagnostics = failure(cause, output);
     if (argv.includes('--json')) output.out(jsonError(diagnostics));
@@ -85,7 +91,9 @@ function failure(cause: unknown, output: Output): readonly Diagnostic[] {
     return cause.diagnostics;
   }
   const message = cause instanceof Error ? cause.message : String(cause);
-  const known = message.startsWith('internal error') ? '' : 'internal error (this is a bug in cosi, or an unexpected condition on the node): ';
+  const known = message.startsWith('internal error')
+    ? ''
+    : 'internal error (this is a bug in cosi, or an unexpected condition on the node): ';
   output.err(`cosi: error: ${known}${message}`);
   if (process.env.COSI_DEBUG && cause instanceof Error) output.err(String(cause.stack));
   return [error(`${known}${message}`)];
@@ -101,11 +109,19 @@ function checkRoot(root: string): void {
     }
   };
   const found = kind(root);
-  if (found !== 'directory') throw new UsageError(`--root ${root}: ${found === 'missing' ? 'no such directory' : 'not a directory'}; nothing was read or changed`);
-  if (kind(join(root, 'etc')) !== 'directory') throw new UsageError(`--root ${root} does not hold a node's file system (no etc/ directory); nothing was read or changed`);
+  if (found !== 'directory')
+    throw new UsageError(
+      `--root ${root}: ${found === 'missing' ? 'no such directory' : 'not a directory'}; nothing was read or changed`,
+    );
+  if (kind(join(root, 'etc')) !== 'directory')
+    throw new UsageError(
+      `--root ${root} does not hold a node's file system (no etc/ directory); nothing was read or changed`,
+    );
 }
 
 function unknownCommand(name: string): UsageError {
   const suggestion = didYouMean(name, Object.keys(commands));
-  return new UsageError(`unknown command ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`);
+  return new UsageError(
+    `unknown command ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+  );
 }

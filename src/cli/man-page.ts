@@ -1,8 +1,20 @@
-import {commandDocs, environmentDocs, exitSummary, fileDocs, optionDocs, overview, type CommandDoc, type OptionDoc} from './command-docs.js';
+import {
+  commandDocs,
+  environmentDocs,
+  exitSummary,
+  fileDocs,
+  optionDocs,
+  overview,
+  type CommandDoc,
+  type OptionDoc,
+} from './command-docs.js';
 
 /** roff escapes plain text for a man page: backslashes, dashes (minus signs in options) and leading control characters. */
 export function roff(text: string): string {
-  return text.replaceAll('\\', '\\e').replaceAll('-', '\\-').replace(/^([.'])/gm, '\\&$1');
+  return text
+    .replaceAll('\\', '\\e')
+    .replaceAll('-', '\\-')
+    .replace(/^([.'])/gm, '\\&$1');
 }
 
 function header(name: string, date: string, version: string): string[] {
@@ -22,7 +34,12 @@ function optionTag(option: OptionDoc): string {
 }
 
 function seeAlso(names: readonly string[]): string[] {
-  return ['.SH SEE ALSO', names.map((n, i) => `.BR ${roff(n)} (8)${i < names.length - 1 ? ' ,' : ''}`).join('\n'), '.PP', 'The product contract and the document reference: /usr/share/doc/cosi/.'];
+  return [
+    '.SH SEE ALSO',
+    names.map((n, i) => `.BR ${roff(n)} (8)${i < names.length - 1 ? ' ,' : ''}`).join('\n'),
+    '.PP',
+    'The product contract and the document reference: /usr/share/doc/cosi/.',
+  ];
 }
 
 /** mainPage renders cosi(8): the overview, the commands, the common options, exit status, files and environment. */
@@ -38,9 +55,23 @@ export function mainPage(request: {version: string; date: string}): string {
     '.SH DESCRIPTION',
     roff(overview),
     '.SH COMMANDS',
-    ...tagged(commandDocs.map((c) => [`\\fB${roff(c.name)}\\fR ${roff(c.synopsis)}`, `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}. See cosi-${c.name}(8).`])),
+    ...tagged(
+      commandDocs.map((c) => [
+        `\\fB${roff(c.name)}\\fR ${roff(c.synopsis)}`,
+        `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}. See cosi-${c.name}(8).`,
+      ]),
+    ),
     '.SH OPTIONS',
-    ...tagged([optionDocs.root, optionDocs.patch, optionDocs.json, optionDocs['no-color'], optionDocs.help, optionDocs.version].map((o) => [optionTag(o), o.description])),
+    ...tagged(
+      [
+        optionDocs.root,
+        optionDocs.patch,
+        optionDocs.json,
+        optionDocs['no-color'],
+        optionDocs.help,
+        optionDocs.version,
+      ].map((o) => [optionTag(o), o.description]),
+    ),
     '.SH EXIT STATUS',
     ...tagged(exitSummary.map(([code, text]) => [`\\fB${code}\\fR`, text])),
     '.SH FILES',
@@ -64,12 +95,28 @@ export function commandPage(doc: CommandDoc, request: {version: string; date: st
     ...(doc.synopsis ? [roff(doc.synopsis)] : []),
     '.SH DESCRIPTION',
     ...doc.description.flatMap((paragraph, i) => [...(i > 0 ? ['.PP'] : []), roff(paragraph)]),
-    ...(doc.operands.length > 0 ? ['.SH ARGUMENTS', ...tagged(doc.operands.map((o) => [`\\fI${roff(o.name)}\\fR`, o.description]))] : []),
+    ...(doc.operands.length > 0
+      ? ['.SH ARGUMENTS', ...tagged(doc.operands.map((o) => [`\\fI${roff(o.name)}\\fR`, o.description]))]
+      : []),
     '.SH OPTIONS',
     ...tagged(options.map((o) => [optionTag(o), o.description])),
     '.SH EXIT STATUS',
     ...tagged(doc.exitCodes.map(([code, text]) => [`\\fB${code}\\fR`, text])),
-    ...(doc.examples.length > 0 ? ['.SH EXAMPLES', ...doc.examples.flatMap(([command, text]) => ['.PP', roff(text), '.PP', '.RS 4', '.nf', roff(command), '.fi', '.RE'])] : []),
+    ...(doc.examples.length > 0
+      ? [
+          '.SH EXAMPLES',
+          ...doc.examples.flatMap(([command, text]) => [
+            '.PP',
+            roff(text),
+            '.PP',
+            '.RS 4',
+            '.nf',
+            roff(command),
+            '.fi',
+            '.RE',
+          ]),
+        ]
+      : []),
     ...seeAlso(['cosi']),
     '',
   ].join('\n');
@@ -77,5 +124,8 @@ export function commandPage(doc: CommandDoc, request: {version: string; date: st
 
 /** manPages renders every page, by file name (`cosi.8`, `cosi-plan.8`, ...). */
 export function manPages(request: {version: string; date: string}): Record<string, string> {
-  return Object.fromEntries([['cosi.8', mainPage(request)], ...commandDocs.map((c) => [`cosi-${c.name}.8`, commandPage(c, request)])]);
+  return Object.fromEntries([
+    ['cosi.8', mainPage(request)],
+    ...commandDocs.map((c) => [`cosi-${c.name}.8`, commandPage(c, request)]),
+  ]);
 }

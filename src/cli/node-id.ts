@@ -4,5 +4,9 @@ import type {Host} from '../host/host.js';
 export async function nodeId(host: Host): Promise<string> {
   const machineId = (await host.readText('/etc/machine-id'))?.trim();
   if (machineId) return machineId;
-  return (await host.readText('/etc/hostname'))?.trim() || (await host.readText('/proc/sys/kernel/hostname'))?.trim() || 'unknown';
+  return (
+    (await host.readText('/etc/hostname'))?.trim() ||
+    (await host.readText('/proc/sys/kernel/hostname'))?.trim() ||
+    'unknown'
+  );
 }

@@ -50,7 +50,11 @@ function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (text: strin
 }
 
 /** paint wraps text in an ANSI color when color is on. */
-export function paint(output: Output, code: 'red' | 'green' | 'yellow' | 'bold' | 'dim' | 'cyan', text: string): string {
+export function paint(
+  output: Output,
+  code: 'red' | 'green' | 'yellow' | 'bold' | 'dim' | 'cyan',
+  text: string,
+): string {
   if (!output.color) return text;
   const codes = {red: 31, green: 32, yellow: 33, bold: 1, dim: 2, cyan: 36} as const;
   return `\u001B[${codes[code]}m${text}\u001B[0m`;

@@ -32,7 +32,10 @@ export function parseSavedPlan(text: string): SavedPlan | undefined {
   }
   if (typeof value !== 'object' || value === null || (value as {type?: unknown}).type !== 'cosi-plan') return undefined;
   const problem = shapeProblem(value as Record<string, unknown>);
-  if (problem) throw new OperationalError(`refusing the saved plan: it is not a valid cosi plan file (${problem}); nothing was changed`);
+  if (problem)
+    throw new OperationalError(
+      `refusing the saved plan: it is not a valid cosi plan file (${problem}); nothing was changed`,
+    );
   return value as SavedPlan;
 }
 
@@ -42,19 +45,27 @@ function shapeProblem(plan: Record<string, unknown>): string | undefined {
     const bad = keys.find((k) => typeof (object as Record<string, unknown>)[k] !== 'string');
     return bad === undefined ? undefined : `${where}${where ? '.' : ''}${bad} is not a string`;
   };
-  return strings(plan, ['formatVersion', 'cosiVersion', 'createdAt', 'fingerprint'], '')
-    ?? strings(plan['node'], ['id', 'root'], 'node')
-    ?? strings(plan['document'], ['file', 'json'], 'document')
-    ?? (Array.isArray(plan['changes']) && plan['changes'].every((c) => typeof c === 'object' && c !== null && typeof (c as {address?: unknown}).address === 'string')
+  return (
+    strings(plan, ['formatVersion', 'cosiVersion', 'createdAt', 'fingerprint'], '') ??
+    strings(plan['node'], ['id', 'root'], 'node') ??
+    strings(plan['document'], ['file', 'json'], 'document') ??
+    (Array.isArray(plan['changes']) &&
+    plan['changes'].every(
+      (c) => typeof c === 'object' && c !== null && typeof (c as {address?: unknown}).address === 'string',
+    )
       ? undefined
-      : 'changes is not a list of changes with addresses');
+      : 'changes is not a list of changes with addresses')
+  );
 }
 
 /** savedPlanProblem says why a saved plan cannot be used on this node with this cosi, or undefined. */
 export function savedPlanProblem(plan: SavedPlan, nodeId: string, root: string): string | undefined {
-  if (plan.formatVersion !== '1') return `the plan file has format version ${JSON.stringify(plan.formatVersion)}; this cosi reads version "1"`;
-  if (plan.cosiVersion !== version) return `the plan was made by cosi ${plan.cosiVersion}; this is cosi ${version}: plan again`;
-  if (plan.node.id !== nodeId || plan.node.root !== root) return `the plan was made for node ${plan.node.id} (root ${plan.node.root}); this is node ${nodeId} (root ${root})`;
+  if (plan.formatVersion !== '1')
+    return `the plan file has format version ${JSON.stringify(plan.formatVersion)}; this cosi reads version "1"`;
+  if (plan.cosiVersion !== version)
+    return `the plan was made by cosi ${plan.cosiVersion}; this is cosi ${version}: plan again`;
+  if (plan.node.id !== nodeId || plan.node.root !== root)
+    return `the plan was made for node ${plan.node.id} (root ${plan.node.root}); this is node ${nodeId} (root ${root})`;
   return undefined;
 }
 
@@ -64,7 +75,10 @@ export function savedPlanProblem(plan: SavedPlan, nodeId: string, root: string):
  * state (the fingerprint) and equals the saved one change for change, every field (data included) and in order.
  * Returns what differs, naming the addresses, or undefined. Nothing of the saved plan is ever carried out itself. Pure.
  */
-export function approvalProblem(saved: SavedPlan, fresh: Pick<Plan, 'changes' | 'noops' | 'fingerprint'>): string | undefined {
+export function approvalProblem(
+  saved: SavedPlan,
+  fresh: Pick<Plan, 'changes' | 'noops' | 'fingerprint'>,
+): string | undefined {
   const savedChanges: readonly unknown[] = Array.isArray(saved.changes) ? saved.changes : [];
   const byAddress = new Map<string, unknown>();
   for (const change of savedChanges) {
@@ -73,15 +87,24 @@ export function approvalProblem(saved: SavedPlan, fresh: Pick<Plan, 'changes' | 
     byAddress.set(address, change);
   }
   const stale = staleAddresses(savedChanges as readonly Change[], fresh);
-  if (stale.length > 0) return `the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`;
+  if (stale.length > 0)
+    return `the saved plan is stale: the node changed since it was made, for ${stale.join(', ')}; run cosi plan again`;
   const added = fresh.changes.filter((c) => !byAddress.has(c.address)).map((c) => c.address);
-  if (added.length > 0) return `the node now needs changes the saved plan does not approve: ${added.join(', ')}; run cosi plan again`;
-  const differing = fresh.changes.filter((c) => canonicalJson(byAddress.get(c.address)) !== canonicalJson(c)).map((c) => c.address);
-  if (differing.length > 0) return `the saved plan's changes differ from what cosi plans now for ${differing.join(', ')} (the plan file was edited, or the document or node changed); run cosi plan again`;
-  if (savedChanges.length !== fresh.changes.length || savedChanges.some((c, i) => (c as Change).address !== fresh.changes[i]!.address)) {
+  if (added.length > 0)
+    return `the node now needs changes the saved plan does not approve: ${added.join(', ')}; run cosi plan again`;
+  const differing = fresh.changes
+    .filter((c) => canonicalJson(byAddress.get(c.address)) !== canonicalJson(c))
+    .map((c) => c.address);
+  if (differing.length > 0)
+    return `the saved plan's changes differ from what cosi plans now for ${differing.join(', ')} (the plan file was edited, or the document or node changed); run cosi plan again`;
+  if (
+    savedChanges.length !== fresh.changes.length ||
+    savedChanges.some((c, i) => (c as Change).address !== fresh.changes[i]!.address)
+  ) {
     return 'the saved plan lists its changes in another order than cosi plans them now; run cosi plan again';
   }
-  if (saved.fingerprint !== fresh.fingerprint) return `the node's probed state changed since the plan was made (fingerprint ${String(saved.fingerprint)}, now ${fresh.fingerprint}); run cosi plan again`;
+  if (saved.fingerprint !== fresh.fingerprint)
+    return `the node's probed state changed since the plan was made (fingerprint ${String(saved.fingerprint)}, now ${fresh.fingerprint}); run cosi plan again`;
   return undefined;
 }
 

@@ -29,7 +29,13 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
       continue;
     }
     const first = sysctls.get(key.name);
-    if (first) found.push(error(`sysctl ${key.name} is declared twice: here and at ${at(first)} (dot and slash forms name the same key)`, {path}));
+    if (first)
+      found.push(
+        error(
+          `sysctl ${key.name} is declared twice: here and at ${at(first)} (dot and slash forms name the same key)`,
+          {path},
+        ),
+      );
     else sysctls.set(key.name, path);
   }
 
@@ -38,54 +44,111 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
     const path = ['spec', 'modules', name];
     const canonical = canonicalModuleName(name);
     const first = modules.get(canonical);
-    if (first) found.push(error(`module ${canonical} is declared twice: here and at ${at(first.path)} ('-' and '_' are the same in module names)`, {path, related: [{message: `module ${canonical} is first declared here`, path: first.path}]}));
+    if (first)
+      found.push(
+        error(
+          `module ${canonical} is declared twice: here and at ${at(first.path)} ('-' and '_' are the same in module names)`,
+          {path, related: [{message: `module ${canonical} is first declared here`, path: first.path}]},
+        ),
+      );
     else modules.set(canonical, {path, state: module.state ?? 'loaded'});
   }
 
   const install = new Map<string, {constraint: string; path: DocumentPath}>();
-  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {})) install.set(name, {constraint, path: ['spec', 'packages', 'install', name]});
+  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {}))
+    install.set(name, {constraint, path: ['spec', 'packages', 'install', name]});
   const remove = new Map<string, DocumentPath>();
   for (const [index, name] of (spec.packages?.remove ?? []).entries()) {
     const path = ['spec', 'packages', 'remove', index];
     const wanted = install.get(name);
-    if (wanted) found.push(error(`package ${name} is both to be installed (${at(wanted.path)}) and removed`, {path, related: [{message: `package ${name} is to be installed here`, path: wanted.path}]}));
+    if (wanted)
+      found.push(
+        error(`package ${name} is both to be installed (${at(wanted.path)}) and removed`, {
+          path,
+          related: [{message: `package ${name} is to be installed here`, path: wanted.path}],
+        }),
+      );
     remove.set(name, path);
   }
 
   const requirePackage = (name: string, constraint: string, path: DocumentPath) => {
     const removed = remove.get(name);
-    if (removed) found.push(error(`package ${name} is needed here but ${at(removed)} removes it`, {path, related: [{message: `package ${name} is removed here`, path: removed}]}));
+    if (removed)
+      found.push(
+        error(`package ${name} is needed here but ${at(removed)} removes it`, {
+          path,
+          related: [{message: `package ${name} is removed here`, path: removed}],
+        }),
+      );
     const first = install.get(name);
     if (!first) install.set(name, {constraint, path});
-    else if (normalizeConstraint(first.constraint) !== normalizeConstraint(constraint) && constraint !== '*' && first.constraint !== '*') {
-      found.push(error(`conflicting version constraints on package ${name}: ${JSON.stringify(constraint)} here, ${JSON.stringify(first.constraint)} at ${at(first.path)}`, {path, related: [{message: `package ${name} is constrained to ${JSON.stringify(first.constraint)} here`, path: first.path}]}));
+    else if (
+      normalizeConstraint(first.constraint) !== normalizeConstraint(constraint) &&
+      constraint !== '*' &&
+      first.constraint !== '*'
+    ) {
+      found.push(
+        error(
+          `conflicting version constraints on package ${name}: ${JSON.stringify(constraint)} here, ${JSON.stringify(first.constraint)} at ${at(first.path)}`,
+          {
+            path,
+            related: [
+              {message: `package ${name} is constrained to ${JSON.stringify(first.constraint)} here`, path: first.path},
+            ],
+          },
+        ),
+      );
     } else if (first.constraint === '*' && constraint !== '*') install.set(name, {constraint, path});
   };
 
   if (spec.runtime) {
-    requirePackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', ['spec', 'runtime', spec.runtime.version ? 'version' : 'engine']);
+    requirePackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', [
+      'spec',
+      'runtime',
+      spec.runtime.version ? 'version' : 'engine',
+    ]);
   }
 
   const services = spec.services ?? {};
   for (const [driver, needs] of Object.entries(spec.csi?.drivers ?? {})) {
     const base = ['spec', 'csi', 'drivers', driver];
-    for (const [name, constraint] of Object.entries(needs.packages ?? {})) requirePackage(name, constraint, [...base, 'packages', name]);
+    for (const [name, constraint] of Object.entries(needs.packages ?? {}))
+      requirePackage(name, constraint, [...base, 'packages', name]);
     for (const [index, name] of (needs.modules ?? []).entries()) {
       const declared = modules.get(canonicalModuleName(name));
       if (declared?.state === 'blocked') {
-        found.push(error(`CSI driver ${driver} needs module ${name}, which ${at(declared.path)} blocks`, {path: [...base, 'modules', index], related: [{message: `module ${name} is blocked here`, path: declared.path}]}));
+        found.push(
+          error(`CSI driver ${driver} needs module ${name}, which ${at(declared.path)} blocks`, {
+            path: [...base, 'modules', index],
+            related: [{message: `module ${name} is blocked here`, path: declared.path}],
+          }),
+        );
       }
     }
     for (const [index, unit] of (needs.services ?? []).entries()) {
       const declared = services[unit];
       if (declared && (declared.state === 'stopped' || declared.enabled === false)) {
-        found.push(error(`CSI driver ${driver} needs service ${unit} running, but ${at(['spec', 'services', unit])} says ${declared.state === 'stopped' ? 'state: stopped' : 'enabled: false'}`, {path: [...base, 'services', index], related: [{message: `service ${unit} is declared ${declared.state === 'stopped' ? 'stopped' : 'disabled'} here`, path: ['spec', 'services', unit]}]}));
+        found.push(
+          error(
+            `CSI driver ${driver} needs service ${unit} running, but ${at(['spec', 'services', unit])} says ${declared.state === 'stopped' ? 'state: stopped' : 'enabled: false'}`,
+            {
+              path: [...base, 'services', index],
+              related: [
+                {
+                  message: `service ${unit} is declared ${declared.state === 'stopped' ? 'stopped' : 'disabled'} here`,
+                  path: ['spec', 'services', unit],
+                },
+              ],
+            },
+          ),
+        );
       }
     }
   }
 
   for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
-    if (typeof value === 'string' && value.trim() === '') found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
+    if (typeof value === 'string' && value.trim() === '')
+      found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
   }
   found.push(...checkSeccompProfiles(config), ...checkCniRules(config));
   found.push(...checkGroups(config), ...checkSwap(config));

@@ -68,46 +68,82 @@ export function buildDesiredState(config: NodeConfig): DesiredState {
   const sysctls = new Map<string, DesiredSysctl>();
   for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
     const key = parseSysctlKey(text);
-    if (key && !sysctls.has(key.name)) sysctls.set(key.name, {key, value: String(value), path: ['spec', 'sysctls', text]});
+    if (key && !sysctls.has(key.name))
+      sysctls.set(key.name, {key, value: String(value), path: ['spec', 'sysctls', text]});
   }
 
   const modules = new Map<string, DesiredModule>();
   for (const [name, module] of Object.entries(spec.modules ?? {})) {
     const canonical = canonicalModuleName(name);
     if (modules.has(canonical)) continue;
-    const parameters = Object.fromEntries(Object.entries(module.parameters ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'Y' : 'N') : String(v)]));
-    modules.set(canonical, {name: canonical, state: module.state ?? 'loaded', parameters, paths: [['spec', 'modules', name]]});
+    const parameters = Object.fromEntries(
+      Object.entries(module.parameters ?? {}).map(([k, v]) => [
+        k,
+        typeof v === 'boolean' ? (v ? 'Y' : 'N') : String(v),
+      ]),
+    );
+    modules.set(canonical, {
+      name: canonical,
+      state: module.state ?? 'loaded',
+      parameters,
+      paths: [['spec', 'modules', name]],
+    });
   }
 
   const install = new Map<string, Sourced<string>>();
   const addPackage = (name: string, constraint: string, path: DocumentPath) => {
     const existing = install.get(name);
-    install.set(name, existing ? {value: existing.value, paths: [...existing.paths, path]} : {value: constraint, paths: [path]});
+    install.set(
+      name,
+      existing ? {value: existing.value, paths: [...existing.paths, path]} : {value: constraint, paths: [path]},
+    );
   };
-  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {})) addPackage(name, constraint, ['spec', 'packages', 'install', name]);
+  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {}))
+    addPackage(name, constraint, ['spec', 'packages', 'install', name]);
   const remove = new Map<string, DocumentPath>();
-  for (const [index, name] of (spec.packages?.remove ?? []).entries()) remove.set(name, ['spec', 'packages', 'remove', index]);
+  for (const [index, name] of (spec.packages?.remove ?? []).entries())
+    remove.set(name, ['spec', 'packages', 'remove', index]);
 
   const services = new Map<string, DesiredService>();
   for (const [unit, service] of Object.entries(spec.services ?? {})) {
-    services.set(unit, {unit, ...(service.enabled !== undefined ? {enabled: service.enabled} : {}), ...(service.state ? {state: service.state} : {}), paths: [['spec', 'services', unit]]});
+    services.set(unit, {
+      unit,
+      ...(service.enabled !== undefined ? {enabled: service.enabled} : {}),
+      ...(service.state ? {state: service.state} : {}),
+      paths: [['spec', 'services', unit]],
+    });
   }
 
   if (spec.runtime) {
-    addPackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', ['spec', 'runtime', spec.runtime.version ? 'version' : 'engine']);
+    addPackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', [
+      'spec',
+      'runtime',
+      spec.runtime.version ? 'version' : 'engine',
+    ]);
   }
 
   for (const [driver, needs] of Object.entries(spec.csi?.drivers ?? {})) {
     const base = ['spec', 'csi', 'drivers', driver];
-    for (const [name, constraint] of Object.entries(needs.packages ?? {})) addPackage(name, constraint, [...base, 'packages', name]);
+    for (const [name, constraint] of Object.entries(needs.packages ?? {}))
+      addPackage(name, constraint, [...base, 'packages', name]);
     for (const [index, name] of (needs.modules ?? []).entries()) {
       const canonical = canonicalModuleName(name);
       const existing = modules.get(canonical);
-      modules.set(canonical, existing ? {...existing, paths: [...existing.paths, [...base, 'modules', index]]} : {name: canonical, state: 'loaded', parameters: {}, paths: [[...base, 'modules', index]]});
+      modules.set(
+        canonical,
+        existing
+          ? {...existing, paths: [...existing.paths, [...base, 'modules', index]]}
+          : {name: canonical, state: 'loaded', parameters: {}, paths: [[...base, 'modules', index]]},
+      );
     }
     for (const [index, unit] of (needs.services ?? []).entries()) {
       const existing = services.get(unit);
-      services.set(unit, existing ? {...existing, paths: [...existing.paths, [...base, 'services', index]]} : {unit, enabled: true, state: 'running', paths: [[...base, 'services', index]]});
+      services.set(
+        unit,
+        existing
+          ? {...existing, paths: [...existing.paths, [...base, 'services', index]]}
+          : {unit, enabled: true, state: 'running', paths: [[...base, 'services', index]]},
+      );
     }
   }
 

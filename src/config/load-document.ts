@@ -33,7 +33,9 @@ export interface LoadedDocument {
  * loadDocument reads, patches and validates a document: YAML syntax, the schema, then the semantic rules, and
  * returns every problem found at once, each with a position. Reads only the files named; never the node.
  */
-export async function loadDocument(request: LoadRequest): Promise<{document?: LoadedDocument; diagnostics: Diagnostic[]}> {
+export async function loadDocument(
+  request: LoadRequest,
+): Promise<{document?: LoadedDocument; diagnostics: Diagnostic[]}> {
   let text = request.text;
   if (text === undefined) {
     const read = await readInput(request.file, request.inNode);
@@ -63,9 +65,13 @@ export async function loadDocument(request: LoadRequest): Promise<{document?: Lo
   const schemaProblems = validateSchema(patched.document);
   if (schemaProblems.length > 0) {
     const shown = schemaProblems.slice(0, limits.maxDiagnostics);
-    const located = sortByPosition(shown.map((p) => ({...p.diagnostic, source: locator.locate(p.diagnostic.path ?? [], {key: p.onKey})})));
+    const located = sortByPosition(
+      shown.map((p) => ({...p.diagnostic, source: locator.locate(p.diagnostic.path ?? [], {key: p.onKey})})),
+    );
     const more = schemaProblems.length - shown.length;
-    return {diagnostics: more > 0 ? [...located, error(`${more} more problems in ${request.file} not shown`)] : located};
+    return {
+      diagnostics: more > 0 ? [...located, error(`${more} more problems in ${request.file} not shown`)] : located,
+    };
   }
   const config = patched.document as NodeConfig;
   const ruleProblems = locator.place(checkRules(config), {key: true});
@@ -79,5 +85,10 @@ export async function loadDocument(request: LoadRequest): Promise<{document?: Lo
 
 /** sortByPosition orders diagnostics by file, line and column, as a reader goes through the file. */
 function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.source?.file ?? '').localeCompare(b.source?.file ?? '') || (a.source?.line ?? 0) - (b.source?.line ?? 0) || (a.source?.col ?? 0) - (b.source?.col ?? 0));
+  return [...diagnostics].sort(
+    (a, b) =>
+      (a.source?.file ?? '').localeCompare(b.source?.file ?? '') ||
+      (a.source?.line ?? 0) - (b.source?.line ?? 0) ||
+      (a.source?.col ?? 0) - (b.source?.col ?? 0),
+  );
 }

@@ -31,8 +31,11 @@ export class Locator {
   /** place fills in the source position of diagnostics that name a document path but no position yet. */
   place(diagnostics: readonly Diagnostic[], options: {key?: boolean} = {}): Diagnostic[] {
     return diagnostics.map((d) => {
-      const placed = d.source || !d.path ? d : {...d, source: this.locate(d.path, d.valueLine ? {valueLine: d.valueLine} : options)};
-      return d.related ? {...placed, related: d.related.map((r) => (r.source ? r : {...r, source: this.locate(r.path, options)}))} : placed;
+      const placed =
+        d.source || !d.path ? d : {...d, source: this.locate(d.path, d.valueLine ? {valueLine: d.valueLine} : options)};
+      return d.related
+        ? {...placed, related: d.related.map((r) => (r.source ? r : {...r, source: this.locate(r.path, options)}))}
+        : placed;
     });
   }
 }

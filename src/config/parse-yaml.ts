@@ -16,12 +16,21 @@ export interface ParsedYaml {
 export function parseYaml(file: string, text: string): {parsed?: ParsedYaml; diagnostics: Diagnostic[]} {
   const tooDeep = findExcessiveNesting(text);
   if (tooDeep !== undefined) {
-    return {diagnostics: [error(`collections are nested deeper than ${limits.maxDepth} levels`, {source: offsetPosition(file, text, tooDeep)})]};
+    return {
+      diagnostics: [
+        error(`collections are nested deeper than ${limits.maxDepth} levels`, {
+          source: offsetPosition(file, text, tooDeep),
+        }),
+      ],
+    };
   }
   const lines = new LineCounter();
   // Unique keys are checked below in linear time; yaml's own check is quadratic in the size of a map.
   const documents = parseAllDocuments(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true});
-    if (documents.length === 0) return {diagnostics: [error('the file is empty: expected a NodeConfig document', {source: {file, line: 1, col: 1}})]};
+  if (documents.length === 0)
+    return {
+      diagnostics: [error('the file is empty: expected a NodeConfig document', {source: {file, line: 1, col: 1}})],
+    };
   const document = documents[0]!;
   const source = new SourceFile(file, document, lines, text);
   const diagnostics: Diagnostic[] = [];
@@ -41,9 +50,10 @@ export function parseYaml(file: string, text: string): {parsed?: ParsedYaml; dia
   try {
     return {parsed: {value: document.toJS({maxAliasCount: limits.maxAliasCount}), source}, diagnostics};
   } catch (cause) {
-    const message = cause instanceof ReferenceError && /alias/i.test(cause.message)
-      ? `too many alias expansions (more than ${limits.maxAliasCount}): refusing a possible alias bomb`
-      : `cannot read the document: ${(cause as Error).message}`;
+    const message =
+      cause instanceof ReferenceError && /alias/i.test(cause.message)
+        ? `too many alias expansions (more than ${limits.maxAliasCount}): refusing a possible alias bomb`
+        : `cannot read the document: ${(cause as Error).message}`;
     return {diagnostics: [error(message, {source: source.position(0)})]};
   }
 }
@@ -62,7 +72,11 @@ function duplicateKeys(document: Document.Parsed, source: SourceFile): Diagnosti
         if (first === undefined) seen.set(key, offset);
         else {
           const firstAt = source.position(first);
-          found.push(error(`duplicate key ${JSON.stringify(key)}; it is first set at line ${firstAt.line}`, {source: source.position(offset)}));
+          found.push(
+            error(`duplicate key ${JSON.stringify(key)}; it is first set at line ${firstAt.line}`, {
+              source: source.position(offset),
+            }),
+          );
         }
       }
     },
@@ -84,13 +98,23 @@ function inexactNumbers(document: Document.Parsed, source: SourceFile, text: str
       const [start, end] = node.range ?? [0, 0];
       const written = text.slice(start, end).trim() || String(value);
       if (!Number.isFinite(value)) {
-        found.push(error(`${written} is not a JSON number`, {source: source.position(start), detail: 'expected a finite number; quote it where the field takes a string'}));
+        found.push(
+          error(`${written} is not a JSON number`, {
+            source: source.position(start),
+            detail: 'expected a finite number; quote it where the field takes a string',
+          }),
+        );
         return;
       }
-      found.push(error(`the number ${written} is beyond 2^53: JSON numbers cannot hold it exactly (it would become ${String(value)})`, {
-        source: source.position(start),
-        detail: `expected a number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}; quote it where the field takes a string`,
-      }));
+      found.push(
+        error(
+          `the number ${written} is beyond 2^53: JSON numbers cannot hold it exactly (it would become ${String(value)})`,
+          {
+            source: source.position(start),
+            detail: `expected a number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}; quote it where the field takes a string`,
+          },
+        ),
+      );
     },
   });
   return found;

@@ -30,7 +30,11 @@ export async function readInput(file: string, inNode?: InNode): Promise<{text?: 
     let lines = 1;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
       if (++lines > limits.maxLines) {
-        return {diagnostic: error(`the file has more than ${limits.maxLines} lines; a node document is a few hundred`, {source: {file, line: lines, col: 1}})};
+        return {
+          diagnostic: error(`the file has more than ${limits.maxLines} lines; a node document is a few hundred`, {
+            source: {file, line: lines, col: 1},
+          }),
+        };
       }
     }
     return {text};
@@ -59,7 +63,7 @@ function readFile(file: string, where: Where, inNode?: InNode): Buffer | Diagnos
     // Room for one byte more than the limit, to tell a file that grew past it from one that fills it exactly.
     const buffer = Buffer.allocUnsafe(limits.maxFileBytes + 1);
     let size = 0;
-    for (let n; (n = readSync(fd, buffer, size, buffer.length - size, null)) > 0; ) {
+    for (let n; (n = readSync(fd, buffer, size, buffer.length - size, null)) > 0;) {
       size += n;
       if (size > limits.maxFileBytes) return tooLarge(size, where);
     }
@@ -91,12 +95,16 @@ export function strictModes(file: string, info: Stats, realPath: string): string
   const me = process.geteuid?.() ?? 0;
   const mask = me === 0 ? 0o022 : 0o002;
   const mode = (m: number) => `mode ${(m & 0o7777).toString(8).padStart(4, '0')}`;
-  if (info.uid !== 0 && info.uid !== me) return `refusing ${file}: it is owned by uid ${info.uid}, neither root nor the user running cosi (uid ${me})`;
-  if (info.mode & mask) return `refusing ${file}: another user can change it (${mode(info.mode)}); make it writable by its owner alone (chmod go-w)`;
+  if (info.uid !== 0 && info.uid !== me)
+    return `refusing ${file}: it is owned by uid ${info.uid}, neither root nor the user running cosi (uid ${me})`;
+  if (info.mode & mask)
+    return `refusing ${file}: another user can change it (${mode(info.mode)}); make it writable by its owner alone (chmod go-w)`;
   for (let dir = dirname(realPath); ; dir = dirname(dir)) {
     const d = statSync(dir);
-    if (d.uid !== 0 && d.uid !== me) return `refusing ${file}: the directory ${dir} is owned by uid ${d.uid}, neither root nor the user running cosi`;
-    if (d.mode & mask && !(d.mode & 0o1000)) return `refusing ${file}: another user can replace it, since the directory ${dir} is writable by others without the sticky bit (${mode(d.mode)})`;
+    if (d.uid !== 0 && d.uid !== me)
+      return `refusing ${file}: the directory ${dir} is owned by uid ${d.uid}, neither root nor the user running cosi`;
+    if (d.mode & mask && !(d.mode & 0o1000))
+      return `refusing ${file}: another user can replace it, since the directory ${dir} is writable by others without the sticky bit (${mode(d.mode)})`;
     if (dir === '/') return undefined;
   }
 }
@@ -114,5 +122,8 @@ async function readStream(stream: AsyncIterable<unknown>, where: Where): Promise
 
 function tooLarge(size: number, where: Where): Diagnostic {
   const mib = (n: number) => (n < 1024 * 1024 ? `${Math.round(n / 1024)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
-  return error(`the file is larger than ${mib(limits.maxFileBytes)} (at least ${mib(size)}); a node document is a few kilobytes`, where);
+  return error(
+    `the file is larger than ${mib(limits.maxFileBytes)} (at least ${mib(size)}); a node document is a few kilobytes`,
+    where,
+  );
 }

@@ -29,14 +29,19 @@ export class SourceFile {
    * required key is reported on its parent map). With `key`, the last segment's key is pointed at instead of
    * its value. With `valueLine`, line N of a block scalar's content is pointed at (its first non-blank column).
    */
-  locate(path: DocumentPath, options: {key?: boolean; valueLine?: number} = {}): {position: SourcePosition; exact: boolean} {
+  locate(
+    path: DocumentPath,
+    options: {key?: boolean; valueLine?: number} = {},
+  ): {position: SourcePosition; exact: boolean} {
     let node: unknown = this.document.contents;
     let offset = rangeStart(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
       node = this.deref(node);
       const segment = path[i];
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = node.items.find(
+          (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+        );
         if (!pair) return {position: this.position(offset), exact: false};
         const last = i === path.length - 1;
         if (last && options.key) return {position: this.position(rangeStart(pair.key) ?? offset), exact: true};
@@ -55,8 +60,15 @@ export class SourceFile {
       // Content starts on the line after the `|` header; a literal block keeps the value's lines one to one.
       const line = position.line + options.valueLine;
       const start = this.lines.lineStarts[line - 1];
-      const text = start === undefined || this.text === undefined ? undefined : this.text.slice(start, this.text.indexOf('\n', start) === -1 ? undefined : this.text.indexOf('\n', start));
-      if (start !== undefined) return {position: {file: this.file, line, col: text === undefined ? 1 : Math.max(1, text.search(/\S/) + 1)}, exact: true};
+      const text =
+        start === undefined || this.text === undefined
+          ? undefined
+          : this.text.slice(start, this.text.indexOf('\n', start) === -1 ? undefined : this.text.indexOf('\n', start));
+      if (start !== undefined)
+        return {
+          position: {file: this.file, line, col: text === undefined ? 1 : Math.max(1, text.search(/\S/) + 1)},
+          exact: true,
+        };
     }
     return {position, exact: true};
   }

@@ -29,7 +29,9 @@ export function validateSchema(document: unknown): SchemaProblem[] {
   }
   // Union keywords repeat what their branches said; keep them only where nothing more precise was found.
   const precise = problems.filter((p) => p.diagnostic.detail !== union);
-  return problems.filter((p) => p.diagnostic.detail !== union || !precise.some((o) => startsWith(o.diagnostic.path!, p.diagnostic.path!)));
+  return problems.filter(
+    (p) => p.diagnostic.detail !== union || !precise.some((o) => startsWith(o.diagnostic.path!, p.diagnostic.path!)),
+  );
 }
 
 const union = 'none of the allowed forms matched';
@@ -59,7 +61,8 @@ function typeOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -91,25 +94,40 @@ function describe(e: ErrorObject, document: unknown): SchemaProblem | undefined 
       const expected = known.length > 0 ? `expected one of: ${known.join(', ')}` : undefined;
       return {
         onKey: true,
-        diagnostic: error(`unknown key ${JSON.stringify(key)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`, {path: [...path, key], ...(expected ? {detail: expected} : {})}),
+        diagnostic: error(
+          `unknown key ${JSON.stringify(key)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+          {path: [...path, key], ...(expected ? {detail: expected} : {})},
+        ),
       };
     }
     case 'required':
-      return {onKey: false, diagnostic: error(`missing required key ${JSON.stringify(params.missingProperty)}`, {path})};
+      return {
+        onKey: false,
+        diagnostic: error(`missing required key ${JSON.stringify(params.missingProperty)}`, {path}),
+      };
     case 'propertyNames':
       return undefined; // The inner error, which names the key, says it better.
     case 'type':
-      return {onKey: false, diagnostic: error(`expected ${String(params.type).replace(/,/g, ' or ')}, found ${typeOf(e.data)}`, {path})};
+      return {
+        onKey: false,
+        diagnostic: error(`expected ${String(params.type).replace(/,/g, ' or ')}, found ${typeOf(e.data)}`, {path}),
+      };
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
       const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
       return {
         onKey: false,
-        diagnostic: error(`expected one of ${allowed.join(', ')}, found ${typeOf(e.data)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`, {path}),
+        diagnostic: error(
+          `expected one of ${allowed.join(', ')}, found ${typeOf(e.data)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+          {path},
+        ),
       };
     }
     case 'const':
-      return {onKey: false, diagnostic: error(`expected ${JSON.stringify(params.allowedValue)}, found ${typeOf(e.data)}`, {path})};
+      return {
+        onKey: false,
+        diagnostic: error(`expected ${JSON.stringify(params.allowedValue)}, found ${typeOf(e.data)}`, {path}),
+      };
     case 'pattern':
     case 'minLength':
     case 'maxLength':
@@ -119,12 +137,18 @@ function describe(e: ErrorObject, document: unknown): SchemaProblem | undefined 
       if (propertyName !== undefined) {
         return {
           onKey: true,
-          diagnostic: error(`${JSON.stringify(propertyName)} is not a valid ${what ?? 'key'} here`, {path: [...path, propertyName], ...(hint ? {detail: hint} : {})}),
+          diagnostic: error(`${JSON.stringify(propertyName)} is not a valid ${what ?? 'key'} here`, {
+            path: [...path, propertyName],
+            ...(hint ? {detail: hint} : {}),
+          }),
         };
       }
       return {
         onKey: false,
-        diagnostic: error(`${show(e.data)} is not a valid ${what ?? 'value'} (${e.message})`, {path, ...(hint ? {detail: hint} : {})}),
+        diagnostic: error(`${show(e.data)} is not a valid ${what ?? 'value'} (${e.message})`, {
+          path,
+          ...(hint ? {detail: hint} : {}),
+        }),
       };
     }
     case 'anyOf':

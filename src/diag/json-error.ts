@@ -19,7 +19,17 @@ export function jsonError(diagnostics: readonly Diagnostic[]): string {
       path: d.path && d.path.length > 0 ? formatDocumentPath(d.path) : null,
       ...(d.detail !== undefined ? {detail: d.detail} : {}),
       ...(d.address !== undefined ? {address: d.address} : {}),
-      ...(d.related ? {related: d.related.map((r) => ({file: r.source?.file ?? null, line: r.source?.line ?? null, column: r.source?.col ?? null, message: r.message, path: formatDocumentPath(r.path)}))} : {}),
+      ...(d.related
+        ? {
+            related: d.related.map((r) => ({
+              file: r.source?.file ?? null,
+              line: r.source?.line ?? null,
+              column: r.source?.col ?? null,
+              message: r.message,
+              path: formatDocumentPath(r.path),
+            })),
+          }
+        : {}),
     })),
   });
 }

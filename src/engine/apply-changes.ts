@@ -38,7 +38,14 @@ export interface ApplyResult {
  * failure. With `stop` requested it stops before the next change and keeps the journal. When a change carried out
  * owes a reboot, the reboot-required file is written (SPEC §5). The caller holds the lock.
  */
-export async function applyChanges(request: {host: Host; changes: readonly Change[]; state: CosiState; providers: readonly Provider[]; listener?: ApplyListener; stop?: StopSignal}): Promise<ApplyResult> {
+export async function applyChanges(request: {
+  host: Host;
+  changes: readonly Change[];
+  state: CosiState;
+  providers: readonly Provider[];
+  listener?: ApplyListener;
+  stop?: StopSignal;
+}): Promise<ApplyResult> {
   const {host, changes, providers, listener, stop} = request;
   let state = request.state;
   const journal = new Journal(host);
@@ -46,7 +53,13 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
   const applied: Change[] = [];
   const queued = new Map<string, string>();
   const restarts = changes.flatMap((c) => owedRestartOf(c) ?? []);
-  await journal.record({event: 'begin', at: new Date().toISOString(), pid: process.pid, changes: changes.map((c) => c.address), ...(restarts.length > 0 ? {restarts} : {})});
+  await journal.record({
+    event: 'begin',
+    at: new Date().toISOString(),
+    pid: process.pid,
+    changes: changes.map((c) => c.address),
+    ...(restarts.length > 0 ? {restarts} : {}),
+  });
   for (const change of changes) {
     if (stop?.requested) {
       // Between two changes: nothing is half done. The journal stays, so the next apply reports it and goes on.
@@ -68,7 +81,11 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       }
       const outcome = await provider.apply({host, change, state});
       // What the document wanted, in the change's own terms, for drift to tell a node change from a document change.
-      state = withRecord(state, change.address, 'record' in outcome ? {...outcome.record, wanted: digest(change.after ?? null)} : undefined);
+      state = withRecord(
+        state,
+        change.address,
+        'record' in outcome ? {...outcome.record, wanted: digest(change.after ?? null)} : undefined,
+      );
       if (outcome.queued) queued.set(change.address, outcome.queued);
       await saveState(host, state);
     } catch (cause) {
@@ -82,7 +99,12 @@ export async function applyChanges(request: {host: Host; changes: readonly Chang
       if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
       // The failure is what this apply reports; a reboot owed by the changes made before it is said if it can be.
       await markRebootRequired(host, applied).catch(() => undefined);
-      return {applied, failed: {change, message, partial: host.stats.writes + host.stats.spawned > touched}, state, queued};
+      return {
+        applied,
+        failed: {change, message, partial: host.stats.writes + host.stats.spawned > touched},
+        state,
+        queued,
+      };
     }
     await journal.record({event: 'done', at: new Date().toISOString(), address: change.address});
     applied.push(change);

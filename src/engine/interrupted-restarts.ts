@@ -15,6 +15,8 @@ export function restartsOwedByInterrupted(entries: readonly JournalEntry[]): Owe
   const started = new Set(entries.flatMap((e) => (e.event === 'start' ? [e.address] : [])));
   const done = new Set(entries.flatMap((e) => (e.event === 'done' ? [e.address] : [])));
   return (begin.restarts ?? [])
-    .filter((r) => !done.has(serviceAddress(r.unit)) && (r.interrupted !== undefined || r.causes.some((c) => started.has(c))))
+    .filter(
+      (r) => !done.has(serviceAddress(r.unit)) && (r.interrupted !== undefined || r.causes.some((c) => started.has(c))),
+    )
     .map((r) => ({unit: r.unit, causes: r.causes, interrupted: r.interrupted ?? begin.at}));
 }

@@ -11,7 +11,13 @@ export const journalFile = '/var/lib/cosi/journal.jsonl';
  * by its `service.<unit>` change), so that a restart whose causes were carried out is not lost to a crash.
  */
 export type JournalEntry =
-  | {readonly event: 'begin'; readonly at: string; readonly pid: number; readonly changes: readonly string[]; readonly restarts?: readonly OwedRestart[]}
+  | {
+      readonly event: 'begin';
+      readonly at: string;
+      readonly pid: number;
+      readonly changes: readonly string[];
+      readonly restarts?: readonly OwedRestart[];
+    }
   | {readonly event: 'start' | 'done'; readonly at: string; readonly address: string}
   | {readonly event: 'failed'; readonly at: string; readonly address: string; readonly message: string}
   | {readonly event: 'stopped'; readonly at: string; readonly signal: string};
@@ -31,7 +37,9 @@ export class Journal {
   /** record appends one entry durably. */
   async record(entry: JournalEntry): Promise<void> {
     this.entries.push(entry);
-    await this.host.writeAtomic(journalFile, this.entries.map((e) => JSON.stringify(e)).join('\n') + '\n', {mode: 0o600});
+    await this.host.writeAtomic(journalFile, this.entries.map((e) => JSON.stringify(e)).join('\n') + '\n', {
+      mode: 0o600,
+    });
     crashPoint('journal');
   }
 
@@ -54,17 +62,23 @@ export class Journal {
 export async function readInterrupted(host: Host): Promise<JournalEntry[] | undefined> {
   const text = await host.readText(journalFile);
   if (text === undefined) return undefined;
-  return text.split('\n').filter(Boolean).map((line, i) => {
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      entry = undefined;
-    }
-    const problem = entryProblem(entry);
-    if (problem) throw new OperationalError(`cosi's journal ${journalFile} is damaged at line ${i + 1} (${problem}); it is not cosi's work: look at it, then remove it to go on`);
-    return entry as JournalEntry;
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line, i) => {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        entry = undefined;
+      }
+      const problem = entryProblem(entry);
+      if (problem)
+        throw new OperationalError(
+          `cosi's journal ${journalFile} is damaged at line ${i + 1} (${problem}); it is not cosi's work: look at it, then remove it to go on`,
+        );
+      return entry as JournalEntry;
+    });
 }
 
 function entryProblem(entry: unknown): string | undefined {
@@ -73,8 +87,22 @@ function entryProblem(entry: unknown): string | undefined {
   if (typeof e['at'] !== 'string') return 'no time';
   switch (e['event']) {
     case 'begin':
-      if (typeof e['pid'] !== 'number' || !Array.isArray(e['changes']) || !e['changes'].every((c) => typeof c === 'string')) return 'a begin entry without its pid and changes';
-      if (e['restarts'] !== undefined && !(Array.isArray(e['restarts']) && e['restarts'].every((r) => typeof r === 'object' && r !== null && typeof (r as {unit?: unknown}).unit === 'string'))) return 'restarts that are not units';
+      if (
+        typeof e['pid'] !== 'number' ||
+        !Array.isArray(e['changes']) ||
+        !e['changes'].every((c) => typeof c === 'string')
+      )
+        return 'a begin entry without its pid and changes';
+      if (
+        e['restarts'] !== undefined &&
+        !(
+          Array.isArray(e['restarts']) &&
+          e['restarts'].every(
+            (r) => typeof r === 'object' && r !== null && typeof (r as {unit?: unknown}).unit === 'string',
+          )
+        )
+      )
+        return 'restarts that are not units';
       return undefined;
     case 'start':
     case 'done':

@@ -44,7 +44,13 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const release = await lockfile.lock(target, {realpath: false, stale: staleMs, update: 2_000, retries: 0, lockfilePath: `${target}.lock`});
+      const release = await lockfile.lock(target, {
+        realpath: false,
+        stale: staleMs,
+        update: 2_000,
+        retries: 0,
+        lockfilePath: `${target}.lock`,
+      });
       await host.move(intent, holderFile);
       return {
         async release() {
@@ -55,7 +61,14 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
       };
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        await giveUp(cause instanceof OperationalError ? cause : new OperationalError(`cannot take the apply lock ${lockDir}/apply.lock${host.root === '/' ? '' : ` (under the root ${host.root})`}: ${(cause as Error).message}`, {cause}));
+        await giveUp(
+          cause instanceof OperationalError
+            ? cause
+            : new OperationalError(
+                `cannot take the apply lock ${lockDir}/apply.lock${host.root === '/' ? '' : ` (under the root ${host.root})`}: ${(cause as Error).message}`,
+                {cause},
+              ),
+        );
       }
     }
     const gone = (h: LockHolder) => h.pidNamespace === me.pidNamespace && h.bootId === me.bootId && !alive(h.pid);
@@ -76,8 +89,15 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
       continue;
     }
     if (Date.now() >= deadline) {
-      const waited = timeoutMs > 0 ? `; waited ${Math.round(timeoutMs / 1000)} s (--lock-timeout)` : '; use --lock-timeout SECONDS to wait for it';
-      await giveUp(new OperationalError(`another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder.pid})` : ''}${waited}`));
+      const waited =
+        timeoutMs > 0
+          ? `; waited ${Math.round(timeoutMs / 1000)} s (--lock-timeout)`
+          : '; use --lock-timeout SECONDS to wait for it';
+      await giveUp(
+        new OperationalError(
+          `another cosi apply holds the lock ${lockDir}/apply.lock${holder ? ` (PID ${holder.pid})` : ''}${waited}`,
+        ),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -85,7 +105,9 @@ export async function acquireLock(host: Host, timeoutMs = 0): Promise<Lock> {
 
 /** readIntents reads the intents of other would-be holders (see acquireLock): a live taker always has one or the holder file. */
 async function readIntents(host: Host, me: LockHolder): Promise<Array<{name: string; holder: LockHolder | undefined}>> {
-  const names = ((await host.readDir(lockDir)) ?? []).filter((n) => /^apply\.pid\.\d+$/.test(n) && n !== `apply.pid.${me.pid}`);
+  const names = ((await host.readDir(lockDir)) ?? []).filter(
+    (n) => /^apply\.pid\.\d+$/.test(n) && n !== `apply.pid.${me.pid}`,
+  );
   return Promise.all(names.map(async (name) => ({name, holder: await readHolder(host, `${lockDir}/${name}`)})));
 }
 

@@ -29,7 +29,14 @@ export interface PlanInput {
  * that fails is an error diagnostic naming the kind, never a crash. Restarts owed by changes, and those an
  * interrupted apply still owed, become service changes. What an interrupted apply left behind is a warning.
  */
-export async function makePlan({host, desired, state, providers, sections, interruptedRestarts = []}: PlanInput): Promise<Plan> {
+export async function makePlan({
+  host,
+  desired,
+  state,
+  providers,
+  sections,
+  interruptedRestarts = [],
+}: PlanInput): Promise<Plan> {
   const diagnostics: Diagnostic[] = [];
   const observed = await Promise.all(
     providers.map(async (provider) => {
@@ -62,7 +69,9 @@ export async function makePlan({host, desired, state, providers, sections, inter
   if (providers.some((p) => p.kind === 'service')) changes = addOwedRestarts(changes, interruptedRestarts);
   const covered = new Set(providers.flatMap((p) => p.sections));
   const spec = (desired.config.spec ?? {}) as Record<string, unknown>;
-  const unsupported = sections.filter((s) => spec[s] !== undefined && !covered.has(`spec.${s}`)).map((s) => `spec.${s}`);
+  const unsupported = sections
+    .filter((s) => spec[s] !== undefined && !covered.has(`spec.${s}`))
+    .map((s) => `spec.${s}`);
   return {
     changes: orderChanges(changes.filter((c) => c.action !== 'noop')),
     noops: changes.filter((c) => c.action === 'noop'),

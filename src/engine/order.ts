@@ -10,7 +10,8 @@ import {resourceKinds} from '../plan/resource-kind.js';
 export function orderChanges(changes: readonly Change[]): Change[] {
   const byAddress = new Map(changes.map((c) => [c.address, c]));
   const rank = (c: Change) => resourceKinds.indexOf(c.kind);
-  const compare = (a: Change, b: Change) => rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+  const compare = (a: Change, b: Change) =>
+    rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
   const waiting = new Map<string, number>();
   const dependents = new Map<string, string[]>();
   for (const change of changes) {

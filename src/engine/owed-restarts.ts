@@ -63,14 +63,20 @@ export function addOwedRestarts(changes: readonly Change[], interrupted: readonl
     const address = serviceAddress(unit);
     const addresses = causes.map((c) => c.address);
     const rank = restartOrder.indexOf(unit);
-    const before = rank === -1 ? [] : units.filter((u) => restartOrder.indexOf(u) !== -1 && restartOrder.indexOf(u) < rank).map(serviceAddress);
+    const before =
+      rank === -1
+        ? []
+        : units.filter((u) => restartOrder.indexOf(u) !== -1 && restartOrder.indexOf(u) < rank).map(serviceAddress);
     const at = since.get(unit);
     const restart: OwedRestart = {unit, causes: addresses, ...(at !== undefined ? {interrupted: at} : {})};
     const reason = [
       ...(addresses.length > 0 ? [`restart owed by ${addresses.join(', ')}`] : []),
       ...(at !== undefined ? [`restart owed by an interrupted apply (${at})`] : []),
     ].join('; ');
-    const inputs = at === undefined ? digest(causes.map((c) => c.inputs)) : digest({causes: causes.map((c) => c.inputs), interrupted: at});
+    const inputs =
+      at === undefined
+        ? digest(causes.map((c) => c.inputs))
+        : digest({causes: causes.map((c) => c.inputs), interrupted: at});
     const index = out.findIndex((c) => c.address === address);
     const existing = index === -1 ? undefined : out[index]!;
     if (existing && existing.action !== 'noop') {

@@ -17,6 +17,7 @@ export async function markRebootRequired(host: Host, applied: readonly Change[])
   await host.writeAtomic(rebootRequiredFile, '*** System restart required ***\n', {mode: 0o644});
   const listed = (await host.readText(rebootRequiredPkgsFile)) ?? '';
   const lines = listed.split('\n').filter((l) => l !== '');
-  if (!lines.includes('cosi')) await host.writeAtomic(rebootRequiredPkgsFile, [...lines, 'cosi'].join('\n') + '\n', {mode: 0o644});
+  if (!lines.includes('cosi'))
+    await host.writeAtomic(rebootRequiredPkgsFile, [...lines, 'cosi'].join('\n') + '\n', {mode: 0o644});
   return true;
 }

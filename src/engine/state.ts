@@ -45,12 +45,18 @@ export async function loadState(host: Host): Promise<CosiState> {
   try {
     state = JSON.parse(text);
   } catch (cause) {
-    throw new OperationalError(`cosi's state file ${stateFile} is not JSON (${(cause as Error).message}); it holds the values cosi restores: repair it from a backup, or move it aside to start over (cosi then forgets what it found)`);
+    throw new OperationalError(
+      `cosi's state file ${stateFile} is not JSON (${(cause as Error).message}); it holds the values cosi restores: repair it from a backup, or move it aside to start over (cosi then forgets what it found)`,
+    );
   }
   if (!validateState(state)) {
     const [first] = validateState.errors ?? [];
-    const where = first ? `${first.instancePath || '(top)'} ${first.message ?? ''}`.trim() : 'does not match its schema';
-    throw new OperationalError(`cosi's state file ${stateFile} is not cosi's state (${where}); it holds the values cosi restores: repair it from a backup, or move it aside to start over (cosi then forgets what it found)`);
+    const where = first
+      ? `${first.instancePath || '(top)'} ${first.message ?? ''}`.trim()
+      : 'does not match its schema';
+    throw new OperationalError(
+      `cosi's state file ${stateFile} is not cosi's state (${where}); it holds the values cosi restores: repair it from a backup, or move it aside to start over (cosi then forgets what it found)`,
+    );
   }
   return state as CosiState;
 }
@@ -79,11 +85,22 @@ export function firstWriteUnrecorded(record: {readonly applied: unknown} | undef
  * provider, in two forms that differed on a null original). `keepOriginal: false` lets the provider's own original
  * win over an earlier one (a record the plan merged, a profile moved to another seccomp root).
  */
-export function appliedRecord(request: {state: CosiState; change: {readonly address: string; readonly after: unknown}; original: unknown; applied?: unknown; keepOriginal?: boolean}): ManagedRecord {
+export function appliedRecord(request: {
+  state: CosiState;
+  change: {readonly address: string; readonly after: unknown};
+  original: unknown;
+  applied?: unknown;
+  keepOriginal?: boolean;
+}): ManagedRecord {
   const previous = request.state.resources[request.change.address];
   const now = new Date().toISOString();
   const original = previous && request.keepOriginal !== false ? previous.original : request.original;
-  return {original, applied: 'applied' in request ? request.applied : request.change.after, since: previous?.since ?? now, updated: now};
+  return {
+    original,
+    applied: 'applied' in request ? request.applied : request.change.after,
+    since: previous?.since ?? now,
+    updated: now,
+  };
 }
 
 /** withRecord returns the state with one address's record set or removed. Pure. */

@@ -14,7 +14,11 @@ export interface AtomicWriteOptions {
  * new file, never a partial one: temporary file in the same directory, fsync, rename, fsync of the directory.
  * It writes nothing when the file already holds exactly `content`, and returns whether it wrote.
  */
-export async function writeFileAtomic(hostPath: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<boolean> {
+export async function writeFileAtomic(
+  hostPath: string,
+  content: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<boolean> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
   let mode = options.mode ?? 0o644;
   let owner: {uid: number; gid: number} | undefined;

@@ -11,10 +11,18 @@ export type HostOperation = 'read' | 'list' | 'stat' | 'write' | 'remove' | 'ren
 export class HostError extends OperationalError {
   readonly code: string | undefined;
 
-  constructor(readonly operation: HostOperation, readonly nodePath: string, root: string, cause: unknown) {
+  constructor(
+    readonly operation: HostOperation,
+    readonly nodePath: string,
+    root: string,
+    cause: unknown,
+  ) {
     const code = (cause as NodeJS.ErrnoException).code;
     const reason = (cause as Error).message ?? String(cause);
-    super(`cannot ${operation} ${nodePath}${root === '/' ? '' : ` (under the root ${root})`}: ${describe(code, reason)}`, {cause});
+    super(
+      `cannot ${operation} ${nodePath}${root === '/' ? '' : ` (under the root ${root})`}: ${describe(code, reason)}`,
+      {cause},
+    );
     this.code = code;
   }
 }

@@ -93,7 +93,9 @@ export function createHost(options: HostOptions = {}): Host {
     lstat: async (nodePath) => hostCall('stat', nodePath, root, () => files.lstat(nodePath)),
     async writeAtomic(nodePath, content, writeOptions = {}) {
       forget();
-      const wrote = hostCall('write', nodePath, root, () => files.writeAtomic(nodePath, Buffer.from(content, 'utf8'), writeOptions));
+      const wrote = hostCall('write', nodePath, root, () =>
+        files.writeAtomic(nodePath, Buffer.from(content, 'utf8'), writeOptions),
+      );
       if (wrote) stats.writes++;
       return wrote;
     },

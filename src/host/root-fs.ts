@@ -1,14 +1,29 @@
 import {randomBytes} from 'node:crypto';
 import {
-  chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync,
-  readFileSync, readlinkSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats,
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
 } from 'node:fs';
 import {crashPoint} from './crash-point.js';
 import {normalizeNodePath} from './node-path.js';
 
 // Linux's O_PATH (Node does not export it): a descriptor that names a file without opening it, symlinks included.
 const O_PATH = 0o10000000;
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_DIRECTORY } = constants;
+const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_DIRECTORY} = constants;
 const maxSymlinks = 40;
 const maxCachedDirs = 64;
 
@@ -31,7 +46,9 @@ function closeAll(fds: readonly number[]): void {
 
 /** split turns a node path into its components (normalized first: `..` cannot climb above the node's `/`). */
 function split(nodePath: string): string[] {
-  return normalizeNodePath(nodePath).split('/').filter((part) => part !== '');
+  return normalizeNodePath(nodePath)
+    .split('/')
+    .filter((part) => part !== '');
 }
 
 /** Parent is an open directory and the name of an entry in it. The caller closes `dir`. */
@@ -143,7 +160,10 @@ export class RootFs {
     const dir = this.cachedDir(normalized.slice(0, slash) || '/');
     if (dir === undefined || slash === normalized.length - 1) return this.readFollowing(normalized);
     try {
-      return readFileSync(at(dir, normalized.slice(slash + 1)), {encoding: 'utf8', flag: (O_RDONLY | O_NOFOLLOW) as unknown as string});
+      return readFileSync(at(dir, normalized.slice(slash + 1)), {
+        encoding: 'utf8',
+        flag: (O_RDONLY | O_NOFOLLOW) as unknown as string,
+      });
     } catch (error) {
       if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') return undefined;
       if (code(error) !== 'ELOOP') throw error;
@@ -220,7 +240,11 @@ export class RootFs {
    * and the rename (crash tests), as do the crash points `write-partial` (half written) and `write-synced`. Temporary
    * files of writes whose process is gone are removed from the directory after each write and removal in it.
    */
-  writeAtomic(nodePath: string, bytes: Uint8Array, options: {mode?: number; dirMode?: number; beforeRename?: () => void} = {}): boolean {
+  writeAtomic(
+    nodePath: string,
+    bytes: Uint8Array,
+    options: {mode?: number; dirMode?: number; beforeRename?: () => void} = {},
+  ): boolean {
     this.forget();
     const parent = this.parent(nodePath, {create: options.dirMode ?? 0o755});
     if (parent === undefined) throw errno('ENOENT', `cannot create the directories of ${nodePath}`);
@@ -308,18 +332,20 @@ export class RootFs {
   /** remove unlinks the last component itself (never what a symlink points to); false when it was missing. */
   remove(nodePath: string, options: {directory?: boolean} = {}): boolean {
     this.forget();
-    return this.inParent(nodePath, {}, ({dir, name}) => {
-      try {
-        if (options.directory) rmdirSync(at(dir, name));
-        else unlinkSync(at(dir, name));
-      } catch (error) {
-        if (code(error) === 'ENOENT') return false;
-        throw error;
-      }
-      syncDir(dir);
-      removeStaleTemporaries(dir);
-      return true;
-    }) ?? false;
+    return (
+      this.inParent(nodePath, {}, ({dir, name}) => {
+        try {
+          if (options.directory) rmdirSync(at(dir, name));
+          else unlinkSync(at(dir, name));
+        } catch (error) {
+          if (code(error) === 'ENOENT') return false;
+          throw error;
+        }
+        syncDir(dir);
+        removeStaleTemporaries(dir);
+        return true;
+      }) ?? false
+    );
   }
 
   /** move renames a file inside the root, atomically; neither name's last component is followed. */
@@ -371,7 +397,7 @@ export interface HeldDir {
 }
 
 function writeAll(fd: number, bytes: Uint8Array, from: number, to: number): void {
-  for (let offset = from; offset < to; ) offset += writeSync(fd, bytes, offset, to - offset);
+  for (let offset = from; offset < to;) offset += writeSync(fd, bytes, offset, to - offset);
 }
 
 function syncDir(dir: number): void {

@@ -29,7 +29,12 @@ function leaves(value: unknown, path = '', out = new Map<string, string>()): Map
   } else if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value).sort();
     if (keys.length === 0) out.set(path || '(value)', '{}');
-    for (const key of keys) leaves((value as Record<string, unknown>)[key], /^[A-Za-z_$][\w$-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`, out);
+    for (const key of keys)
+      leaves(
+        (value as Record<string, unknown>)[key],
+        /^[A-Za-z_$][\w$-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`,
+        out,
+      );
   } else {
     out.set(path || '(value)', JSON.stringify(value));
   }

@@ -16,7 +16,34 @@ import {sysctlProvider} from './sysctl/provider.js';
  * providers is the one place resource kinds are registered. The engine probes, plans and applies through these
  * only; a document section that no provider covers is reported as not supported yet.
  */
-export const providers: readonly Provider[] = [packageProvider as Provider, groupProvider as Provider, swapProvider as Provider, moduleProvider as Provider, sysctlProvider as Provider, runtimeProvider as Provider, cniPluginProvider as Provider, cniNetworkProvider as Provider, seccompProvider as Provider, serviceProvider as Provider, csiProvider as Provider, kernelArgsProvider as Provider, apparmorProvider as Provider];
+export const providers: readonly Provider[] = [
+  packageProvider as Provider,
+  groupProvider as Provider,
+  swapProvider as Provider,
+  moduleProvider as Provider,
+  sysctlProvider as Provider,
+  runtimeProvider as Provider,
+  cniPluginProvider as Provider,
+  cniNetworkProvider as Provider,
+  seccompProvider as Provider,
+  serviceProvider as Provider,
+  csiProvider as Provider,
+  kernelArgsProvider as Provider,
+  apparmorProvider as Provider,
+];
 
 /** documentSections are the spec sections a document may have, for reporting unsupported ones. */
-export const documentSections = ['packages', 'groups', 'swap', 'modules', 'sysctls', 'services', 'runtime', 'cni', 'csi', 'seccomp', 'kernel', 'apparmor'] as const;
+export const documentSections = [
+  'packages',
+  'groups',
+  'swap',
+  'modules',
+  'sysctls',
+  'services',
+  'runtime',
+  'cni',
+  'csi',
+  'seccomp',
+  'kernel',
+  'apparmor',
+] as const;

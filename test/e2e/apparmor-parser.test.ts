@@ -43,7 +43,9 @@ test('every profile Debian ships parses with the real apparmor_parser, and its n
     if (/^\s*(profile\s+\S+|\/\S+)\s.*\{/m.test(text)) t.true(result.names.length > 0, `${file} names its profiles`);
     checked++;
   }
-  t.log(`${checked} profiles checked in ${Date.now() - started} ms (${((Date.now() - started) / checked).toFixed(1)} ms each, one apparmor_parser each)`);
+  t.log(
+    `${checked} profiles checked in ${Date.now() - started} ms (${((Date.now() - started) / checked).toFixed(1)} ms each, one apparmor_parser each)`,
+  );
 });
 
 test('a real profile broken at a line is a plan error at that line of the YAML document', async (t) => {
@@ -53,14 +55,23 @@ test('a real profile broken at a line is a plan error at that line of the YAML d
   t.true(at > 0, 'bin.ping has its capability line');
   lines[at] = '  capability net_raw';
   const broken = lines.join('\n');
-  const yaml = `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: w\nspec:\n  apparmor:\n    profiles:\n      ping: |\n${broken.split('\n').map((l) => (l === '' ? '' : `        ${l}`)).join('\n')}\n`;
+  const yaml = `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: w\nspec:\n  apparmor:\n    profiles:\n      ping: |\n${broken
+    .split('\n')
+    .map((l) => (l === '' ? '' : `        ${l}`))
+    .join('\n')}\n`;
   const {document, diagnostics} = await loadDocument({file: 'node.yaml', text: yaml});
   t.deepEqual(diagnostics, []);
   // The node's files are a fixture (AppArmor enabled); its commands run on this machine: the real parser.
   const root = await createFixtureRoot(apparmorFiles);
   t.teardown(() => root.cleanup());
   const host = createHost({root: root.dir, runner: createExecRunner('/')});
-  const plan = await makePlan({host, desired: document!.desired, state: emptyState, providers: [apparmorProvider], sections: documentSections});
+  const plan = await makePlan({
+    host,
+    desired: document!.desired,
+    state: emptyState,
+    providers: [apparmorProvider],
+    sections: documentSections,
+  });
   const located = document!.locator.place(plan.diagnostics, {key: true});
   t.deepEqual(plan.changes, []);
   t.true(located.length >= 1);
@@ -68,7 +79,10 @@ test('a real profile broken at a line is a plan error at that line of the YAML d
   t.log(`${first.source?.file}:${first.source?.line}:${first.source?.col}: ${first.summary}`);
   // The parser reports the rule where the parse fails: the broken line or the next one (the missing comma).
   const yamlLine = 8 + at + 1;
-  t.true(first.source!.line === yamlLine || first.source!.line === yamlLine + 1, `at line ${first.source!.line}, expected ${yamlLine} or ${yamlLine + 1}`);
+  t.true(
+    first.source!.line === yamlLine || first.source!.line === yamlLine + 1,
+    `at line ${first.source!.line}, expected ${yamlLine} or ${yamlLine + 1}`,
+  );
   t.regex(first.summary, /^AppArmor profile ping, line \d+: syntax error/);
 });
 
@@ -76,7 +90,19 @@ test('a text that names another profile than its key is refused, as the real par
   const root = await createFixtureRoot(apparmorFiles);
   t.teardown(() => root.cleanup());
   const host = createHost({root: root.dir, runner: createExecRunner('/')});
-  const {document} = await loadDocument({file: 'node.yaml', text: 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: w\nspec:\n  apparmor:\n    profiles:\n      cosi-ping: |\n        ' + readFileSync('/etc/apparmor.d/bin.ping', 'utf8').split('\n').join('\n        ') + '\n'});
-  const plan = await makePlan({host, desired: document!.desired, state: emptyState, providers: [apparmorProvider], sections: documentSections});
+  const {document} = await loadDocument({
+    file: 'node.yaml',
+    text:
+      'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: w\nspec:\n  apparmor:\n    profiles:\n      cosi-ping: |\n        ' +
+      readFileSync('/etc/apparmor.d/bin.ping', 'utf8').split('\n').join('\n        ') +
+      '\n',
+  });
+  const plan = await makePlan({
+    host,
+    desired: document!.desired,
+    state: emptyState,
+    providers: [apparmorProvider],
+    sections: documentSections,
+  });
   t.regex(plan.diagnostics[0]!.summary, /must declare `profile cosi-ping`.*it declares ping/);
 });

@@ -1,6 +1,15 @@
 import test from 'ava';
 import {spawnSync} from 'node:child_process';
-import {chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';
 
@@ -26,7 +35,10 @@ const paths = {
   forward: '/proc/sys/net/ipv4/ip_forward',
   swappiness: '/proc/sys/vm/swappiness',
 } as const;
-const backups = {toml: '/var/lib/cosi/backups/etc/containerd/config.toml', conflist: '/var/lib/cosi/backups/etc/cni/net.d/10-pods.conflist'} as const;
+const backups = {
+  toml: '/var/lib/cosi/backups/etc/containerd/config.toml',
+  conflist: '/var/lib/cosi/backups/etc/cni/net.d/10-pods.conflist',
+} as const;
 const systemctlLog = '/var/log/fake-systemctl.log';
 const oldConflist = '{"cniVersion": "0.3.1", "name": "old", "plugins": [{"type": "bridge"}]}\n';
 const oldLegacy = '{"defaultAction": "SCMP_ACT_ALLOW"}\n';
@@ -119,7 +131,15 @@ async function makeRoot(): Promise<FixtureRoot> {
     mkdirSync(join(root.dir, 'bin'), {recursive: true});
     symlinkSync(dash, join(root.dir, 'bin/sh'));
   }
-  for (const path of ['/usr/lib/cni/bridge', '/usr/lib/cni/host-local', '/usr/bin/apt-get', '/usr/bin/systemctl', '/usr/bin/containerd', '/usr/bin/dpkg-query']) chmodSync(join(root.dir, path), 0o755);
+  for (const path of [
+    '/usr/lib/cni/bridge',
+    '/usr/lib/cni/host-local',
+    '/usr/bin/apt-get',
+    '/usr/bin/systemctl',
+    '/usr/bin/containerd',
+    '/usr/bin/dpkg-query',
+  ])
+    chmodSync(join(root.dir, path), 0o755);
   writeFileSync(join(root.dir, 'config.yaml'), documentText);
   return root;
 }
@@ -127,10 +147,14 @@ async function makeRoot(): Promise<FixtureRoot> {
 // The apply's own crash points (after each journal entry and state save); those inside atomic writes are
 // crash-safety.test.ts's, which checks every file after a kill there (counting them here would triple this suite).
 function cosi(root: FixtureRoot, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, ...args, '--root', root.dir], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1', COSI_TEST_CRASH_POINTS: 'journal,state', ...env}});
+  return spawnSync(process.execPath, [bin, ...args, '--root', root.dir], {
+    encoding: 'utf8',
+    env: {...process.env, NO_COLOR: '1', COSI_TEST_CRASH_POINTS: 'journal,state', ...env},
+  });
 }
 
-const apply = (root: FixtureRoot, env: Record<string, string> = {}) => cosi(root, ['apply', join(root.dir, 'config.yaml'), '--auto-approve'], env);
+const apply = (root: FixtureRoot, env: Record<string, string> = {}) =>
+  cosi(root, ['apply', join(root.dir, 'config.yaml'), '--auto-approve'], env);
 
 /** Snapshot is what a root holds after an apply: the managed files, the backups and the originals in cosi's state. */
 interface Snapshot {
@@ -144,20 +168,42 @@ async function snapshot(root: FixtureRoot): Promise<Snapshot> {
   for (const [name, path] of Object.entries(paths)) files[name] = await root.read(path);
   const saved: Record<string, string | undefined> = {};
   for (const [name, path] of Object.entries(backups)) saved[name] = await root.read(path);
-  const state = JSON.parse((await root.read('/var/lib/cosi/state.json')) ?? '{"resources": {}}') as {resources: Record<string, {original: unknown}>};
-  return {files, backups: saved, originals: Object.fromEntries(Object.entries(state.resources).map(([address, record]) => [address, record.original]))};
+  const state = JSON.parse((await root.read('/var/lib/cosi/state.json')) ?? '{"resources": {}}') as {
+    resources: Record<string, {original: unknown}>;
+  };
+  return {
+    files,
+    backups: saved,
+    originals: Object.fromEntries(
+      Object.entries(state.resources).map(([address, record]) => [address, record.original]),
+    ),
+  };
 }
 
 /** restarts lists the logged restarts of containerd, each with whether config.toml held the new setting then. */
 async function restarts(root: FixtureRoot): Promise<string[]> {
-  return ((await root.read(systemctlLog)) ?? '').split('\n').filter((line) => /^(try-restart|restart)\b.* containerd\.service /.test(line)).map((line) => line.split(' ').at(-1)!);
+  return ((await root.read(systemctlLog)) ?? '')
+    .split('\n')
+    .filter((line) => /^(try-restart|restart)\b.* containerd\.service /.test(line))
+    .map((line) => line.split(' ').at(-1)!);
 }
 
 function temporaries(root: FixtureRoot): string[] {
-  const dirs = ['etc/containerd', 'etc/cni/net.d', 'var/lib/kubelet/seccomp', 'var/lib/kubelet/seccomp/cosi', 'etc/sysctl.d', 'var/lib/cosi', 'var/lib/cosi/backups/etc/containerd', 'var/lib/cosi/backups/etc/cni/net.d'];
+  const dirs = [
+    'etc/containerd',
+    'etc/cni/net.d',
+    'var/lib/kubelet/seccomp',
+    'var/lib/kubelet/seccomp/cosi',
+    'etc/sysctl.d',
+    'var/lib/cosi',
+    'var/lib/cosi/backups/etc/containerd',
+    'var/lib/cosi/backups/etc/cni/net.d',
+  ];
   return dirs.flatMap((dir) => {
     try {
-      return readdirSync(join(root.dir, dir)).filter((name) => name.includes('.cosi-') || name.endsWith('.tmp')).map((name) => `${dir}/${name}`);
+      return readdirSync(join(root.dir, dir))
+        .filter((name) => name.includes('.cosi-') || name.endsWith('.tmp'))
+        .map((name) => `${dir}/${name}`);
     } catch {
       return [];
     }
@@ -173,17 +219,28 @@ async function expected(): Promise<Snapshot> {
     const before = await snapshot(root);
     const run = apply(root);
     if (run.status !== 0) throw new Error(`the reference apply failed: ${run.stderr}\n${run.stdout}`);
-    if ((await restarts(root)).join(' ') !== 'config=new') throw new Error(`the reference apply restarted containerd ${JSON.stringify(await restarts(root))}`);
+    if ((await restarts(root)).join(' ') !== 'config=new')
+      throw new Error(`the reference apply restarted containerd ${JSON.stringify(await restarts(root))}`);
     reference = await snapshot(root);
     // Before and after differ for every managed file, so "whole" below is a real check.
-    for (const name of Object.keys(paths)) if (before.files[name] === reference.files[name]) throw new Error(`${name} does not change in the reference apply`);
+    for (const name of Object.keys(paths))
+      if (before.files[name] === reference.files[name])
+        throw new Error(`${name} does not change in the reference apply`);
     return reference;
   } finally {
     await root.cleanup();
   }
 }
 
-const before: Snapshot['files'] = {toml: shipped, conflist: oldConflist, legacy: oldLegacy, audit: undefined, sysctlD: undefined, forward: '0\n', swappiness: '60\n'};
+const before: Snapshot['files'] = {
+  toml: shipped,
+  conflist: oldConflist,
+  legacy: oldLegacy,
+  audit: undefined,
+  sysctlD: undefined,
+  forward: '0\n',
+  swappiness: '60\n',
+};
 
 /**
  * whole tells whether a managed file after a kill is byte for byte the file before or after the apply. cosi's
@@ -196,14 +253,23 @@ function whole(name: string, text: string | undefined, after: Snapshot): boolean
   if (name === 'forward' || name === 'swappiness') return text.trim() === final.trim();
   if (name === 'sysctlD') {
     const lines = final.split('\n');
-    return text.startsWith(lines[0]! + '\n') && text.endsWith('\n') && text.split('\n').every((line) => lines.includes(line));
+    return (
+      text.startsWith(lines[0]! + '\n') && text.endsWith('\n') && text.split('\n').every((line) => lines.includes(line))
+    );
   }
   return false;
 }
 
 test('SIGKILL at every crash point of an apply that owes a restart: the restart happens exactly once, after the config change', async (t) => {
   const after = await expected();
-  t.deepEqual(Object.keys(after.originals).sort(), ['cni.network.10-pods', 'runtime.containerd', 'seccomp.profile.cosi/audit.json', 'seccomp.profile.legacy.json', 'sysctl.net.ipv4.ip_forward', 'sysctl.vm.swappiness']);
+  t.deepEqual(Object.keys(after.originals).sort(), [
+    'cni.network.10-pods',
+    'runtime.containerd',
+    'seccomp.profile.cosi/audit.json',
+    'seccomp.profile.legacy.json',
+    'sysctl.net.ipv4.ip_forward',
+    'sysctl.vm.swappiness',
+  ]);
   let points = 0;
   let recovered = 0;
   const started = Date.now();
@@ -218,18 +284,36 @@ test('SIGKILL at every crash point of an apply that owes a restart: the restart 
       }
       points++;
       const mid = await snapshot(root);
-      for (const name of Object.keys(paths)) t.true(whole(name, mid.files[name], after), `${name} after a kill at crash point ${at} is neither the file before nor after: ${JSON.stringify(mid.files[name])}`);
-      for (const [name, text] of Object.entries(mid.backups)) if (text !== undefined) t.deepEqual(text, after.backups[name], `backup ${name} at crash point ${at}`);
-      for (const [address, original] of Object.entries(mid.originals)) t.deepEqual(original, after.originals[address], `original of ${address} at crash point ${at}`);
+      for (const name of Object.keys(paths))
+        t.true(
+          whole(name, mid.files[name], after),
+          `${name} after a kill at crash point ${at} is neither the file before nor after: ${JSON.stringify(mid.files[name])}`,
+        );
+      for (const [name, text] of Object.entries(mid.backups))
+        if (text !== undefined) t.deepEqual(text, after.backups[name], `backup ${name} at crash point ${at}`);
+      for (const [address, original] of Object.entries(mid.originals))
+        t.deepEqual(original, after.originals[address], `original of ${address} at crash point ${at}`);
       t.deepEqual(temporaries(root), [], `no temporary files at crash point ${at}`);
       t.false((await restarts(root)).includes('config=old'), 'never a restart before the config changed');
 
       const rerun = apply(root);
       t.is(rerun.status, 0, `re-run after crash point ${at}:\n${rerun.stderr}\n${rerun.stdout}`);
-      t.regex(rerun.stderr, /a previous apply was interrupted/, `the re-run after crash point ${at} reports the interrupted apply`);
+      t.regex(
+        rerun.stderr,
+        /a previous apply was interrupted/,
+        `the re-run after crash point ${at} reports the interrupted apply`,
+      );
       // The restart came from the journal alone when the re-run had nothing left to change in config.toml.
-      if (/restart owed by an interrupted apply/.test(rerun.stdout) && !/# runtime\.containerd will be/.test(rerun.stdout)) recovered++;
-      t.deepEqual(await restarts(root), ['config=new'], `containerd restarted exactly once, after its config changed (crash point ${at})`);
+      if (
+        /restart owed by an interrupted apply/.test(rerun.stdout) &&
+        !/# runtime\.containerd will be/.test(rerun.stdout)
+      )
+        recovered++;
+      t.deepEqual(
+        await restarts(root),
+        ['config=new'],
+        `containerd restarted exactly once, after its config changed (crash point ${at})`,
+      );
       t.is(await root.read('/var/lib/cosi/journal.jsonl'), undefined, 'no journal left after a completed apply');
       const end = await snapshot(root);
       t.deepEqual(end.files, after.files, `every file as after an uninterrupted apply (crash point ${at})`);
@@ -241,7 +325,9 @@ test('SIGKILL at every crash point of an apply that owes a restart: the restart 
       await root.cleanup();
     }
   }
-  t.log(`${points} crash points exercised in ${Math.round((Date.now() - started) / 1000)} s; ${recovered} re-runs carried out a restart that only the interrupted apply's journal still knew of`);
+  t.log(
+    `${points} crash points exercised in ${Math.round((Date.now() - started) / 1000)} s; ${recovered} re-runs carried out a restart that only the interrupted apply's journal still knew of`,
+  );
   t.true(points >= 20, `at least 20 crash points (got ${points})`);
   t.true(recovered > 0, 'some kill fell between the config change and the restart');
 });
@@ -255,7 +341,10 @@ interface Journaled {
 }
 
 async function journal(root: FixtureRoot): Promise<Journaled[]> {
-  return ((await root.read('/var/lib/cosi/journal.jsonl')) ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Journaled);
+  return ((await root.read('/var/lib/cosi/journal.jsonl')) ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Journaled);
 }
 
 test('a restart taken over from an interrupted apply survives a kill of the apply that carries it out', async (t) => {
@@ -267,8 +356,14 @@ test('a restart taken over from an interrupted apply survives a kill of the appl
     try {
       if (apply(root, {COSI_TEST_CRASH_AT: String(at)}).signal !== 'SIGKILL') break;
       const entries = await journal(root);
-      const pending = entries[0]!.changes!.filter((address) => !entries.some((e) => e.event === 'done' && e.address === address));
-      if (pending.length === 1 && pending[0] === 'service.containerd' && !entries.some((e) => e.event === 'start' && e.address === 'service.containerd')) {
+      const pending = entries[0]!.changes!.filter(
+        (address) => !entries.some((e) => e.event === 'done' && e.address === address),
+      );
+      if (
+        pending.length === 1 &&
+        pending[0] === 'service.containerd' &&
+        !entries.some((e) => e.event === 'start' && e.address === 'service.containerd')
+      ) {
         owedAt = at;
       }
     } finally {
@@ -284,7 +379,13 @@ test('a restart taken over from an interrupted apply survives a kill of the appl
       t.is(apply(root, {COSI_TEST_CRASH_AT: String(owedAt)}).signal, 'SIGKILL');
       const begun = (await journal(root))[0]!.at;
       const plan = cosi(root, ['plan', join(root.dir, 'config.yaml')]);
-      t.regex(plan.stdout, new RegExp(`service\\.containerd[\\s\\S]*restart owed by an interrupted apply \\(${begun.replace(/[.]/g, '\\.')}`), 'cosi plan shows the restart the interrupted apply owed');
+      t.regex(
+        plan.stdout,
+        new RegExp(
+          `service\\.containerd[\\s\\S]*restart owed by an interrupted apply \\(${begun.replace(/[.]/g, '\\.')}`,
+        ),
+        'cosi plan shows the restart the interrupted apply owed',
+      );
       const recovery = apply(root, {COSI_TEST_CRASH_AT: String(second)});
       if (recovery.signal !== 'SIGKILL') {
         t.is(recovery.status, 0, recovery.stderr);
@@ -294,19 +395,33 @@ test('a restart taken over from an interrupted apply survives a kill of the appl
       points++;
       const entries = await journal(root);
       const carried = entries[0]?.restarts?.find((r) => r.unit === 'containerd.service');
-      t.is(carried?.interrupted, begun, `the recovery apply's journal carries the restart, owed since the first apply began (kill ${second})`);
+      t.is(
+        carried?.interrupted,
+        begun,
+        `the recovery apply's journal carries the restart, owed since the first apply began (kill ${second})`,
+      );
       const last = apply(root);
       t.is(last.status, 0, `final run after kills ${owedAt} and ${second}: ${last.stderr}`);
-      t.deepEqual(await restarts(root), ['config=new'], `containerd restarted exactly once (kills ${owedAt} and ${second})`);
+      t.deepEqual(
+        await restarts(root),
+        ['config=new'],
+        `containerd restarted exactly once (kills ${owedAt} and ${second})`,
+      );
       const end = await snapshot(root);
       t.deepEqual(end.files, after.files);
       t.deepEqual(end.backups, after.backups);
       t.deepEqual(end.originals, after.originals);
-      t.is(cosi(root, ['plan', join(root.dir, 'config.yaml'), '--detailed-exitcode']).status, 0, `converged after kills ${owedAt} and ${second}`);
+      t.is(
+        cosi(root, ['plan', join(root.dir, 'config.yaml'), '--detailed-exitcode']).status,
+        0,
+        `converged after kills ${owedAt} and ${second}`,
+      );
     } finally {
       await root.cleanup();
     }
   }
-  t.log(`the first apply killed at crash point ${owedAt}; the apply carrying the restart killed at each of its ${points} crash points`);
+  t.log(
+    `the first apply killed at crash point ${owedAt}; the apply carrying the restart killed at each of its ${points} crash points`,
+  );
   t.true(points >= 2);
 });

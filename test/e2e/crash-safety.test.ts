@@ -18,10 +18,21 @@ const desired = Object.fromEntries(keys.map((k, i) => [k, String(i % 2 === 0 ? 1
 const originals = Object.fromEntries(keys.map((k, i) => [k, String(i % 2 === 0 ? 0 : 1)]));
 const files: Record<string, string> = {...kernelFiles};
 for (const k of keys) files[`/proc/sys/${k.replace(/\./g, '/')}`] = `${originals[k]}\n`;
-const documentText = ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: crash}', 'spec:', '  sysctls:', ...keys.map((k) => `    ${k}: ${desired[k]}`), ''].join('\n');
+const documentText = [
+  'apiVersion: cosi.dev/v1alpha1',
+  'kind: NodeConfig',
+  'metadata: {name: crash}',
+  'spec:',
+  '  sysctls:',
+  ...keys.map((k) => `    ${k}: ${desired[k]}`),
+  '',
+].join('\n');
 
 function run(root: string, config: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, 'apply', config, '--root', root, '--auto-approve', '--json'], {encoding: 'utf8', env: {...process.env, COSI_TEST_CRASH_POINTS: 'journal,state', ...env}});
+  return spawnSync(process.execPath, [bin, 'apply', config, '--root', root, '--auto-approve', '--json'], {
+    encoding: 'utf8',
+    env: {...process.env, COSI_TEST_CRASH_POINTS: 'journal,state', ...env},
+  });
 }
 
 /** temporaries lists every temporary file of an atomic write under the root (`.NAME.cosi-PID-RAND`). */
@@ -57,15 +68,25 @@ test('SIGKILL at every crash point: the re-run converges, nothing partial, origi
         t.true(persisted.endsWith('\n'));
         for (const a of parseSysctlFile(persisted)) t.is(a.value, desired[a.key], `persisted ${a.key}`);
       }
-      t.deepEqual((persisted === undefined ? [] : readdirSync(join(root.dir, 'etc/sysctl.d'), {withFileTypes: true})).filter((e) => e.name.includes('.cosi-')).map((e) => e.name), [], 'no temporary files left');
+      t.deepEqual(
+        (persisted === undefined ? [] : readdirSync(join(root.dir, 'etc/sysctl.d'), {withFileTypes: true}))
+          .filter((e) => e.name.includes('.cosi-'))
+          .map((e) => e.name),
+        [],
+        'no temporary files left',
+      );
 
       const rerun = run(root.dir, config);
       t.is(rerun.status, 0, `re-run after crash point ${at}: ${rerun.stderr}`);
-      if ((await root.read('/var/lib/cosi/journal.jsonl')) !== undefined) t.fail('journal left after a completed apply');
+      if ((await root.read('/var/lib/cosi/journal.jsonl')) !== undefined)
+        t.fail('journal left after a completed apply');
       for (const k of keys) t.is((await root.read(`/proc/sys/${k.replace(/\./g, '/')}`))!.trim(), desired[k]);
       const state = JSON.parse((await root.read('/var/lib/cosi/state.json'))!);
-      for (const k of keys) t.is(state.resources[`sysctl.${k}`].original, originals[k], `original of ${k} kept after crash point ${at}`);
-      const plan = spawnSync(process.execPath, [bin, 'plan', config, '--root', root.dir, '--detailed-exitcode'], {encoding: 'utf8'});
+      for (const k of keys)
+        t.is(state.resources[`sysctl.${k}`].original, originals[k], `original of ${k} kept after crash point ${at}`);
+      const plan = spawnSync(process.execPath, [bin, 'plan', config, '--root', root.dir, '--detailed-exitcode'], {
+        encoding: 'utf8',
+      });
       t.is(plan.status, 0, `converged after crash point ${at}`);
     } finally {
       await root.cleanup();
@@ -82,7 +103,17 @@ test('two concurrent applies never interleave: the second waits for the lock', a
   writeFileSync(config, documentText);
   const start = () =>
     new Promise<{code: number | null; out: string}>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'apply', config, '--root', root.dir, '--auto-approve', '--json', '--lock-timeout', '60']);
+      const child = spawn(process.execPath, [
+        bin,
+        'apply',
+        config,
+        '--root',
+        root.dir,
+        '--auto-approve',
+        '--json',
+        '--lock-timeout',
+        '60',
+      ]);
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('close', (code) => resolve({code, out}));
@@ -97,7 +128,15 @@ test('two concurrent applies never interleave: the second waits for the lock', a
 // Two keys keep this suite short: every atomic write of the apply (journal, state, the sysctl.d file growing from one
 // line to two) has two crash points, some twenty-five kills.
 const fewKeys = keys.slice(0, 2);
-const fewText = ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: crash-in-write}', 'spec:', '  sysctls:', ...fewKeys.map((k) => `    ${k}: ${desired[k]}`), ''].join('\n');
+const fewText = [
+  'apiVersion: cosi.dev/v1alpha1',
+  'kind: NodeConfig',
+  'metadata: {name: crash-in-write}',
+  'spec:',
+  '  sysctls:',
+  ...fewKeys.map((k) => `    ${k}: ${desired[k]}`),
+  '',
+].join('\n');
 const inWrites = {COSI_TEST_CRASH_POINTS: 'write-partial,write-synced'};
 
 /** Written is what the files cosi writes hold after an apply (undefined: no such file); `lock`: the lock's PID files. */
@@ -118,7 +157,12 @@ function written(dir: string): Written {
     // No lock directory yet.
   }
   const lock = Object.fromEntries(names.map((name) => [name, read(`run/cosi/${name}`)!]));
-  return {sysctlD: read('etc/sysctl.d/90-cosi.conf'), state: read('var/lib/cosi/state.json'), journal: read('var/lib/cosi/journal.jsonl'), lock};
+  return {
+    sysctlD: read('etc/sysctl.d/90-cosi.conf'),
+    state: read('var/lib/cosi/state.json'),
+    journal: read('var/lib/cosi/journal.jsonl'),
+    lock,
+  };
 }
 
 /**
@@ -130,18 +174,28 @@ function tornIn(now: Written, final: Written): string[] {
   const torn: string[] = [];
   if (now.sysctlD !== undefined) {
     const lines = final.sysctlD!.split('\n');
-    if (!now.sysctlD.startsWith(lines[0]! + '\n') || !now.sysctlD.endsWith('\n') || !now.sysctlD.split('\n').every((line) => lines.includes(line))) torn.push(`90-cosi.conf ${JSON.stringify(now.sysctlD)}`);
+    if (
+      !now.sysctlD.startsWith(lines[0]! + '\n') ||
+      !now.sysctlD.endsWith('\n') ||
+      !now.sysctlD.split('\n').every((line) => lines.includes(line))
+    )
+      torn.push(`90-cosi.conf ${JSON.stringify(now.sysctlD)}`);
   }
   if (now.state !== undefined) {
     try {
       const state = JSON.parse(now.state) as {version: number; resources: Record<string, {original: string}>};
-      for (const [address, record] of Object.entries(state.resources)) if (record.original !== originals[address.slice('sysctl.'.length)]) torn.push(`state.json: original of ${address}`);
+      for (const [address, record] of Object.entries(state.resources))
+        if (record.original !== originals[address.slice('sysctl.'.length)])
+          torn.push(`state.json: original of ${address}`);
       if (state.version !== 1 || !now.state.endsWith('}\n')) torn.push('state.json');
     } catch {
       torn.push(`state.json ${JSON.stringify(now.state)}`);
     }
   }
-  const lines: Array<[string, string | undefined]> = [['journal.jsonl', now.journal], ...Object.entries(now.lock).map(([name, text]) => [`/run/cosi/${name}`, text] as [string, string])];
+  const lines: Array<[string, string | undefined]> = [
+    ['journal.jsonl', now.journal],
+    ...Object.entries(now.lock).map(([name, text]) => [`/run/cosi/${name}`, text] as [string, string]),
+  ];
   for (const [name, text] of lines) {
     if (text === undefined) continue;
     try {
@@ -178,7 +232,11 @@ test('SIGKILL inside every atomic write: each file is the old or a new version, 
       }
       points++;
       t.deepEqual(tornIn(written(root.dir), final), [], `files torn by the kill at write crash point ${at}`);
-      t.is(temporaries(root.dir).length, 1, `the kill at write crash point ${at} left the temporary file of the write it interrupted`);
+      t.is(
+        temporaries(root.dir).length,
+        1,
+        `the kill at write crash point ${at} left the temporary file of the write it interrupted`,
+      );
       for (const k of fewKeys) {
         const live = readFileSync(join(root.dir, `proc/sys/${k.replace(/\./g, '/')}`), 'utf8').trim();
         t.true(live === originals[k] || live === desired[k], `${k} at write crash point ${at}: ${live}`);
@@ -186,12 +244,26 @@ test('SIGKILL inside every atomic write: each file is the old or a new version, 
 
       const rerun = run(root.dir, config);
       t.is(rerun.status, 0, `re-run after write crash point ${at}: ${rerun.stderr}`);
-      t.deepEqual(temporaries(root.dir), [], `the re-run after write crash point ${at} removed the dead apply's temporary files`);
+      t.deepEqual(
+        temporaries(root.dir),
+        [],
+        `the re-run after write crash point ${at} removed the dead apply's temporary files`,
+      );
       const end = written(root.dir);
       t.is(end.sysctlD, final.sysctlD);
       t.is(end.journal, undefined);
-      t.deepEqual(Object.fromEntries(Object.entries(JSON.parse(end.state!).resources as Record<string, {original: string}>).map(([a, r]) => [a, r.original])), Object.fromEntries(fewKeys.map((k) => [`sysctl.${k}`, originals[k]])));
-      const plan = spawnSync(process.execPath, [bin, 'plan', config, '--root', root.dir, '--detailed-exitcode'], {encoding: 'utf8'});
+      t.deepEqual(
+        Object.fromEntries(
+          Object.entries(JSON.parse(end.state!).resources as Record<string, {original: string}>).map(([a, r]) => [
+            a,
+            r.original,
+          ]),
+        ),
+        Object.fromEntries(fewKeys.map((k) => [`sysctl.${k}`, originals[k]])),
+      );
+      const plan = spawnSync(process.execPath, [bin, 'plan', config, '--root', root.dir, '--detailed-exitcode'], {
+        encoding: 'utf8',
+      });
       t.is(plan.status, 0, `converged after write crash point ${at}`);
     } finally {
       await root.cleanup();

@@ -15,7 +15,11 @@ const executable = releaseArtifact('executable');
 /** cosi runs the executable with no Node.js on its PATH and from a directory outside the checkout. */
 function cosi(args: readonly string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((done) => {
-    const child = spawn(executable, args, {cwd: '/', env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(executable, args, {
+      cwd: '/',
+      env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', NO_COLOR: '1'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -36,10 +40,16 @@ test('validate and plan of the example document against a fixture root', async (
   const valid = await cosi(['validate', example]);
   t.is(valid.code, 0, valid.stderr);
   t.regex(valid.stdout + valid.stderr, /valid NodeConfig "worker"/);
-  const root = await createFixtureRoot({'/proc/sys/kernel/osrelease': '6.1.0-28-amd64\n', '/proc/sys/net/ipv4/ip_forward': '0\n'});
+  const root = await createFixtureRoot({
+    '/proc/sys/kernel/osrelease': '6.1.0-28-amd64\n',
+    '/proc/sys/net/ipv4/ip_forward': '0\n',
+  });
   t.teardown(() => root.cleanup());
   const doc = join(root.dir, 'node.yaml');
-  await root.write('/node.yaml', 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    net.ipv4.ip_forward: 1\n');
+  await root.write(
+    '/node.yaml',
+    'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    net.ipv4.ip_forward: 1\n',
+  );
   const plan = await cosi(['plan', doc, '--root', root.dir, '--json', '--detailed-exitcode']);
   t.is(plan.code, 2, plan.stderr);
   t.like(JSON.parse(plan.stdout), {changes: [{address: 'sysctl.net.ipv4.ip_forward'}]});
@@ -50,13 +60,19 @@ test('a CSI probe from the executable reaches the drivers over gRPC: facts --jso
   const root = await createFixtureRoot({[`${endpoint}.keep`]: '', '/var/lib/kubelet/plugins_registry/.keep': ''});
   t.teardown(() => root.cleanup());
   const plugin = await identityServer(join(root.dir, endpoint), 'nfs.csi.k8s.io', true);
-  const registrar = await registrationServer(join(root.dir, '/var/lib/kubelet/plugins_registry/nfs.csi.k8s.io-reg.sock'), 'nfs.csi.k8s.io', endpoint);
+  const registrar = await registrationServer(
+    join(root.dir, '/var/lib/kubelet/plugins_registry/nfs.csi.k8s.io-reg.sock'),
+    'nfs.csi.k8s.io',
+    endpoint,
+  );
   t.teardown(() => {
     plugin.forceShutdown();
     registrar.forceShutdown();
   });
   const run = await cosi(['facts', '--json', '--root', root.dir]);
   t.is(run.code, 0, run.stderr);
-  const facts = JSON.parse(run.stdout) as {'csi.driver': {drivers: Array<{name: string; healthy: boolean; vendorVersion: string}>}};
+  const facts = JSON.parse(run.stdout) as {
+    'csi.driver': {drivers: Array<{name: string; healthy: boolean; vendorVersion: string}>};
+  };
   t.like(facts['csi.driver'].drivers[0], {name: 'nfs.csi.k8s.io', healthy: true, vendorVersion: 'v4.9.0'});
 });

@@ -29,11 +29,24 @@ test('groups created, members added and removed, and restored by the real shadow
   const staff = await getent(root, 'staff');
   t.regex(staff, /^staff:x:50:$/);
 
-  const doc = await documentIn(root, 'node', '  groups:\n    cri-users: {members: [alice]}\n    builders: {gid: 1500, members: [alice, bob]}\n    staff: {members: [bob]}\n');
+  const doc = await documentIn(
+    root,
+    'node',
+    '  groups:\n    cri-users: {members: [alice]}\n    builders: {gid: 1500, members: [alice, bob]}\n    staff: {members: [bob]}\n',
+  );
   const planned = await cosi(root, 'plan', '--json', doc);
   t.is(planned.code, 0, planned.stderr);
-  const changes = (JSON.parse(planned.stdout) as {changes: Array<{address: string; action: string; after: {gid: number}}>}).changes;
-  t.deepEqual(changes.map((c) => [c.address, c.action]), [['group.builders', 'create'], ['group.cri-users', 'create'], ['group.staff', 'create']]);
+  const changes = (
+    JSON.parse(planned.stdout) as {changes: Array<{address: string; action: string; after: {gid: number}}>}
+  ).changes;
+  t.deepEqual(
+    changes.map((c) => [c.address, c.action]),
+    [
+      ['group.builders', 'create'],
+      ['group.cri-users', 'create'],
+      ['group.staff', 'create'],
+    ],
+  );
   const gid = changes.find((c) => c.address === 'group.cri-users')!.after.gid;
   t.true(gid >= 100 && gid <= 999, `a system gid: ${gid}`);
 
@@ -44,7 +57,11 @@ test('groups created, members added and removed, and restored by the real shadow
   t.is(await getent(root, 'staff'), 'staff:x:50:bob');
   const grpck = await root.chroot(['grpck', '-r']);
   t.is(grpck.code, 0, `grpck: ${grpck.stdout}${grpck.stderr}`);
-  t.regex((await root.chroot(['grep', '^cri-users:', '/etc/gshadow'])).stdout, /^cri-users:!:*:alice$/m, 'gshadow has the member too');
+  t.regex(
+    (await root.chroot(['grep', '^cri-users:', '/etc/gshadow'])).stdout,
+    /^cri-users:!:*:alice$/m,
+    'gshadow has the member too',
+  );
   const again = await cosi(root, 'plan', '--detailed-exitcode', doc);
   t.is(again.code, 0, again.stdout + again.stderr);
 
@@ -56,7 +73,11 @@ test('groups created, members added and removed, and restored by the real shadow
   const removed = await documentIn(root, 'removed', '  {}\n');
   const removal = await cosi(root, 'apply', '--auto-approve', removed);
   t.is(removal.code, 0, removal.stderr + removal.stdout);
-  t.is((await root.chroot(['cat', '/etc/group'])).stdout, before.group.stdout, '/etc/group is as cosi found it: its groups deleted, bob out of staff');
+  t.is(
+    (await root.chroot(['cat', '/etc/group'])).stdout,
+    before.group.stdout,
+    '/etc/group is as cosi found it: its groups deleted, bob out of staff',
+  );
   t.is((await root.chroot(['cat', '/etc/gshadow'])).stdout, before.gshadow.stdout, 'and /etc/gshadow');
   t.log(`suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -24,9 +24,12 @@ fi
 `;
 const policyRcD = '/usr/sbin/policy-rc.d';
 const marker = '/var/lib/cosi/policy-rc.d.json';
-const document = 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: apt-crash}\nspec:\n  packages:\n    install:\n      cosi-slow: "1.0-1"\n';
+const document =
+  'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: apt-crash}\nspec:\n  packages:\n    install:\n      cosi-slow: "1.0-1"\n';
 
-async function debianWithSlowPackage(t: {teardown(fn: () => Promise<void>): void}): Promise<{root: DebianRoot; doc: string}> {
+async function debianWithSlowPackage(t: {
+  teardown(fn: () => Promise<void>): void;
+}): Promise<{root: DebianRoot; doc: string}> {
   const root = await createDebianRoot({suite: 'bookworm', variant: 'apt', include: []});
   t.teardown(() => root.dispose());
   await buildAptRepository(root, [{name: 'cosi-slow', version: '1.0-1', postinst}]);
@@ -39,7 +42,11 @@ function cosi(root: DebianRoot, ...args: string[]): Promise<Exit> {
   return run([process.execPath, join(repoRoot, 'bin/cosi.js'), ...args, '--root', root.dir, '--no-color']);
 }
 
-const exists = (root: DebianRoot, nodePath: string) => stat(join(root.dir, nodePath)).then(() => true, () => false);
+const exists = (root: DebianRoot, nodePath: string) =>
+  stat(join(root.dir, nodePath)).then(
+    () => true,
+    () => false,
+  );
 const read = (root: DebianRoot, nodePath: string) => readFile(join(root.dir, nodePath), 'utf8').catch(() => undefined);
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
@@ -63,8 +70,16 @@ function groupAlive(pgid: number): boolean {
  * applyKilledInPostinst starts `cosi apply` in its own process group, SIGKILLs cosi alone once the postinst runs,
  * and waits until the orphaned apt-get, dpkg and postinst of the group have finished. Returns what the postinst saw.
  */
-async function applyKilledInPostinst(root: DebianRoot, doc: string, during: () => Promise<void>): Promise<{policyExit: string}> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir], {detached: true, stdio: 'ignore'});
+async function applyKilledInPostinst(
+  root: DebianRoot,
+  doc: string,
+  during: () => Promise<void>,
+): Promise<{policyExit: string}> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir],
+    {detached: true, stdio: 'ignore'},
+  );
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   await until('the postinst to run', () => exists(root, '/tmp/postinst-started'));
   await during();
@@ -78,16 +93,30 @@ test("SIGKILL inside an apt transaction: plan warns of cosi's policy-rc.d, a pla
   const {root, doc} = await debianWithSlowPackage(t);
   const started = Date.now();
   const seen = await applyKilledInPostinst(root, doc, async () => {
-    t.is(await read(root, policyRcD), '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n');
-    t.regex((await read(root, marker))!, /^\{"path":"\/usr\/sbin\/policy-rc\.d","sha256":"[0-9a-f]{64}"\}\n$/, 'the marker was written before the file');
+    t.is(
+      await read(root, policyRcD),
+      '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n',
+    );
+    t.regex(
+      (await read(root, marker))!,
+      /^\{"path":"\/usr\/sbin\/policy-rc\.d","sha256":"[0-9a-f]{64}"\}\n$/,
+      'the marker was written before the file',
+    );
   });
   t.is(seen.policyExit, '101', "the postinst ran under cosi's policy-rc.d: starting services forbidden");
   t.true(await exists(root, policyRcD), 'the kill left the policy-rc.d (this is what the next apply must recover)');
-  t.regex((await root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow'])).stdout, /^1\.0-1 ii/, 'the orphaned apt-get finished the transaction');
+  t.regex(
+    (await root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow'])).stdout,
+    /^1\.0-1 ii/,
+    'the orphaned apt-get finished the transaction',
+  );
 
   const plan = await cosi(root, 'plan', doc, '--detailed-exitcode');
   t.is(plan.code, 0, plan.stdout + plan.stderr);
-  t.regex(plan.stderr, /warning: \/usr\/sbin\/policy-rc\.d was left by an interrupted package transaction of cosi \(it forbids every service start\); cosi apply removes it/);
+  t.regex(
+    plan.stderr,
+    /warning: \/usr\/sbin\/policy-rc\.d was left by an interrupted package transaction of cosi \(it forbids every service start\); cosi apply removes it/,
+  );
   t.true(await exists(root, policyRcD), 'plan changes nothing');
 
   const rerun = await cosi(root, 'apply', '--auto-approve', doc);
@@ -126,21 +155,33 @@ test("SIGKILL inside an apt transaction with the administrator's policy-rc.d: it
 
 test('power loss inside an apt transaction (cosi, apt and dpkg all killed): the re-run finishes dpkg under the policy-rc.d, then removes it', async (t) => {
   const {root, doc} = await debianWithSlowPackage(t);
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir], {detached: true, stdio: 'ignore'});
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir],
+    {detached: true, stdio: 'ignore'},
+  );
   await until('the postinst to run', () => exists(root, '/tmp/postinst-started'));
   // The whole process group, as a power loss or systemd killing the unit's cgroup would: dpkg is cut off mid-run.
   process.kill(-child.pid!, 'SIGKILL');
   await until('the group to be gone', () => !groupAlive(child.pid!));
-  const status = () => root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow']).then((r) => r.stdout.trim());
+  const status = () =>
+    root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow']).then((r) => r.stdout.trim());
   t.is(await status(), '1.0-1 iF', 'dpkg was cut off: half-configured');
   await root.chroot(['rm', '-f', '/tmp/policy-exit']);
 
   const plan = await cosi(root, 'plan', doc);
-  t.regex(plan.stderr, /policy-rc\.d was left by an interrupted package transaction of cosi \(it forbids every service start\); cosi apply first finishes dpkg's interrupted run under it \(dpkg --configure -a\), then removes it/);
+  t.regex(
+    plan.stderr,
+    /policy-rc\.d was left by an interrupted package transaction of cosi \(it forbids every service start\); cosi apply first finishes dpkg's interrupted run under it \(dpkg --configure -a\), then removes it/,
+  );
   const rerun = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(rerun.code, 0, rerun.stdout + rerun.stderr);
   t.regex(rerun.stderr, /note: removed \/usr\/sbin\/policy-rc\.d, left by an interrupted package transaction of cosi/);
-  t.is((await read(root, '/tmp/policy-exit'))?.trim(), '101', "the postinst, run again by dpkg --configure -a, ran under cosi's policy-rc.d");
+  t.is(
+    (await read(root, '/tmp/policy-exit'))?.trim(),
+    '101',
+    "the postinst, run again by dpkg --configure -a, ran under cosi's policy-rc.d",
+  );
   t.is(await status(), '1.0-1 ii');
   t.false(await exists(root, policyRcD));
   t.false(await exists(root, marker));
@@ -149,14 +190,25 @@ test('power loss inside an apt transaction (cosi, apt and dpkg all killed): the 
 
 test('cosi killed inside an apt transaction and run again at once: the re-run waits for the orphaned dpkg, whose postinst keeps the policy', async (t) => {
   const {root, doc} = await debianWithSlowPackage(t);
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir], {detached: true, stdio: 'ignore'});
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/cosi.js'), 'apply', '--auto-approve', doc, '--root', root.dir],
+    {detached: true, stdio: 'ignore'},
+  );
   await until('the postinst to run', () => exists(root, '/tmp/postinst-started'));
   child.kill('SIGKILL');
   const rerun = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(rerun.code, 0, rerun.stdout + rerun.stderr);
   t.regex(rerun.stderr, /note: removed \/usr\/sbin\/policy-rc\.d, left by an interrupted package transaction of cosi/);
-  t.is((await read(root, '/tmp/policy-exit-end'))?.trim(), '101', "the orphaned postinst still ran under cosi's policy-rc.d at its end");
-  t.regex((await root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow'])).stdout, /^1\.0-1 ii/);
+  t.is(
+    (await read(root, '/tmp/policy-exit-end'))?.trim(),
+    '101',
+    "the orphaned postinst still ran under cosi's policy-rc.d at its end",
+  );
+  t.regex(
+    (await root.chroot(['dpkg-query', '-W', '-f', '${Version} ${db:Status-Abbrev}', 'cosi-slow'])).stdout,
+    /^1\.0-1 ii/,
+  );
   t.false(await exists(root, policyRcD));
   t.false(await exists(root, marker));
   await until('the orphans to be gone', () => !groupAlive(child.pid!));

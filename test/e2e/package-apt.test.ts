@@ -1,7 +1,15 @@
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import test from 'ava';
-import {buildAptRepository, createDebianRoot, repoRoot, run, type DebSpec, type DebianRoot, type Exit} from '../lib/debian-root.js';
+import {
+  buildAptRepository,
+  createDebianRoot,
+  repoRoot,
+  run,
+  type DebSpec,
+  type DebianRoot,
+  type Exit,
+} from '../lib/debian-root.js';
 
 // Real apt and dpkg in a throw-away Debian 12 root (mmdebstrap, cached), with a local repository of small packages
 // built by the test, driven through the real CLI: `node bin/cosi.js apply --auto-approve --root DIR doc.yaml`.
@@ -29,13 +37,21 @@ function cosi(root: DebianRoot, ...args: string[]): Promise<Exit> {
 
 async function documentIn(root: DebianRoot, packages: string, extra = ''): Promise<string> {
   const file = join(root.dir, 'doc.yaml');
-  await writeFile(file, `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: apt}\nspec:\n  packages:\n${packages}${extra}`);
+  await writeFile(
+    file,
+    `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: apt}\nspec:\n  packages:\n${packages}${extra}`,
+  );
   return file;
 }
 
 async function installed(root: DebianRoot): Promise<Record<string, string>> {
   const out = await root.chroot(['dpkg-query', '-W', '-f', '${Package} ${Version} ${db:Status-Abbrev}\n']);
-  return Object.fromEntries(out.stdout.split('\n').filter((l) => l.startsWith('cosi-') && / [hi]i ?$/.test(l)).map((l) => l.split(' ').slice(0, 2) as [string, string]));
+  return Object.fromEntries(
+    out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('cosi-') && / [hi]i ?$/.test(l))
+      .map((l) => l.split(' ').slice(0, 2) as [string, string]),
+  );
 }
 
 test('install, no-op second apply, >= upgrade, exact downgrade, latest, remove, forget', async (t) => {
@@ -44,7 +60,11 @@ test('install, no-op second apply, >= upgrade, exact downgrade, latest, remove, 
   t.is(baseline, 0);
 
   // Install: an exact version and `*` (the candidate). One apt transaction for both.
-  let doc = await documentIn(root, '    install:\n      cosi-hello: "1.0-1"\n      cosi-daemon: "1.0-1"\n', '  services:\n    cosi-daemon: {}\n');
+  let doc = await documentIn(
+    root,
+    '    install:\n      cosi-hello: "1.0-1"\n      cosi-daemon: "1.0-1"\n',
+    '  services:\n    cosi-daemon: {}\n',
+  );
   const first = await cosi(root, 'plan', doc, '--detailed-exitcode');
   t.is(first.code, 2, first.stderr);
   t.regex(first.stdout, /\+ package\.cosi-daemon/);
@@ -53,7 +73,11 @@ test('install, no-op second apply, >= upgrade, exact downgrade, latest, remove, 
   const apply = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(apply.code, 0, apply.stderr + apply.stdout);
   t.deepEqual(await installed(root), {'cosi-daemon': '1.0-1', 'cosi-hello': '1.0-1'});
-  t.is((await root.chroot(['test', '-e', '/usr/sbin/policy-rc.d'])).code, 1, "cosi's policy-rc.d is gone after the transaction");
+  t.is(
+    (await root.chroot(['test', '-e', '/usr/sbin/policy-rc.d'])).code,
+    1,
+    "cosi's policy-rc.d is gone after the transaction",
+  );
 
   // A second apply changes nothing.
   const again = await cosi(root, 'plan', doc, '--detailed-exitcode');
@@ -64,15 +88,29 @@ test('install, no-op second apply, >= upgrade, exact downgrade, latest, remove, 
   t.regex(second.stdout, /"applied":0/);
 
   // `>=`: upgrades to the candidate; the declared service that the package ships must restart.
-  doc = await documentIn(root, '    install:\n      cosi-hello: ">= 2.0-1"\n      cosi-daemon: ">= 2.0-1"\n', '  services:\n    cosi-daemon: {}\n');
+  doc = await documentIn(
+    root,
+    '    install:\n      cosi-hello: ">= 2.0-1"\n      cosi-daemon: ">= 2.0-1"\n',
+    '  services:\n    cosi-daemon: {}\n',
+  );
   const upgrade = await cosi(root, 'plan', doc, '--json');
-  const changes = JSON.parse(upgrade.stdout).changes as Array<{address: string; action: string; before: string; after: string; reason: string; disruption: string}>;
-  t.deepEqual(changes.map((c) => [c.address, c.action, c.before, c.after, c.disruption]), [
-    ['package.cosi-daemon', 'update', '1.0-1', '2.0-1', 'restart:cosi-daemon.service'],
-    ['package.cosi-hello', 'update', '1.0-1', '3.0-1', 'none'],
-    // The restart the upgrade owes, run once after its cause (skipped here: this root has no running systemd).
-    ['service.cosi-daemon', 'update', null, null, 'restart:cosi-daemon.service'],
-  ]);
+  const changes = JSON.parse(upgrade.stdout).changes as Array<{
+    address: string;
+    action: string;
+    before: string;
+    after: string;
+    reason: string;
+    disruption: string;
+  }>;
+  t.deepEqual(
+    changes.map((c) => [c.address, c.action, c.before, c.after, c.disruption]),
+    [
+      ['package.cosi-daemon', 'update', '1.0-1', '2.0-1', 'restart:cosi-daemon.service'],
+      ['package.cosi-hello', 'update', '1.0-1', '3.0-1', 'none'],
+      // The restart the upgrade owes, run once after its cause (skipped here: this root has no running systemd).
+      ['service.cosi-daemon', 'update', null, null, 'restart:cosi-daemon.service'],
+    ],
+  );
   t.is((await cosi(root, 'apply', '--auto-approve', doc)).code, 0);
   t.deepEqual(await installed(root), {'cosi-daemon': '2.0-1', 'cosi-hello': '3.0-1'});
 
@@ -112,17 +150,30 @@ test('plan errors: a version nobody offers, an unknown package, a held package, 
   t.is((await root.chroot(['apt-get', 'install', '-y', '-qq', 'cosi-app=1.0-1', 'cosi-daemon=1.0-1'])).code, 0);
   t.is((await root.chroot(['apt-mark', 'hold', 'cosi-daemon'])).code, 0);
 
-  const doc = await documentIn(root, '    install:\n      cosi-hello: ">= 9.0"\n      cosi-nosuch: "*"\n      cosi-daemon: latest\n    remove: [cosi-lib]\n');
+  const doc = await documentIn(
+    root,
+    '    install:\n      cosi-hello: ">= 9.0"\n      cosi-nosuch: "*"\n      cosi-daemon: latest\n    remove: [cosi-lib]\n',
+  );
   const plan = await cosi(root, 'plan', doc);
   t.is(plan.code, 1);
-  t.regex(plan.stderr, /doc\.yaml:7:7: error: package cosi-hello: no configured repository offers a version matching ">= 9\.0"; on offer: 3\.0-1, 2\.0-1, 1\.0-1/);
+  t.regex(
+    plan.stderr,
+    /doc\.yaml:7:7: error: package cosi-hello: no configured repository offers a version matching ">= 9\.0"; on offer: 3\.0-1, 2\.0-1, 1\.0-1/,
+  );
   t.regex(plan.stderr, /doc\.yaml:8:7: error: package cosi-nosuch is unknown to apt/);
   t.regex(plan.stderr, /error: package cosi-daemon is held .*upgrade it from 1\.0-1 to 2\.0-1/);
-  t.regex(plan.stderr, /error: removing cosi-lib would also remove cosi-app, which the document does not list under remove/);
+  t.regex(
+    plan.stderr,
+    /error: removing cosi-lib would also remove cosi-app, which the document does not list under remove/,
+  );
   t.notRegex(plan.stderr, /\n\s+at /);
   const apply = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(apply.code, 1);
-  t.deepEqual(await installed(root), {'cosi-app': '1.0-1', 'cosi-daemon': '1.0-1', 'cosi-lib': '1.0-1'}, 'nothing changed');
+  t.deepEqual(
+    await installed(root),
+    {'cosi-app': '1.0-1', 'cosi-daemon': '1.0-1', 'cosi-lib': '1.0-1'},
+    'nothing changed',
+  );
 });
 
 test('a failed transaction says so and leaves the node as dpkg left it; the next apply converges', async (t) => {
@@ -133,7 +184,10 @@ test('a failed transaction says so and leaves the node as dpkg left it; the next
   const doc = await documentIn(root, '    install:\n      cosi-hello: "2.0-1"\n      cosi-lib: "*"\n');
   const failed = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(failed.code, 1);
-  t.regex(failed.stderr, /Apply failed at package\.cosi-hello: the apt\/dpkg install transaction failed; the node is as apt left it/);
+  t.regex(
+    failed.stderr,
+    /Apply failed at package\.cosi-hello: the apt\/dpkg install transaction failed; the node is as apt left it/,
+  );
   t.deepEqual(await installed(root), {});
   await root.chroot(['rm', '/tmp/fail-dpkg']);
   const retry = await cosi(root, 'apply', '--auto-approve', doc);

@@ -1,7 +1,15 @@
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import test from 'ava';
-import {buildRpmRepository, createDebianRoot, repoRoot, run, type DebianRoot, type Exit, type RpmSpec} from '../lib/debian-root.js';
+import {
+  buildRpmRepository,
+  createDebianRoot,
+  repoRoot,
+  run,
+  type DebianRoot,
+  type Exit,
+  type RpmSpec,
+} from '../lib/debian-root.js';
 
 // Real rpm and dnf: Debian 12 packages both (rpm 4.18, dnf 4.14, createrepo-c), so the node is a throw-away Debian
 // root whose rpm database holds only the test's packages, built here with rpmbuild and served by a local
@@ -28,13 +36,27 @@ function cosi(root: DebianRoot, ...args: string[]): Promise<Exit> {
 
 async function documentIn(root: DebianRoot, packages: string): Promise<string> {
   const file = join(root.dir, 'doc.yaml');
-  await writeFile(file, `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: rpm}\nspec:\n  packages:\n    manager: dnf\n${packages}`);
+  await writeFile(
+    file,
+    `apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: rpm}\nspec:\n  packages:\n    manager: dnf\n${packages}`,
+  );
   return file;
 }
 
 async function installed(root: DebianRoot): Promise<Record<string, string>> {
-  const out = await root.chroot(['rpm', '-qa', '--queryformat', '%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\n']);
-  return Object.fromEntries(out.stdout.split('\n').filter((l) => l.startsWith('cosi-')).map((l) => l.split(' ') as [string, string]).sort());
+  const out = await root.chroot([
+    'rpm',
+    '-qa',
+    '--queryformat',
+    '%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\n',
+  ]);
+  return Object.fromEntries(
+    out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('cosi-'))
+      .map((l) => l.split(' ') as [string, string])
+      .sort(),
+  );
 }
 
 test('dnf/rpm: install, no-op second apply, >= upgrade, exact downgrade, epochs, latest, remove', async (t) => {
@@ -43,7 +65,11 @@ test('dnf/rpm: install, no-op second apply, >= upgrade, exact downgrade, epochs,
   let doc = await documentIn(root, '    install:\n      cosi-hello: "1.0"\n      cosi-tool: "*"\n');
   const first = await cosi(root, 'plan', doc, '--detailed-exitcode');
   t.is(first.code, 2, first.stderr);
-  t.regex(first.stdout, /one install transaction: cosi-hello=1\.0-1 cosi-tool=1:0\.9-1/, 'the epoch makes 1:0.9 the newest');
+  t.regex(
+    first.stdout,
+    /one install transaction: cosi-hello=1\.0-1 cosi-tool=1:0\.9-1/,
+    'the epoch makes 1:0.9 the newest',
+  );
   const apply = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(apply.code, 0, apply.stderr + apply.stdout);
   t.deepEqual(await installed(root), {'cosi-hello': '1.0-1', 'cosi-tool': '1:0.9-1'});
@@ -57,7 +83,14 @@ test('dnf/rpm: install, no-op second apply, >= upgrade, exact downgrade, epochs,
   // `>= 2.0` without a release: rpm's dependency rule; upgrades to the newest.
   doc = await documentIn(root, '    install:\n      cosi-hello: ">= 2.0"\n      cosi-tool: ">= 1:0.9"\n');
   const upgrade = await cosi(root, 'plan', doc, '--json');
-  t.deepEqual((JSON.parse(upgrade.stdout).changes as Array<{address: string; action: string; after: string}>).map((c) => [c.address, c.action, c.after]), [['package.cosi-hello', 'update', '3.0-1']]);
+  t.deepEqual(
+    (JSON.parse(upgrade.stdout).changes as Array<{address: string; action: string; after: string}>).map((c) => [
+      c.address,
+      c.action,
+      c.after,
+    ]),
+    [['package.cosi-hello', 'update', '3.0-1']],
+  );
   t.is((await cosi(root, 'apply', '--auto-approve', doc)).code, 0);
   t.deepEqual(await installed(root), {'cosi-hello': '3.0-1', 'cosi-tool': '1:0.9-1'});
 
@@ -76,7 +109,11 @@ test('dnf/rpm: install, no-op second apply, >= upgrade, exact downgrade, epochs,
   doc = await documentIn(root, '    install: {}\n    remove: [cosi-hello]\n');
   const removal = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(removal.code, 0, removal.stderr + removal.stdout);
-  t.deepEqual(await installed(root), {'cosi-tool': '1:0.9-1'}, 'cosi-tool left the document: forgotten, still installed');
+  t.deepEqual(
+    await installed(root),
+    {'cosi-tool': '1:0.9-1'},
+    'cosi-tool left the document: forgotten, still installed',
+  );
   t.is((await cosi(root, 'plan', doc, '--detailed-exitcode')).code, 0);
 });
 
@@ -85,7 +122,10 @@ test('dnf/rpm: a version nobody offers and an unknown package are plan errors', 
   const doc = await documentIn(root, '    install:\n      cosi-hello: ">= 4.0"\n      cosi-nosuch: "*"\n');
   const plan = await cosi(root, 'plan', doc);
   t.is(plan.code, 1);
-  t.regex(plan.stderr, /doc\.yaml:8:7: error: package cosi-hello: no configured repository offers a version matching ">= 4\.0"; on offer: 3\.0-1, 2\.0-1, 1\.0-1/);
+  t.regex(
+    plan.stderr,
+    /doc\.yaml:8:7: error: package cosi-hello: no configured repository offers a version matching ">= 4\.0"; on offer: 3\.0-1, 2\.0-1, 1\.0-1/,
+  );
   t.regex(plan.stderr, /doc\.yaml:9:7: error: package cosi-nosuch is unknown to dnf/);
   t.deepEqual(await installed(root), {});
 });

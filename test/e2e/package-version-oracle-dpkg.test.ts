@@ -31,7 +31,9 @@ function run(argv: readonly string[], input?: string): Promise<Exit> {
 async function requireDpkg(): Promise<void> {
   const probe = await run(['dpkg', '--version']);
   if (probe.code !== 0) {
-    throw new Error(`the dpkg oracle is missing: \`dpkg --version\` failed (${probe.error?.message ?? `exit ${probe.code}`})`);
+    throw new Error(
+      `the dpkg oracle is missing: \`dpkg --version\` failed (${probe.error?.message ?? `exit ${probe.code}`})`,
+    );
   }
 }
 
@@ -67,7 +69,10 @@ async function confirmBatched(pairs: readonly Pair[], shells: number): Promise<P
   const results = await Promise.all(
     chunks.map(async (part) => {
       const script = part
-        .map(([a, b]) => `dpkg --compare-versions ${shellQuote(a)} ${dpkgOperator[compareDpkgVersions(a, b)]} ${shellQuote(b)} >/dev/null 2>&1; echo $?`)
+        .map(
+          ([a, b]) =>
+            `dpkg --compare-versions ${shellQuote(a)} ${dpkgOperator[compareDpkgVersions(a, b)]} ${shellQuote(b)} >/dev/null 2>&1; echo $?`,
+        )
         .join('\n');
       const exit = await run(['sh', '-s'], `${script}\n`);
       const codes = exit.stdout.trim().split('\n');
@@ -92,10 +97,19 @@ async function explain([a, b]: Pair): Promise<string> {
 // A realistic Debian version grammar: epochs, digit runs (with leading zeros and beyond 2^64), letters, `.`, `+`,
 // `~`, colons after an epoch, hyphens inside upstream when there is a revision, and revisions like `1+deb12u3`.
 const pick = (...xs: string[]) => fc.constantFrom(...xs);
-const num = fc.oneof(fc.nat({max: 20}).map(String), pick('0', '00', '01', '007', '10', '2024', '99999999999999999999', '100000000000000000000'));
+const num = fc.oneof(
+  fc.nat({max: 20}).map(String),
+  pick('0', '00', '01', '007', '10', '2024', '99999999999999999999', '100000000000000000000'),
+);
 const word = pick('a', 'b', 'z', 'A', 'Z', 'rc', 'beta', 'p', 'dfsg', 'deb', 'ubuntu', 'git', 'bpo', 'build', 'really');
 const sep = pick('.', '.', '+', '~', '~~', '.~');
-const piece = fc.oneof(num, word, sep, fc.tuple(sep, num).map((x) => x.join('')), fc.tuple(sep, word).map((x) => x.join('')));
+const piece = fc.oneof(
+  num,
+  word,
+  sep,
+  fc.tuple(sep, num).map((x) => x.join('')),
+  fc.tuple(sep, word).map((x) => x.join('')),
+);
 const debianVersion = fc
   .record({
     epoch: pick('', '', '', '0:', '1:', '2:', '10:', '01:'),
@@ -103,7 +117,16 @@ const debianVersion = fc
     rest: fc.array(piece, {maxLength: 6}),
     colonPart: fc.option(num, {freq: 8}),
     hyphenPart: fc.option(num, {freq: 8}),
-    revision: fc.option(fc.tuple(fc.oneof(num, fc.tuple(word, num).map((x) => x.join(''))), fc.array(piece, {maxLength: 3})), {freq: 3}),
+    revision: fc.option(
+      fc.tuple(
+        fc.oneof(
+          num,
+          fc.tuple(word, num).map((x) => x.join('')),
+        ),
+        fc.array(piece, {maxLength: 3}),
+      ),
+      {freq: 3},
+    ),
   })
   .map(({epoch, first, rest, colonPart, hyphenPart, revision}) => {
     let upstream = first + rest.join('');
@@ -113,22 +136,32 @@ const debianVersion = fc
   });
 
 // Most pairs are a version and a small edit of it, so that they share a prefix and differ where the rules are subtle.
-const edit = fc.record({at: fc.nat(), kind: pick('insert', 'replace', 'delete', 'append'), text: fc.oneof(piece, pick('-1', '-0', '+b1', '~rc1'))});
+const edit = fc.record({
+  at: fc.nat(),
+  kind: pick('insert', 'replace', 'delete', 'append'),
+  text: fc.oneof(piece, pick('-1', '-0', '+b1', '~rc1')),
+});
 const debianPair = fc.oneof(
   {weight: 3, arbitrary: fc.tuple(debianVersion, debianVersion)},
   {
     weight: 7,
-    arbitrary: fc.tuple(debianVersion, fc.array(edit, {minLength: 1, maxLength: 2})).map(([a, edits]): [string, string] => {
-      let b = a;
-      for (const {at, kind, text} of edits) {
-        const i = at % (b.length + 1);
-        b = kind === 'insert' ? b.slice(0, i) + text + b.slice(i)
-          : kind === 'replace' ? b.slice(0, i) + text + b.slice(i + text.length)
-          : kind === 'delete' ? b.slice(0, i) + b.slice(i + 1)
-          : b + text;
-      }
-      return [a, parseDpkgVersion(b).ok ? b : `${a}+1`];
-    }),
+    arbitrary: fc
+      .tuple(debianVersion, fc.array(edit, {minLength: 1, maxLength: 2}))
+      .map(([a, edits]): [string, string] => {
+        let b = a;
+        for (const {at, kind, text} of edits) {
+          const i = at % (b.length + 1);
+          b =
+            kind === 'insert'
+              ? b.slice(0, i) + text + b.slice(i)
+              : kind === 'replace'
+                ? b.slice(0, i) + text + b.slice(i + text.length)
+                : kind === 'delete'
+                  ? b.slice(0, i) + b.slice(i + 1)
+                  : b + text;
+        }
+        return [a, parseDpkgVersion(b).ok ? b : `${a}+1`];
+      }),
   },
 );
 
@@ -144,7 +177,9 @@ test('dpkg oracle: generated version pairs', async (t) => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const outcomes = {'<': 0, '=': 0, '>': 0};
   for (const [a, b] of pairs) outcomes[(['<', '=', '>'] as const)[compareDpkgVersions(a, b) + 1]]++;
-  t.log(`${pairs.length} generated pairs (${JSON.stringify(outcomes)}), one dpkg process each, 16 at a time: ${seconds} s`);
+  t.log(
+    `${pairs.length} generated pairs (${JSON.stringify(outcomes)}), one dpkg process each, 16 at a time: ${seconds} s`,
+  );
   t.deepEqual(await Promise.all(disagreements.slice(0, 20).map(explain)), []);
 });
 
@@ -154,7 +189,11 @@ test('dpkg oracle: every pair of versions installed on this machine', async (t) 
   if (query.code !== 0) throw new Error(`dpkg-query failed: ${query.error?.message ?? `exit ${query.code}`}`);
   const versions = [...new Set(query.stdout.split('\n').filter((v) => v !== ''))].sort();
   t.true(versions.length >= 50, `only ${versions.length} installed versions`);
-  t.deepEqual(versions.filter((v) => !parseDpkgVersion(v).ok), [], 'every installed version parses');
+  t.deepEqual(
+    versions.filter((v) => !parseDpkgVersion(v).ok),
+    [],
+    'every installed version parses',
+  );
   const pairs: Pair[] = versions.flatMap((a, i) => versions.slice(i + 1).map((b): Pair => [a, b]));
   const shells = availableParallelism();
   const started = performance.now();

@@ -62,35 +62,57 @@ async function rpmVercmpAll(pairs: ReadonlyArray<readonly [string, string]>): Pr
 // rpm versions as Fedora/RHEL write them, plus the odd ones: epochs (also empty and zero-padded), `~` pre-releases,
 // `^` post-release snapshots, `_`/`+`/`.`/other separators, letters of both cases, long digit runs, and releases.
 const pick = (...xs: string[]) => fc.constantFrom(...xs);
-const num = fc.oneof(fc.nat({max: 20}).map(String), pick('0', '00', '01', '007', '10', '2024', '99999999999999999999', '100000000000000000000'));
+const num = fc.oneof(
+  fc.nat({max: 20}).map(String),
+  pick('0', '00', '01', '007', '10', '2024', '99999999999999999999', '100000000000000000000'),
+);
 const word = pick('a', 'b', 'z', 'A', 'Z', 'rc', 'beta', 'p', 'git', 'el', 'fc', 'svn', 'pre');
 const sep = pick('.', '.', '_', '+', '~', '^', '~~', '^^', '.~', '%', ',');
-const piece = fc.oneof(num, word, sep, fc.tuple(sep, num).map((x) => x.join('')), fc.tuple(sep, word).map((x) => x.join('')));
+const piece = fc.oneof(
+  num,
+  word,
+  sep,
+  fc.tuple(sep, num).map((x) => x.join('')),
+  fc.tuple(sep, word).map((x) => x.join('')),
+);
 const pieces = (maxLength: number) => fc.array(piece, {maxLength}).map((xs) => xs.join(''));
 const rpmVersion = fc
   .record({
     epoch: pick('', '', '', '0:', '1:', '2:', '01:', ':'),
     version: fc.tuple(fc.oneof(num, word), pieces(5)).map((x) => x.join('')),
-    release: fc.option(fc.tuple(fc.oneof(num, word), pieces(3)).map((x) => x.join('')), {freq: 2}),
+    release: fc.option(
+      fc.tuple(fc.oneof(num, word), pieces(3)).map((x) => x.join('')),
+      {freq: 2},
+    ),
   })
   .map(({epoch, version, release}) => `${epoch}${version}${release === null ? '' : `-${release}`}`);
 
-const edit = fc.record({at: fc.nat(), kind: pick('insert', 'replace', 'delete', 'append'), text: fc.oneof(piece, pick('-1', '~rc1', '^git1'))});
+const edit = fc.record({
+  at: fc.nat(),
+  kind: pick('insert', 'replace', 'delete', 'append'),
+  text: fc.oneof(piece, pick('-1', '~rc1', '^git1')),
+});
 const rpmPair = fc.oneof(
   {weight: 3, arbitrary: fc.tuple(rpmVersion, rpmVersion)},
   {
     weight: 7,
-    arbitrary: fc.tuple(rpmVersion, fc.array(edit, {minLength: 1, maxLength: 2})).map(([a, edits]): [string, string] => {
-      let b = a;
-      for (const {at, kind, text} of edits) {
-        const i = at % (b.length + 1);
-        b = kind === 'insert' ? b.slice(0, i) + text + b.slice(i)
-          : kind === 'replace' ? b.slice(0, i) + text + b.slice(i + text.length)
-          : kind === 'delete' ? b.slice(0, i) + b.slice(i + 1)
-          : b + text;
-      }
-      return [a, b === '' ? a : b];
-    }),
+    arbitrary: fc
+      .tuple(rpmVersion, fc.array(edit, {minLength: 1, maxLength: 2}))
+      .map(([a, edits]): [string, string] => {
+        let b = a;
+        for (const {at, kind, text} of edits) {
+          const i = at % (b.length + 1);
+          b =
+            kind === 'insert'
+              ? b.slice(0, i) + text + b.slice(i)
+              : kind === 'replace'
+                ? b.slice(0, i) + text + b.slice(i + text.length)
+                : kind === 'delete'
+                  ? b.slice(0, i) + b.slice(i + 1)
+                  : b + text;
+        }
+        return [a, b === '' ? a : b];
+      }),
   },
 );
 

@@ -10,11 +10,16 @@ import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';
 
 const repo = join(new URL('.', import.meta.url).pathname, '../../..');
 const bin = join(repo, 'bin/cosi.js');
-const documentText = 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    vm.swappiness: 10\n';
+const documentText =
+  'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    vm.swappiness: 10\n';
 
 function applyWithReadOnly(root: string, dir: string, doc: string) {
   const script = `mount --bind "$1/$2" "$1/$2" && mount -o remount,bind,ro "$1/$2" && exec "$3" "$4" apply "$5" --root "$1" --auto-approve`;
-  return spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', root, dir, process.execPath, bin, doc], {encoding: 'utf8'});
+  return spawnSync(
+    'unshare',
+    ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', root, dir, process.execPath, bin, doc],
+    {encoding: 'utf8'},
+  );
 }
 
 test('a read-only /etc: the failure names the file and says the live value was written', async (t) => {
@@ -24,7 +29,12 @@ test('a read-only /etc: the failure names the file and says the live value was w
   writeFileSync(doc, documentText);
   const r = applyWithReadOnly(root.dir, 'etc', doc);
   t.is(r.status, 1, r.stdout + r.stderr);
-  t.regex(r.stderr, new RegExp(`cannot write /etc/sysctl\\.d/90-cosi\\.conf \\(under the root ${root.dir}\\): read-only file system \\(EROFS\\)`));
+  t.regex(
+    r.stderr,
+    new RegExp(
+      `cannot write /etc/sysctl\\.d/90-cosi\\.conf \\(under the root ${root.dir}\\): read-only file system \\(EROFS\\)`,
+    ),
+  );
   t.regex(r.stderr, /0 of 1 changes were made, and sysctl\.vm\.swappiness was partly carried out before it failed/);
   t.notRegex(r.stderr, /internal error/);
   t.is((await root.read('/proc/sys/vm/swappiness'))?.trim(), '10', 'the live value was written');

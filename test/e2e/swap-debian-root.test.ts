@@ -24,7 +24,11 @@ test('fstab swap entries: the unit names systemd-fstab-generator writes, masked 
   const root = await createDebianRoot({suite: 'bookworm', variant: 'apt', include: ['systemd']});
   t.teardown(() => root.dispose());
   await root.write('/etc/fstab', fstab);
-  const generated = await root.chroot(['sh', '-c', 'mkdir -p /tmp/gen /tmp/early /tmp/late && /lib/systemd/system-generators/systemd-fstab-generator /tmp/gen /tmp/early /tmp/late && cd /tmp/gen && ls *.swap']);
+  const generated = await root.chroot([
+    'sh',
+    '-c',
+    'mkdir -p /tmp/gen /tmp/early /tmp/late && /lib/systemd/system-generators/systemd-fstab-generator /tmp/gen /tmp/early /tmp/late && cd /tmp/gen && ls *.swap',
+  ]);
   t.is(generated.code, 0, generated.stderr);
   const generatorUnits = generated.stdout.trim().split('\n').sort();
   t.is(generatorUnits.length, 4, `one unit per swap entry, noauto included: ${generatorUnits.join(' ')}`);
@@ -33,18 +37,31 @@ test('fstab swap entries: the unit names systemd-fstab-generator writes, masked 
   await root.chroot(['umount', '/proc']);
   await root.write('/proc/swaps', 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n');
   const doc = join(root.dir, 'node.yaml');
-  await writeFile(doc, 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: swap}\nspec:\n  swap: {enabled: false}\n');
+  await writeFile(
+    doc,
+    'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: swap}\nspec:\n  swap: {enabled: false}\n',
+  );
   const planned = await cosi(root, 'plan', '--json', doc);
   t.is(planned.code, 0, planned.stderr);
-  const change = (JSON.parse(planned.stdout) as {changes: Array<{address: string; data?: unknown; after: {masked: string[]}}>}).changes[0]!;
+  const change = (
+    JSON.parse(planned.stdout) as {changes: Array<{address: string; data?: unknown; after: {masked: string[]}}>}
+  ).changes[0]!;
   const masked = change.after.masked;
-  t.deepEqual(masked, generatorUnits.filter((u) => u !== 'dev-vdc.swap'), 'every unit the generator pulls in at boot, by its own name; noauto left alone');
+  t.deepEqual(
+    masked,
+    generatorUnits.filter((u) => u !== 'dev-vdc.swap'),
+    'every unit the generator pulls in at boot, by its own name; noauto left alone',
+  );
 
   const applied = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(applied.code, 0, applied.stderr + applied.stdout);
   for (const unit of masked) {
     t.is((await root.chroot(['readlink', `/etc/systemd/system/${unit}`])).stdout.trim(), '/dev/null', `${unit} masked`);
-    t.is((await root.chroot(['systemctl', 'is-enabled', unit])).stdout.trim(), 'masked', `systemctl reads ${unit} as masked`);
+    t.is(
+      (await root.chroot(['systemctl', 'is-enabled', unit])).stdout.trim(),
+      'masked',
+      `systemctl reads ${unit} as masked`,
+    );
   }
   t.is((await root.chroot(['cat', '/etc/fstab'])).stdout, fstab, 'fstab untouched');
   t.is((await cosi(root, 'plan', '--detailed-exitcode', doc)).code, 0, 'nothing more to do');
@@ -52,7 +69,11 @@ test('fstab swap entries: the unit names systemd-fstab-generator writes, masked 
   await writeFile(doc, 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: swap}\nspec: {}\n');
   const removal = await cosi(root, 'apply', '--auto-approve', doc);
   t.is(removal.code, 0, removal.stderr + removal.stdout);
-  t.is((await root.chroot(['sh', '-c', 'ls /etc/systemd/system/*.swap 2>/dev/null | wc -l'])).stdout.trim(), '0', 'unmasked: the masks are gone');
+  t.is(
+    (await root.chroot(['sh', '-c', 'ls /etc/systemd/system/*.swap 2>/dev/null | wc -l'])).stdout.trim(),
+    '0',
+    'unmasked: the masks are gone',
+  );
   await root.chroot(['mount', '-t', 'proc', 'proc', '/proc']);
   t.log(`suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -7,7 +7,15 @@ import {NetnsNode} from '../lib/netns.js';
 
 function doc(sysctls: Record<string, string | number>): string {
   const lines = Object.entries(sysctls).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`);
-  return ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: netns}', 'spec:', '  sysctls:', ...lines, ''].join('\n');
+  return [
+    'apiVersion: cosi.dev/v1alpha1',
+    'kind: NodeConfig',
+    'metadata: {name: netns}',
+    'spec:',
+    '  sysctls:',
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 test('plan, apply, plan again against real net.* sysctls; removal restores', async (t) => {
@@ -17,11 +25,17 @@ test('plan, apply, plan again against real net.* sysctls; removal restores', asy
   const config = join(node.root, 'config.yaml');
   const originalForward = await node.sysctl('/proc/sys/net/ipv4/ip_forward');
   const originalRange = await node.sysctl('/proc/sys/net/ipv4/ip_local_port_range');
-  await writeFile(config, doc({'net.ipv4.ip_forward': 1, 'net.ipv4.ip_local_port_range': '1024 65535', 'net/ipv4/conf/lo/arp_ignore': 1}));
+  await writeFile(
+    config,
+    doc({'net.ipv4.ip_forward': 1, 'net.ipv4.ip_local_port_range': '1024 65535', 'net/ipv4/conf/lo/arp_ignore': 1}),
+  );
 
   const plan = await node.cosi('plan', config, '--detailed-exitcode');
   t.is(plan.exitCode, 2, plan.stderr);
-  t.regex(plan.stdout, /\+ sysctl\.net\.ipv4\.ip_forward\n +live: "0" -> "1"\n +persisted in \/etc\/sysctl\.d\/90-cosi\.conf: \(none\) -> "1"/);
+  t.regex(
+    plan.stdout,
+    /\+ sysctl\.net\.ipv4\.ip_forward\n +live: "0" -> "1"\n +persisted in \/etc\/sysctl\.d\/90-cosi\.conf: \(none\) -> "1"/,
+  );
   t.regex(plan.stdout, /Plan: 3 to create, 0 to update, 0 to delete\./);
 
   const apply = await node.cosi('apply', config, '--auto-approve');
@@ -81,7 +95,10 @@ test('the kernel rejecting a value fails the apply with a clear report and chang
   await writeFile(config, doc({'net.ipv4.ip_forward': 1, 'net.ipv4.tcp_syncookies': 'banana'}));
   const apply = await node.cosi('apply', config, '--auto-approve');
   t.is(apply.exitCode, 1);
-  t.regex(apply.stderr, /Apply failed at sysctl\.net\.ipv4\.tcp_syncookies: writing "banana" to \/proc\/sys\/net\/ipv4\/tcp_syncookies failed: the kernel rejected the value/);
+  t.regex(
+    apply.stderr,
+    /Apply failed at sysctl\.net\.ipv4\.tcp_syncookies: writing "banana" to \/proc\/sys\/net\/ipv4\/tcp_syncookies failed: the kernel rejected the value/,
+  );
   t.regex(apply.stderr, /1 of 2 changes were made/);
   t.is(await node.file('/var/lib/cosi/journal.jsonl'), undefined, 'a reported failure leaves no journal behind');
 });
@@ -94,7 +111,10 @@ test('a later sysctl.d file overriding cosi is named in the plan', async (t) => 
   await writeFile(config, doc({'net.ipv4.ip_forward': 1}));
   await node.writeFile('/etc/sysctl.d/99-override.conf', 'net.ipv4.ip_forward = 0\n');
   const plan = await node.cosi('plan', config);
-  t.regex(plan.stdout, /Will not survive a reboot:\n {2}! sysctl\.net\.ipv4\.ip_forward: \/etc\/sysctl\.d\/99-override\.conf:1 sets "0" at boot/);
+  t.regex(
+    plan.stdout,
+    /Will not survive a reboot:\n {2}! sysctl\.net\.ipv4\.ip_forward: \/etc\/sysctl\.d\/99-override\.conf:1 sets "0" at boot/,
+  );
   const json = JSON.parse((await node.cosi('plan', config, '--json')).stdout);
   t.is(json.notSurvivingReboot[0].file, '/etc/sysctl.d/99-override.conf');
 });

@@ -19,28 +19,40 @@ spec:
         # no endpoint: the driver's DaemonSet is not running on this node
 `;
 
-test('an NFS CSI driver\'s prerequisites apply in one go and, after a reboot, plan nothing', async t => {
-	const vm = await bootNode(t, {repo: true});
-	await vm.writeFile(documentPath, document);
-	t.notRegex((await vm.run(['dpkg-query', '-W', '-f', '${db:Status-Abbrev}', 'nfs-common'])).stdout, /^ii/, 'nfs-common is not installed on the fresh node');
+test("an NFS CSI driver's prerequisites apply in one go and, after a reboot, plan nothing", async (t) => {
+  const vm = await bootNode(t, {repo: true});
+  await vm.writeFile(documentPath, document);
+  t.notRegex(
+    (await vm.run(['dpkg-query', '-W', '-f', '${db:Status-Abbrev}', 'nfs-common'])).stdout,
+    /^ii/,
+    'nfs-common is not installed on the fresh node',
+  );
 
-	const plan = await planJson(t, vm, documentPath);
-	t.deepEqual(plan.diagnostics, []);
-	const addresses = plan.changes.map(c => c.address);
-	for (const a of ['package.nfs-common', 'module.nfs', 'service.rpcbind']) t.true(addresses.includes(a), `${a} is planned: ${addresses.join(', ')}`);
-	t.true(addresses.indexOf('package.nfs-common') < addresses.indexOf('service.rpcbind'), 'the package before its service');
+  const plan = await planJson(t, vm, documentPath);
+  t.deepEqual(plan.diagnostics, []);
+  const addresses = plan.changes.map((c) => c.address);
+  for (const a of ['package.nfs-common', 'module.nfs', 'service.rpcbind'])
+    t.true(addresses.includes(a), `${a} is planned: ${addresses.join(', ')}`);
+  t.true(
+    addresses.indexOf('package.nfs-common') < addresses.indexOf('service.rpcbind'),
+    'the package before its service',
+  );
 
-	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
-	t.regex(await sh(vm, 'dpkg-query -W -f \'${db:Status-Abbrev}\' nfs-common'), /^ii/);
-	t.regex(await vm.readFile('/proc/modules'), /^nfs /m, 'nfs is loaded');
-	t.is(await sh(vm, 'systemctl is-active rpcbind.service'), 'active');
-	t.is(await sh(vm, 'systemctl is-enabled rpcbind.service'), 'enabled');
-	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'plan right after apply: no changes');
+  t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
+  t.regex(await sh(vm, "dpkg-query -W -f '${db:Status-Abbrev}' nfs-common"), /^ii/);
+  t.regex(await vm.readFile('/proc/modules'), /^nfs /m, 'nfs is loaded');
+  t.is(await sh(vm, 'systemctl is-active rpcbind.service'), 'active');
+  t.is(await sh(vm, 'systemctl is-enabled rpcbind.service'), 'enabled');
+  t.is(
+    (await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode,
+    0,
+    'plan right after apply: no changes',
+  );
 
-	await vm.reboot();
-	t.regex(await vm.readFile('/proc/modules'), /^nfs /m, 'nfs is loaded at boot by systemd-modules-load');
-	t.is(await sh(vm, 'systemctl is-active rpcbind.service'), 'active', 'rpcbind runs after the reboot');
-	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'plan after reboot: no changes');
-	const drift = await cosi(t, vm, 'drift', '--json', documentPath);
-	t.is(drift.exitCode, 0, 'and no drift');
+  await vm.reboot();
+  t.regex(await vm.readFile('/proc/modules'), /^nfs /m, 'nfs is loaded at boot by systemd-modules-load');
+  t.is(await sh(vm, 'systemctl is-active rpcbind.service'), 'active', 'rpcbind runs after the reboot');
+  t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'plan after reboot: no changes');
+  const drift = await cosi(t, vm, 'drift', '--json', documentPath);
+  t.is(drift.exitCode, 0, 'and no drift');
 });

@@ -30,69 +30,104 @@ const withBoth = `${header}spec:
 const broken = withBoth.replace('deny /root/secret r,', 'deny /root/secret r');
 const withNeither = `${header}spec: {}\n`;
 
-test('kernel arguments through GRUB and AppArmor profiles, across reboots', async t => {
-	const started = Date.now();
-	const vm = await bootNode(t, {recipe: grubRecipe});
-	const cmdline = async () => (await vm.readFile('/proc/cmdline')).trim();
-	t.notRegex(await cmdline(), /cosi\.vmtest=1/);
-	t.regex(await cmdline(), /^BOOT_IMAGE=\/boot\/vmlinuz-\S+ root=UUID=/, 'booted through GRUB (its BOOT_IMAGE= and root=UUID=)');
-	await sh(vm, 'echo secret > /root/secret && echo allowed > /root/allowed');
+test('kernel arguments through GRUB and AppArmor profiles, across reboots', async (t) => {
+  const started = Date.now();
+  const vm = await bootNode(t, {recipe: grubRecipe});
+  const cmdline = async () => (await vm.readFile('/proc/cmdline')).trim();
+  t.notRegex(await cmdline(), /cosi\.vmtest=1/);
+  t.regex(
+    await cmdline(),
+    /^BOOT_IMAGE=\/boot\/vmlinuz-\S+ root=UUID=/,
+    'booted through GRUB (its BOOT_IMAGE= and root=UUID=)',
+  );
+  await sh(vm, 'echo secret > /root/secret && echo allowed > /root/allowed');
 
-	const facts = JSON.parse((await cosi(t, vm, 'facts', '--json')).stdout) as {facts: Record<string, Record<string, unknown>>};
-	const factsText = JSON.stringify(facts);
-	t.regex(factsText, /"enabled":true/, 'facts: AppArmor is enabled');
-	t.regex(factsText, /"bootLoader":"grub"/, 'facts: the boot loader is GRUB');
+  const facts = JSON.parse((await cosi(t, vm, 'facts', '--json')).stdout) as {
+    facts: Record<string, Record<string, unknown>>;
+  };
+  const factsText = JSON.stringify(facts);
+  t.regex(factsText, /"enabled":true/, 'facts: AppArmor is enabled');
+  t.regex(factsText, /"bootLoader":"grub"/, 'facts: the boot loader is GRUB');
 
-	// A syntax error is a plan error at its line of the document.
-	await vm.writeFile('/root/broken.yaml', broken);
-	const bad = await cosi(t, vm, 'plan', '/root/broken.yaml');
-	t.is(bad.exitCode, 1);
-	t.regex(bad.stderr, /^\/root\/broken\.yaml:18:9: error: AppArmor profile cosi-deny, line 8: syntax error/m);
+  // A syntax error is a plan error at its line of the document.
+  await vm.writeFile('/root/broken.yaml', broken);
+  const bad = await cosi(t, vm, 'plan', '/root/broken.yaml');
+  t.is(bad.exitCode, 1);
+  t.regex(bad.stderr, /^\/root\/broken\.yaml:18:9: error: AppArmor profile cosi-deny, line 8: syntax error/m);
 
-	await vm.writeFile(documentPath, withBoth);
-	const plan = await planJson(t, vm, documentPath);
-	t.deepEqual(plan.diagnostics, []);
-	t.deepEqual(plan.changes.map(c => [c.address, c.action, c.disruption]), [['kernel.args', 'create', 'reboot'], ['apparmor.profile.cosi-deny', 'create', 'none']]);
-	t.true(plan.requires.reboot, 'the plan says reboot');
+  await vm.writeFile(documentPath, withBoth);
+  const plan = await planJson(t, vm, documentPath);
+  t.deepEqual(plan.diagnostics, []);
+  t.deepEqual(
+    plan.changes.map((c) => [c.address, c.action, c.disruption]),
+    [
+      ['kernel.args', 'create', 'reboot'],
+      ['apparmor.profile.cosi-deny', 'create', 'none'],
+    ],
+  );
+  t.true(plan.requires.reboot, 'the plan says reboot');
 
-	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
-	t.regex(await vm.readFile('/etc/default/grub.d/90-cosi.cfg'), /^GRUB_CMDLINE_LINUX="\$\{GRUB_CMDLINE_LINUX\} cosi\.vmtest=1"$/m);
-	t.regex(await vm.readFile('/boot/grub/grub.cfg'), /^\s*linux\s.*cosi\.vmtest=1/m, 'update-grub put it in grub.cfg');
-	t.is(await vm.readFile('/var/run/reboot-required'), '*** System restart required ***\n');
-	t.regex(await vm.readFile('/var/run/reboot-required.pkgs'), /^cosi$/m);
-	const denies = async (when: string) => {
-		t.regex(await vm.readFile('/sys/kernel/security/apparmor/profiles'), /^cosi-deny \(enforce\)$/m, `${when}: loaded in enforce mode`);
-		const confined = await vm.run(['aa-exec', '-p', 'cosi-deny', 'cat', '/root/secret']);
-		t.not(confined.exitCode, 0, `${when}: the confined cat is denied /root/secret`);
-		t.regex(confined.stderr, /Permission denied/);
-		t.is((await vm.run(['aa-exec', '-p', 'cosi-deny', 'cat', '/root/allowed'])).stdout, 'allowed\n', `${when}: and may read what the profile allows`);
-		t.is((await vm.run(['cat', '/root/secret'])).stdout, 'secret\n', `${when}: unconfined cat reads it`);
-	};
-	await denies('after apply');
-	const pending = await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath);
-	t.is(pending.exitCode, 0, 'plan right after apply: no changes');
-	t.regex(pending.stdout, /cosi\.vmtest=1: a reboot is owed/, 'but the reboot still owed is said');
+  t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
+  t.regex(
+    await vm.readFile('/etc/default/grub.d/90-cosi.cfg'),
+    /^GRUB_CMDLINE_LINUX="\$\{GRUB_CMDLINE_LINUX\} cosi\.vmtest=1"$/m,
+  );
+  t.regex(await vm.readFile('/boot/grub/grub.cfg'), /^\s*linux\s.*cosi\.vmtest=1/m, 'update-grub put it in grub.cfg');
+  t.is(await vm.readFile('/var/run/reboot-required'), '*** System restart required ***\n');
+  t.regex(await vm.readFile('/var/run/reboot-required.pkgs'), /^cosi$/m);
+  const denies = async (when: string) => {
+    t.regex(
+      await vm.readFile('/sys/kernel/security/apparmor/profiles'),
+      /^cosi-deny \(enforce\)$/m,
+      `${when}: loaded in enforce mode`,
+    );
+    const confined = await vm.run(['aa-exec', '-p', 'cosi-deny', 'cat', '/root/secret']);
+    t.not(confined.exitCode, 0, `${when}: the confined cat is denied /root/secret`);
+    t.regex(confined.stderr, /Permission denied/);
+    t.is(
+      (await vm.run(['aa-exec', '-p', 'cosi-deny', 'cat', '/root/allowed'])).stdout,
+      'allowed\n',
+      `${when}: and may read what the profile allows`,
+    );
+    t.is((await vm.run(['cat', '/root/secret'])).stdout, 'secret\n', `${when}: unconfined cat reads it`);
+  };
+  await denies('after apply');
+  const pending = await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath);
+  t.is(pending.exitCode, 0, 'plan right after apply: no changes');
+  t.regex(pending.stdout, /cosi\.vmtest=1: a reboot is owed/, 'but the reboot still owed is said');
 
-	await vm.reboot();
-	t.regex(await cmdline(), /(^| )cosi\.vmtest=1( |$)/, 'after the reboot /proc/cmdline has the argument');
-	const after = await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath);
-	t.is(after.exitCode, 0, 'plan after the reboot: no changes');
-	t.notRegex(after.stdout, /reboot is owed/);
-	await denies('after the reboot');
+  await vm.reboot();
+  t.regex(await cmdline(), /(^| )cosi\.vmtest=1( |$)/, 'after the reboot /proc/cmdline has the argument');
+  const after = await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath);
+  t.is(after.exitCode, 0, 'plan after the reboot: no changes');
+  t.notRegex(after.stdout, /reboot is owed/);
+  await denies('after the reboot');
 
-	await vm.writeFile(documentPath, withNeither);
-	const removal = await planJson(t, vm, documentPath);
-	t.deepEqual(removal.changes.map(c => [c.address, c.action, c.disruption]), [['kernel.args', 'delete', 'reboot'], ['apparmor.profile.cosi-deny', 'delete', 'none']]);
-	await sh(vm, 'rm -f /var/run/reboot-required /var/run/reboot-required.pkgs');
-	t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
-	t.notRegex(await vm.readFile('/sys/kernel/security/apparmor/profiles'), /^cosi-deny /m, 'the profile is unloaded');
-	t.is((await vm.run(['test', '-e', '/etc/apparmor.d/cosi-deny'])).exitCode, 1, 'and its file removed');
-	t.is((await vm.run(['test', '-e', '/etc/default/grub.d/90-cosi.cfg'])).exitCode, 1, 'the drop-in is removed');
-	t.notRegex(await vm.readFile('/boot/grub/grub.cfg'), /cosi\.vmtest=1/);
-	t.is(await vm.readFile('/var/run/reboot-required'), '*** System restart required ***\n', 'the removal owes a reboot too');
+  await vm.writeFile(documentPath, withNeither);
+  const removal = await planJson(t, vm, documentPath);
+  t.deepEqual(
+    removal.changes.map((c) => [c.address, c.action, c.disruption]),
+    [
+      ['kernel.args', 'delete', 'reboot'],
+      ['apparmor.profile.cosi-deny', 'delete', 'none'],
+    ],
+  );
+  await sh(vm, 'rm -f /var/run/reboot-required /var/run/reboot-required.pkgs');
+  t.is((await cosi(t, vm, 'apply', '--auto-approve', documentPath)).exitCode, 0);
+  t.notRegex(await vm.readFile('/sys/kernel/security/apparmor/profiles'), /^cosi-deny /m, 'the profile is unloaded');
+  t.is((await vm.run(['test', '-e', '/etc/apparmor.d/cosi-deny'])).exitCode, 1, 'and its file removed');
+  t.is((await vm.run(['test', '-e', '/etc/default/grub.d/90-cosi.cfg'])).exitCode, 1, 'the drop-in is removed');
+  t.notRegex(await vm.readFile('/boot/grub/grub.cfg'), /cosi\.vmtest=1/);
+  t.is(
+    await vm.readFile('/var/run/reboot-required'),
+    '*** System restart required ***\n',
+    'the removal owes a reboot too',
+  );
 
-	await vm.reboot();
-	t.notRegex(await cmdline(), /cosi\.vmtest=1/, 'after the next reboot the argument is gone');
-	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'and the plan is empty');
-	t.log(`suite: ${((Date.now() - started) / 1000).toFixed(1)} s, boots ${vm.bootSeconds.map(s => s.toFixed(1)).join(' + ')} s`);
+  await vm.reboot();
+  t.notRegex(await cmdline(), /cosi\.vmtest=1/, 'after the next reboot the argument is gone');
+  t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'and the plan is empty');
+  t.log(
+    `suite: ${((Date.now() - started) / 1000).toFixed(1)} s, boots ${vm.bootSeconds.map((s) => s.toFixed(1)).join(' + ')} s`,
+  );
 });

@@ -46,72 +46,108 @@ spec:
 
 /** starts counts the times systemd started containerd.service during this boot (its "Started" messages). */
 async function starts(t: ExecutionContext, vm: Vm): Promise<number> {
-	const journal = await sh(vm, 'journalctl -b --no-pager -o short-monotonic _PID=1 UNIT=containerd.service');
-	t.log(`systemd on containerd.service:\n${journal}`);
-	return journal.split('\n').filter(line => /: Started containerd\.service/.test(line)).length;
+  const journal = await sh(vm, 'journalctl -b --no-pager -o short-monotonic _PID=1 UNIT=containerd.service');
+  t.log(`systemd on containerd.service:\n${journal}`);
+  return journal.split('\n').filter((line) => /: Started containerd\.service/.test(line)).length;
 }
 
-test('containerd, runc and the CNI plugins installed, configured and restarted once by one apply; the conflist runs with the real plugins', async t => {
-	const vm = await bootNode(t, {repo: true});
-	await vm.runOk(['groupadd', '--system', 'cri-users']);
-	await vm.writeFile(documentPath, document);
-	t.is((await vm.run(['dpkg-query', '-W', 'containerd'])).exitCode, 1, 'containerd is not installed on the fresh node');
+test('containerd, runc and the CNI plugins installed, configured and restarted once by one apply; the conflist runs with the real plugins', async (t) => {
+  const vm = await bootNode(t, {repo: true});
+  await vm.runOk(['groupadd', '--system', 'cri-users']);
+  await vm.writeFile(documentPath, document);
+  t.is((await vm.run(['dpkg-query', '-W', 'containerd'])).exitCode, 1, 'containerd is not installed on the fresh node');
 
-	const plan = await planJson(t, vm, documentPath);
-	t.deepEqual(plan.diagnostics, []);
-	const addresses = plan.changes.map(c => c.address);
-	for (const a of ['package.containerd', 'package.runc', 'package.containernetworking-plugins', 'runtime.containerd', 'cni.network.10-pods', 'service.containerd']) {
-		t.true(addresses.includes(a), `${a} is planned: ${addresses.join(', ')}`);
-	}
-	t.true(addresses.indexOf('package.containerd') < addresses.indexOf('runtime.containerd'), 'the package before its config');
-	t.true(addresses.indexOf('runtime.containerd') < addresses.indexOf('service.containerd'), 'the restart after the config');
+  const plan = await planJson(t, vm, documentPath);
+  t.deepEqual(plan.diagnostics, []);
+  const addresses = plan.changes.map((c) => c.address);
+  for (const a of [
+    'package.containerd',
+    'package.runc',
+    'package.containernetworking-plugins',
+    'runtime.containerd',
+    'cni.network.10-pods',
+    'service.containerd',
+  ]) {
+    t.true(addresses.includes(a), `${a} is planned: ${addresses.join(', ')}`);
+  }
+  t.true(
+    addresses.indexOf('package.containerd') < addresses.indexOf('runtime.containerd'),
+    'the package before its config',
+  );
+  t.true(
+    addresses.indexOf('runtime.containerd') < addresses.indexOf('service.containerd'),
+    'the restart after the config',
+  );
 
-	const applied = await cosi(t, vm, 'apply', '--auto-approve', documentPath);
-	t.is(applied.exitCode, 0);
-	t.is(await sh(vm, 'systemctl is-active containerd'), 'active');
-	// cosi's policy-rc.d keeps the package's maintainer script from starting containerd with the default config;
-	// the restart the config change owes is then the one and only start.
-	t.is(await starts(t, vm), 1, 'containerd was started exactly once, by cosi, after its config was written');
-	const dump = await sh(vm, 'containerd config dump');
-	t.regex(dump, /SystemdCgroup = true/, 'containerd reports the setting');
-	t.regex(dump, /\[grpc\][^[]*gid = \d+/);
-	const gid = await sh(vm, 'getent group cri-users | cut -d: -f3');
-	t.regex(dump, new RegExp(`\\[grpc\\][^[]*gid = ${gid}\\b`), 'grpc gid is the declared group');
-	t.is(await sh(vm, 'stat -c %G /run/containerd/containerd.sock'), 'cri-users', 'the socket has the declared group');
-	const facts = await cosi(t, vm, 'facts', '--json');
-	t.is(facts.exitCode, 0);
-	t.regex(facts.stdout, /cri-users/, 'cosi facts reports the socket group');
+  const applied = await cosi(t, vm, 'apply', '--auto-approve', documentPath);
+  t.is(applied.exitCode, 0);
+  t.is(await sh(vm, 'systemctl is-active containerd'), 'active');
+  // cosi's policy-rc.d keeps the package's maintainer script from starting containerd with the default config;
+  // the restart the config change owes is then the one and only start.
+  t.is(await starts(t, vm), 1, 'containerd was started exactly once, by cosi, after its config was written');
+  const dump = await sh(vm, 'containerd config dump');
+  t.regex(dump, /SystemdCgroup = true/, 'containerd reports the setting');
+  t.regex(dump, /\[grpc\][^[]*gid = \d+/);
+  const gid = await sh(vm, 'getent group cri-users | cut -d: -f3');
+  t.regex(dump, new RegExp(`\\[grpc\\][^[]*gid = ${gid}\\b`), 'grpc gid is the declared group');
+  t.is(await sh(vm, 'stat -c %G /run/containerd/containerd.sock'), 'cri-users', 'the socket has the declared group');
+  const facts = await cosi(t, vm, 'facts', '--json');
+  t.is(facts.exitCode, 0);
+  t.regex(facts.stdout, /cri-users/, 'cosi facts reports the socket group');
 
-	const second = await cosi(t, vm, 'apply', '--auto-approve', documentPath);
-	t.is(second.exitCode, 0);
-	t.is(await starts(t, vm), 1, 'a second apply restarts nothing');
-	t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'and plans nothing');
+  const second = await cosi(t, vm, 'apply', '--auto-approve', documentPath);
+  t.is(second.exitCode, 0);
+  t.is(await starts(t, vm), 1, 'a second apply restarts nothing');
+  t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'and plans nothing');
 
-	// The declared conflist, run the way a runtime runs it (libcni / cnitool): each plugin of the chain in order
-	// with CNI_COMMAND=ADD against a network namespace, the previous result passed on; then DEL in reverse.
-	const conflist = JSON.parse(await vm.readFile('/etc/cni/net.d/10-pods.conflist')) as {cniVersion: string; name: string; plugins: Array<Record<string, unknown>>};
-	await vm.runOk(['ip', 'netns', 'add', 'pod1']);
-	let prevResult: unknown;
-	for (const plugin of conflist.plugins) {
-		const r = await cni(vm, 'ADD', {...plugin, cniVersion: conflist.cniVersion, name: conflist.name, ...(prevResult ? {prevResult} : {})});
-		t.is(r.exitCode, 0, `${String(plugin['type'])} ADD: ${r.stdout}${r.stderr}`);
-		prevResult = JSON.parse(r.stdout);
-	}
-	const result = prevResult as {ips: Array<{address: string; gateway: string}>};
-	t.regex(result.ips[0]!.address, /^10\.88\.\d+\.\d+\/16$/);
-	t.regex(await sh(vm, 'ip -n pod1 -4 addr show eth0'), new RegExp(result.ips[0]!.address.replace(/\./g, '\\.')), 'the pod interface has the address');
-	t.regex(await sh(vm, 'ip -4 addr show cni0'), /10\.88\.0\.1\/16/, 'the bridge is the gateway');
-	t.is(await sh(vm, 'ip netns exec pod1 cat /proc/sys/net/ipv4/conf/eth0/accept_redirects'), '0', 'the tuning plugin ran on the chain');
-	for (const plugin of [...conflist.plugins].reverse()) {
-		const r = await cni(vm, 'DEL', {...plugin, cniVersion: conflist.cniVersion, name: conflist.name, prevResult});
-		t.is(r.exitCode, 0, `${String(plugin['type'])} DEL: ${r.stderr}`);
-	}
-	t.is((await vm.run(['ip', '-n', 'pod1', 'link', 'show', 'eth0'])).exitCode, 1, 'DEL removed the pod interface');
+  // The declared conflist, run the way a runtime runs it (libcni / cnitool): each plugin of the chain in order
+  // with CNI_COMMAND=ADD against a network namespace, the previous result passed on; then DEL in reverse.
+  const conflist = JSON.parse(await vm.readFile('/etc/cni/net.d/10-pods.conflist')) as {
+    cniVersion: string;
+    name: string;
+    plugins: Array<Record<string, unknown>>;
+  };
+  await vm.runOk(['ip', 'netns', 'add', 'pod1']);
+  let prevResult: unknown;
+  for (const plugin of conflist.plugins) {
+    const r = await cni(vm, 'ADD', {
+      ...plugin,
+      cniVersion: conflist.cniVersion,
+      name: conflist.name,
+      ...(prevResult ? {prevResult} : {}),
+    });
+    t.is(r.exitCode, 0, `${String(plugin['type'])} ADD: ${r.stdout}${r.stderr}`);
+    prevResult = JSON.parse(r.stdout);
+  }
+  const result = prevResult as {ips: Array<{address: string; gateway: string}>};
+  t.regex(result.ips[0]!.address, /^10\.88\.\d+\.\d+\/16$/);
+  t.regex(
+    await sh(vm, 'ip -n pod1 -4 addr show eth0'),
+    new RegExp(result.ips[0]!.address.replace(/\./g, '\\.')),
+    'the pod interface has the address',
+  );
+  t.regex(await sh(vm, 'ip -4 addr show cni0'), /10\.88\.0\.1\/16/, 'the bridge is the gateway');
+  t.is(
+    await sh(vm, 'ip netns exec pod1 cat /proc/sys/net/ipv4/conf/eth0/accept_redirects'),
+    '0',
+    'the tuning plugin ran on the chain',
+  );
+  for (const plugin of [...conflist.plugins].reverse()) {
+    const r = await cni(vm, 'DEL', {...plugin, cniVersion: conflist.cniVersion, name: conflist.name, prevResult});
+    t.is(r.exitCode, 0, `${String(plugin['type'])} DEL: ${r.stderr}`);
+  }
+  t.is((await vm.run(['ip', '-n', 'pod1', 'link', 'show', 'eth0'])).exitCode, 1, 'DEL removed the pod interface');
 });
 
 function cni(vm: Vm, command: 'ADD' | 'DEL', config: Record<string, unknown>) {
-	return vm.run([`/usr/lib/cni/${String(config['type'])}`], {
-		stdin: JSON.stringify(config),
-		env: {CNI_COMMAND: command, CNI_CONTAINERID: 'cosi-e2e-pod1', CNI_NETNS: '/run/netns/pod1', CNI_IFNAME: 'eth0', CNI_PATH: '/usr/lib/cni'},
-	});
+  return vm.run([`/usr/lib/cni/${String(config['type'])}`], {
+    stdin: JSON.stringify(config),
+    env: {
+      CNI_COMMAND: command,
+      CNI_CONTAINERID: 'cosi-e2e-pod1',
+      CNI_NETNS: '/run/netns/pod1',
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: '/usr/lib/cni',
+    },
+  });
 }

@@ -51,7 +51,14 @@ test('seccomp corpus: containers-common, Docker 20.10, 26.1 and current, Kuberne
   await mkdir(join(root, 'etc'));
   const config = join(root, 'cosi.json');
   const profiles = Object.fromEntries(entries.map((e) => [e.file, e.profile]));
-  await writeFile(config, JSON.stringify({apiVersion: 'cosi.dev/v1alpha1', kind: 'NodeConfig', metadata: {name: 'world'}, spec: {seccomp: {profiles}}}, null, 2));
+  await writeFile(
+    config,
+    JSON.stringify(
+      {apiVersion: 'cosi.dev/v1alpha1', kind: 'NodeConfig', metadata: {name: 'world'}, spec: {seccomp: {profiles}}},
+      null,
+      2,
+    ),
+  );
   const cosi = (...args: string[]) => runCli([...args, '--root', root]);
 
   const validate = await runCli(['validate', config]);
@@ -59,11 +66,19 @@ test('seccomp corpus: containers-common, Docker 20.10, 26.1 and current, Kuberne
   t.notRegex(validate.stderr, /error:/);
   // Go's encoding is taken as it is: no diagnostic mentions null.
   t.notRegex(validate.stderr, /null/);
-  t.regex(validate.stderr, /warning: 12 syscalls are newer than libseccomp 2\.5\.4\S*: runc and crun skip them on a node with that libseccomp/);
+  t.regex(
+    validate.stderr,
+    /warning: 12 syscalls are newer than libseccomp 2\.5\.4\S*: runc and crun skip them on a node with that libseccomp/,
+  );
 
   const plan = await cosi('plan', config, '--json');
   t.is(plan.exitCode, 0, plan.stderr);
-  t.deepEqual((JSON.parse(plan.stdout) as {changes: Array<{address: string; action: string}>}).changes.map((c) => [c.address, c.action]).sort(), entries.map((e) => [`seccomp.profile.${e.file}`, 'create']).sort());
+  t.deepEqual(
+    (JSON.parse(plan.stdout) as {changes: Array<{address: string; action: string}>}).changes
+      .map((c) => [c.address, c.action])
+      .sort(),
+    entries.map((e) => [`seccomp.profile.${e.file}`, 'create']).sort(),
+  );
   const apply = await cosi('apply', config, '--auto-approve');
   t.is(apply.exitCode, 0, apply.stderr + apply.stdout);
   const again = await cosi('plan', config, '--detailed-exitcode');
@@ -72,15 +87,39 @@ test('seccomp corpus: containers-common, Docker 20.10, 26.1 and current, Kuberne
 
   for (const e of entries) {
     const path = join(root, 'var/lib/kubelet/seccomp', e.file);
-    t.deepEqual(JSON.parse(await readFile(path, 'utf8')), e.profile, `${e.file}: the file holds the profile as published, nulls included`);
-    if (e.file === 'cosi/docker-26.1.json') t.regex(await readFile(path, 'utf8'), /"subArchitectures": null/, 'Go\'s null is there, as Debian ships it');
+    t.deepEqual(
+      JSON.parse(await readFile(path, 'utf8')),
+      e.profile,
+      `${e.file}: the file holds the profile as published, nulls included`,
+    );
+    if (e.file === 'cosi/docker-26.1.json')
+      t.regex(await readFile(path, 'utf8'), /"subArchitectures": null/, "Go's null is there, as Debian ships it");
     const {stdout} = await run('/usr/bin/python3', [loader, path, ...(e.exec ? ['--exec'] : [])]);
     const loaded = JSON.parse(stdout) as {rules: number; skipped: string[]; bpfBytes: number; childExit: number};
-    t.log(`${e.file}: libseccomp: ${loaded.rules} rules, ${loaded.bpfBytes} bytes of BPF, skipped ${loaded.skipped.join(' ') || 'none'}`);
+    t.log(
+      `${e.file}: libseccomp: ${loaded.rules} rules, ${loaded.bpfBytes} bytes of BPF, skipped ${loaded.skipped.join(' ') || 'none'}`,
+    );
     t.is(loaded.childExit, 0, `${e.file}: a process runs under the loaded filter`);
     t.true(loaded.rules > 0 && loaded.bpfBytes > 0);
     if (e.file === 'cosi/moby-default.json') {
-      t.deepEqual(loaded.skipped, ['getxattrat', 'listmount', 'listxattrat', 'lsm_get_self_attr', 'lsm_list_modules', 'lsm_set_self_attr', 'mseal', 'removexattrat', 'riscv_hwprobe', 'setxattrat', 'statmount', 'uretprobe'], 'the names cosi warned about are exactly those libseccomp 2.5.4 skips');
+      t.deepEqual(
+        loaded.skipped,
+        [
+          'getxattrat',
+          'listmount',
+          'listxattrat',
+          'lsm_get_self_attr',
+          'lsm_list_modules',
+          'lsm_set_self_attr',
+          'mseal',
+          'removexattrat',
+          'riscv_hwprobe',
+          'setxattrat',
+          'statmount',
+          'uretprobe',
+        ],
+        'the names cosi warned about are exactly those libseccomp 2.5.4 skips',
+      );
     } else t.deepEqual(loaded.skipped, [], `${e.file}: every name resolves`);
   }
 
@@ -89,6 +128,8 @@ test('seccomp corpus: containers-common, Docker 20.10, 26.1 and current, Kuberne
   await writeFile(edited, JSON.stringify({defaultAction: 'SCMP_ACT_ALLOW'}));
   const drift = await cosi('drift', config, '--json');
   t.is(drift.exitCode, 2, drift.stderr);
-  t.deepEqual((JSON.parse(drift.stdout) as {differences: unknown[]}).differences, [{address: 'seccomp.profile.cosi/kubernetes-fine-grained.json', kind: 'seccomp.profile', cause: 'node'}]);
+  t.deepEqual((JSON.parse(drift.stdout) as {differences: unknown[]}).differences, [
+    {address: 'seccomp.profile.cosi/kubernetes-fine-grained.json', kind: 'seccomp.profile', cause: 'node'},
+  ]);
   t.log(`seccomp corpus: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 });

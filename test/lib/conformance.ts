@@ -38,12 +38,23 @@ export interface ConformanceScenario {
 }
 
 async function plan(host: Host, provider: Provider, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers: [provider], sections: documentSections});
+  return makePlan({
+    host,
+    desired: desiredFrom(spec),
+    state: await loadState(host),
+    providers: [provider],
+    sections: documentSections,
+  });
 }
 
 async function apply(host: Host, provider: Provider, spec: NodeConfig['spec']): Promise<Plan> {
   const planned = await plan(host, provider, spec);
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [provider]});
+  const result = await applyChanges({
+    host,
+    changes: planned.changes,
+    state: await loadState(host),
+    providers: [provider],
+  });
   if (result.failed) throw new Error(`apply failed at ${result.failed.change.address}: ${result.failed.message}`);
   return planned;
 }
@@ -57,7 +68,15 @@ export function conformance(test: TestFn, scenario: ConformanceScenario): void {
   const withRoot = async (body: (root: FixtureRoot, host: Host) => Promise<void>) => {
     const root = await createFixtureRoot(scenario.files);
     try {
-      const runner: CommandRunner = scenario.runner?.(root) ?? (async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands in fixture roots', started: false}));
+      const runner: CommandRunner =
+        scenario.runner?.(root) ??
+        (async () => ({
+          exitCode: 127,
+          timedOut: false,
+          stdout: '',
+          stderr: 'no commands in fixture roots',
+          started: false,
+        }));
       await body(root, createHost({root: root.dir, runner}));
     } finally {
       await root.cleanup();
@@ -69,13 +88,21 @@ export function conformance(test: TestFn, scenario: ConformanceScenario): void {
       const first = await plan(host, scenario.provider, scenario.spec);
       t.deepEqual(first.diagnostics, []);
       t.true(first.changes.length > 0, 'the first plan creates resources');
-      t.true(first.changes.every((c) => c.action === 'create'), 'a fresh node gets only creates');
+      t.true(
+        first.changes.every((c) => c.action === 'create'),
+        'a fresh node gets only creates',
+      );
       await apply(host, scenario.provider, scenario.spec);
       const writes = host.stats.writes;
       const second = await plan(host, scenario.provider, scenario.spec);
       t.deepEqual(second.changes, [], 'apply, probe again, plan again: no changes');
       t.is(host.stats.writes, writes, 'probing and planning write nothing');
-      const again = await applyChanges({host, changes: [...second.noops], state: await loadState(host), providers: [scenario.provider]});
+      const again = await applyChanges({
+        host,
+        changes: [...second.noops],
+        state: await loadState(host),
+        providers: [scenario.provider],
+      });
       const before = host.stats.writes;
       t.is(again.applied.length, second.noops.length);
       t.deepEqual((await plan(host, scenario.provider, scenario.spec)).changes, []);
@@ -87,24 +114,35 @@ export function conformance(test: TestFn, scenario: ConformanceScenario): void {
       await apply(host, scenario.provider, scenario.spec);
       await scenario.outsideChange(root);
       const drifted = await plan(host, scenario.provider, scenario.spec);
-      t.deepEqual(drifted.changes.map((c) => [c.address, c.action]), [[scenario.driftedAddress, 'update']]);
+      t.deepEqual(
+        drifted.changes.map((c) => [c.address, c.action]),
+        [[scenario.driftedAddress, 'update']],
+      );
       const state = await loadState(host);
-      t.deepEqual(drifted.changes.map((c) => driftCause(state, c)), ['node'], 'a change behind cosi\'s back is drift caused by the node');
+      t.deepEqual(
+        drifted.changes.map((c) => driftCause(state, c)),
+        ['node'],
+        "a change behind cosi's back is drift caused by the node",
+      );
       await apply(host, scenario.provider, scenario.spec);
       t.deepEqual((await plan(host, scenario.provider, scenario.spec)).changes, []);
     }));
 
   const documentChange = scenario.documentChange;
-  if (documentChange) test(`${scenario.name}: conformance: drift after a document change is caused by the document`, (t) =>
-    withRoot(async (_root, host) => {
-      await apply(host, scenario.provider, scenario.spec);
-      const changed = await plan(host, scenario.provider, documentChange.spec);
-      const state = await loadState(host);
-      const change = changed.changes.find((c) => c.address === documentChange.address);
-      t.truthy(change, `${documentChange.address} is planned: ${changed.changes.map((c) => c.address).join(', ')}`);
-      t.is(change!.action, 'update');
-      t.deepEqual(changed.changes.map((c) => [c.address, driftCause(state, c)]), changed.changes.map((c) => [c.address, 'document']));
-    }));
+  if (documentChange)
+    test(`${scenario.name}: conformance: drift after a document change is caused by the document`, (t) =>
+      withRoot(async (_root, host) => {
+        await apply(host, scenario.provider, scenario.spec);
+        const changed = await plan(host, scenario.provider, documentChange.spec);
+        const state = await loadState(host);
+        const change = changed.changes.find((c) => c.address === documentChange.address);
+        t.truthy(change, `${documentChange.address} is planned: ${changed.changes.map((c) => c.address).join(', ')}`);
+        t.is(change!.action, 'update');
+        t.deepEqual(
+          changed.changes.map((c) => [c.address, driftCause(state, c)]),
+          changed.changes.map((c) => [c.address, 'document']),
+        );
+      }));
 
   test(`${scenario.name}: conformance: removal restores what cosi found`, (t) =>
     withRoot(async (root, host) => {

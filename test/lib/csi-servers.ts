@@ -16,7 +16,9 @@ const unary = (path: string, reply: () => Buffer | Promise<Buffer>) => ({
 });
 
 async function bind(server: grpc.Server, socket: string): Promise<grpc.Server> {
-  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())),
+  );
   return server;
 }
 
@@ -26,7 +28,8 @@ export async function identityServer(socket: string, name: string, ready: boolea
   const info = unary('/csi.v1.Identity/GetPluginInfo', () => encodePluginInfo({name, vendorVersion: 'v4.9.0'}));
   const probe = unary('/csi.v1.Identity/Probe', () => encodeProbe(ready));
   server.addService({GetPluginInfo: info, Probe: probe} as unknown as grpc.ServiceDefinition, {
-    GetPluginInfo: (_call: unknown, done: (e: null, r: Buffer) => void) => done(null, encodePluginInfo({name, vendorVersion: 'v4.9.0'})),
+    GetPluginInfo: (_call: unknown, done: (e: null, r: Buffer) => void) =>
+      done(null, encodePluginInfo({name, vendorVersion: 'v4.9.0'})),
     Probe: (_call: unknown, done: (e: null, r: Buffer) => void) => done(null, encodeProbe(ready)),
   });
   return bind(server, socket);
@@ -35,8 +38,17 @@ export async function identityServer(socket: string, name: string, ready: boolea
 /** registrationServer serves the kubelet's plugin-registration GetInfo for one CSI driver. */
 export async function registrationServer(socket: string, name: string, pluginEndpoint: string): Promise<grpc.Server> {
   const server = new grpc.Server();
-  server.addService({GetInfo: unary('/pluginregistration.Registration/GetInfo', () => Buffer.alloc(0))} as unknown as grpc.ServiceDefinition, {
-    GetInfo: (_call: unknown, done: (e: null, r: Buffer) => void) => done(null, encodeRegistrationInfo({type: 'CSIPlugin', name, endpoint: pluginEndpoint, supportedVersions: ['1.0.0']})),
-  });
+  server.addService(
+    {
+      GetInfo: unary('/pluginregistration.Registration/GetInfo', () => Buffer.alloc(0)),
+    } as unknown as grpc.ServiceDefinition,
+    {
+      GetInfo: (_call: unknown, done: (e: null, r: Buffer) => void) =>
+        done(
+          null,
+          encodeRegistrationInfo({type: 'CSIPlugin', name, endpoint: pluginEndpoint, supportedVersions: ['1.0.0']}),
+        ),
+    },
+  );
   return bind(server, socket);
 }

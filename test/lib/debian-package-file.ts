@@ -21,9 +21,22 @@ const extracted = new Map<string, Promise<{dir: string; version: string}>>();
  */
 async function privateApt(dir: string, suite: string): Promise<string> {
   for (const sub of ['lists/partial', 'cache/archives/partial', 'etc']) await mkdir(join(dir, sub), {recursive: true});
-  await writeFile(join(dir, 'etc/sources.list'), `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${suite} main\n`);
+  await writeFile(
+    join(dir, 'etc/sources.list'),
+    `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${suite} main\n`,
+  );
   const config = join(dir, 'apt.conf');
-  await writeFile(config, [`Dir::Etc::sourcelist "${dir}/etc/sources.list";`, 'Dir::Etc::sourceparts "-";', `Dir::State::Lists "${dir}/lists";`, `Dir::Cache "${dir}/cache";`, 'Acquire::Languages "none";', ''].join('\n'));
+  await writeFile(
+    config,
+    [
+      `Dir::Etc::sourcelist "${dir}/etc/sources.list";`,
+      'Dir::Etc::sourceparts "-";',
+      `Dir::State::Lists "${dir}/lists";`,
+      `Dir::Cache "${dir}/cache";`,
+      'Acquire::Languages "none";',
+      '',
+    ].join('\n'),
+  );
   await run('apt-get', ['update', '-qq'], {env: {...process.env, APT_CONFIG: config}});
   return config;
 }
@@ -35,12 +48,25 @@ async function privateApt(dir: string, suite: string): Promise<string> {
  * configuration for that Debian suite) and unpacked with `dpkg-deb -x` into a temporary directory; nothing is
  * installed. Throws, naming the package, when neither works.
  */
-export async function debianPackageFile(name: string, path: string, {suite}: {suite?: string} = {}): Promise<PackageFile> {
-  const installed = await run('dpkg-query', ['-W', '-f=${Status} ${Version}', name]).then((r) => r.stdout, () => '');
+export async function debianPackageFile(
+  name: string,
+  path: string,
+  {suite}: {suite?: string} = {},
+): Promise<PackageFile> {
+  const installed = await run('dpkg-query', ['-W', '-f=${Status} ${Version}', name]).then(
+    (r) => r.stdout,
+    () => '',
+  );
   if (suite === undefined && installed.startsWith('install ok installed') && existsSync(path)) {
-    const owners = await run('dpkg-query', ['-S', path]).then((r) => r.stdout, () => '');
+    const owners = await run('dpkg-query', ['-S', path]).then(
+      (r) => r.stdout,
+      () => '',
+    );
     if (owners.split('\n').some((l) => l.split(':')[0]!.split(', ').includes(name))) {
-      return {text: await readFile(path, 'utf8'), source: `${name} ${installed.split(' ').at(-1)} (installed), ${path}`};
+      return {
+        text: await readFile(path, 'utf8'),
+        source: `${name} ${installed.split(' ').at(-1)} (installed), ${path}`,
+      };
     }
   }
   const key = `${suite ?? ''}/${name}`;
@@ -59,12 +85,19 @@ export async function debianPackageFile(name: string, path: string, {suite}: {su
     extracted.set(key, unpacked);
   }
   const {dir, version} = await unpacked;
-  return {text: await readFile(join(dir, 'root', path), 'utf8'), source: `${name} ${version} (apt-get download${suite ? ` from ${suite}` : ''}), ${path}`};
+  return {
+    text: await readFile(join(dir, 'root', path), 'utf8'),
+    source: `${name} ${version} (apt-get download${suite ? ` from ${suite}` : ''}), ${path}`,
+  };
 }
 
 /** cleanupDebianPackages removes what debianPackageFile unpacked. */
 export async function cleanupDebianPackages(): Promise<void> {
-  for (const unpacked of extracted.values()) await unpacked.then(({dir}) => rm(dir, {recursive: true, force: true}), () => undefined);
+  for (const unpacked of extracted.values())
+    await unpacked.then(
+      ({dir}) => rm(dir, {recursive: true, force: true}),
+      () => undefined,
+    );
   extracted.clear();
 }
 
@@ -72,5 +105,13 @@ export async function cleanupDebianPackages(): Promise<void> {
 export async function corpusFile(path: string): Promise<{value: unknown; source: string}> {
   const text = await readFile(path, 'utf8');
   const comments = text.split('\n').filter((l) => l.startsWith('#'));
-  return {value: JSON.parse(text.split('\n').filter((l) => !l.startsWith('#')).join('\n')), source: comments.join(' ').replace(/#\s*/g, '').slice(0, 160)};
+  return {
+    value: JSON.parse(
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n'),
+    ),
+    source: comments.join(' ').replace(/#\s*/g, '').slice(0, 160),
+  };
 }

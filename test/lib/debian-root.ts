@@ -16,9 +16,16 @@ export interface Exit {
 }
 
 /** run runs a command on this machine (not chrooted) and collects its output; never throws. */
-export function run(argv: readonly string[], options: {input?: string; cwd?: string; env?: Record<string, string>} = {}): Promise<Exit> {
+export function run(
+  argv: readonly string[],
+  options: {input?: string; cwd?: string; env?: Record<string, string>} = {},
+): Promise<Exit> {
   return new Promise((done) => {
-    const child = spawn(argv[0]!, argv.slice(1), {cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe']});
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: options.cwd,
+      env: {...process.env, ...options.env},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -31,9 +38,13 @@ export function run(argv: readonly string[], options: {input?: string; cwd?: str
 }
 
 /** must runs a command and throws with its output when it fails. */
-export async function must(argv: readonly string[], options: {input?: string; cwd?: string; env?: Record<string, string>} = {}): Promise<Exit> {
+export async function must(
+  argv: readonly string[],
+  options: {input?: string; cwd?: string; env?: Record<string, string>} = {},
+): Promise<Exit> {
   const exit = await run(argv, options);
-  if (exit.code !== 0) throw new Error(`\`${argv.join(' ')}\` exited ${exit.code}:\n${exit.stderr}\n${exit.stdout}`.slice(0, 4000));
+  if (exit.code !== 0)
+    throw new Error(`\`${argv.join(' ')}\` exited ${exit.code}:\n${exit.stderr}\n${exit.stdout}`.slice(0, 4000));
   return exit;
 }
 
@@ -65,14 +76,25 @@ export interface BaseRootInputs {
  */
 export async function baseRootTarball(inputs: BaseRootInputs): Promise<string> {
   const mirror = await debianMirror();
-  const key = createHash('sha256').update(JSON.stringify({...inputs, mirror, format: 1})).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({...inputs, mirror, format: 1}))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(repoRoot, '.cache', 'debian-root');
   const tarball = join(dir, `${inputs.suite}-${inputs.variant}-${key}.tar`);
   if (await stat(tarball).catch(() => undefined)) return tarball;
   await mkdir(dir, {recursive: true});
   const partial = `${tarball}.${process.pid}.partial.tar`;
   const include = inputs.include.length > 0 ? [`--include=${inputs.include.join(',')}`] : [];
-  await must(['mmdebstrap', '--quiet', `--variant=${inputs.variant}`, ...include, inputs.suite, partial, `deb ${mirror} ${inputs.suite} main`]);
+  await must([
+    'mmdebstrap',
+    '--quiet',
+    `--variant=${inputs.variant}`,
+    ...include,
+    inputs.suite,
+    partial,
+    `deb ${mirror} ${inputs.suite} main`,
+  ]);
   await rename(partial, tarball);
   return tarball;
 }
@@ -94,12 +116,18 @@ export async function createDebianRoot(inputs: BaseRootInputs): Promise<DebianRo
   const mounted: string[] = [];
   for (const fs of ['proc', 'dev']) {
     await mkdir(join(dir, fs), {recursive: true});
-    await must(fs === 'proc' ? ['mount', '-t', 'proc', 'proc', join(dir, fs)] : ['mount', '--bind', '/dev', join(dir, fs)]);
+    await must(
+      fs === 'proc' ? ['mount', '-t', 'proc', 'proc', join(dir, fs)] : ['mount', '--bind', '/dev', join(dir, fs)],
+    );
     mounted.push(join(dir, fs));
   }
   return {
     dir,
-    chroot: (argv, options = {}) => run(['chroot', dir, ...argv], {...options, env: {LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...options.env}}),
+    chroot: (argv, options = {}) =>
+      run(['chroot', dir, ...argv], {
+        ...options,
+        env: {LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...options.env},
+      }),
     async write(nodePath, content, mode = 0o644) {
       await mkdir(dirname(join(dir, nodePath)), {recursive: true});
       await writeFile(join(dir, nodePath), content, {mode});
@@ -140,15 +168,32 @@ export async function buildAptRepository(root: DebianRoot, debs: readonly DebSpe
       await writeFile(join(tree, 'usr/share', deb.name, 'version'), `${deb.version}\n`);
       if (deb.unit) {
         await mkdir(join(tree, 'lib/systemd/system'), {recursive: true});
-        await writeFile(join(tree, 'lib/systemd/system', deb.unit), `[Unit]\nDescription=${deb.name}\n[Service]\nExecStart=/bin/true\n`);
+        await writeFile(
+          join(tree, 'lib/systemd/system', deb.unit),
+          `[Unit]\nDescription=${deb.name}\n[Service]\nExecStart=/bin/true\n`,
+        );
       }
       const control = [
-        `Package: ${deb.name}`, `Version: ${deb.version}`, 'Architecture: all', 'Maintainer: cosi tests <tests@cosi.dev>',
-        ...(deb.depends ? [`Depends: ${deb.depends}`] : []), 'Section: misc', 'Priority: optional', `Description: cosi test package ${deb.name}`, '',
+        `Package: ${deb.name}`,
+        `Version: ${deb.version}`,
+        'Architecture: all',
+        'Maintainer: cosi tests <tests@cosi.dev>',
+        ...(deb.depends ? [`Depends: ${deb.depends}`] : []),
+        'Section: misc',
+        'Priority: optional',
+        `Description: cosi test package ${deb.name}`,
+        '',
       ].join('\n');
       await writeFile(join(tree, 'DEBIAN/control'), control);
       if (deb.postinst) await writeFile(join(tree, 'DEBIAN/postinst'), deb.postinst, {mode: 0o755});
-      await must(['dpkg-deb', '--root-owner-group', '-Zgzip', '--build', tree, join(repo, `${deb.name}_${deb.version.replace(/:/g, '%3a')}_all.deb`)]);
+      await must([
+        'dpkg-deb',
+        '--root-owner-group',
+        '-Zgzip',
+        '--build',
+        tree,
+        join(repo, `${deb.name}_${deb.version.replace(/:/g, '%3a')}_all.deb`),
+      ]);
     }
   } finally {
     await rm(work, {recursive: true, force: true});
@@ -180,12 +225,26 @@ export async function buildRpmRepository(root: DebianRoot, rpms: readonly RpmSpe
   try {
     for (const rpm of rpms) {
       const spec = join(top, `${rpm.name}-${rpm.version}-${rpm.release}.spec`);
-      await writeFile(spec, [
-        `Name: ${rpm.name}`, `Version: ${rpm.version}`, `Release: ${rpm.release}`, ...(rpm.epoch ? [`Epoch: ${rpm.epoch}`] : []),
-        'Summary: cosi test package', 'License: MIT', 'BuildArch: noarch', '%description', 'cosi test package', '%install',
-        `mkdir -p %{buildroot}/usr/share/${rpm.name}`, `echo ${rpm.version} > %{buildroot}/usr/share/${rpm.name}/version`,
-        '%files', `/usr/share/${rpm.name}/version`, '',
-      ].join('\n'));
+      await writeFile(
+        spec,
+        [
+          `Name: ${rpm.name}`,
+          `Version: ${rpm.version}`,
+          `Release: ${rpm.release}`,
+          ...(rpm.epoch ? [`Epoch: ${rpm.epoch}`] : []),
+          'Summary: cosi test package',
+          'License: MIT',
+          'BuildArch: noarch',
+          '%description',
+          'cosi test package',
+          '%install',
+          `mkdir -p %{buildroot}/usr/share/${rpm.name}`,
+          `echo ${rpm.version} > %{buildroot}/usr/share/${rpm.name}/version`,
+          '%files',
+          `/usr/share/${rpm.name}/version`,
+          '',
+        ].join('\n'),
+      );
       await must(['rpmbuild', '--quiet', '-bb', '--define', `_topdir ${top}`, spec]);
     }
     await must(['sh', '-c', `cp ${top}/RPMS/noarch/*.rpm ${repo}/`]);
@@ -194,5 +253,8 @@ export async function buildRpmRepository(root: DebianRoot, rpms: readonly RpmSpe
   }
   await must(['chroot', root.dir, 'createrepo_c', '--quiet', '/srv/rpmrepo']);
   await rm(join(root.dir, 'etc/yum.repos.d'), {recursive: true, force: true});
-  await root.write('/etc/yum.repos.d/cosi-test.repo', '[cosi-test]\nname=cosi test\nbaseurl=file:///srv/rpmrepo\ngpgcheck=0\nenabled=1\nmetadata_expire=0\n');
+  await root.write(
+    '/etc/yum.repos.d/cosi-test.repo',
+    '[cosi-test]\nname=cosi test\nbaseurl=file:///srv/rpmrepo\ngpgcheck=0\nenabled=1\nmetadata_expire=0\n',
+  );
 }

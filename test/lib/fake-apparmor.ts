@@ -10,7 +10,13 @@ export const apparmorFiles: Record<string, string> = {
   '/etc/apparmor.d/tunables/global': '#include <tunables/home>\n',
 };
 
-const result = (exitCode: number, stdout = '', stderr = ''): CommandResult => ({exitCode, timedOut: false, stdout, stderr, started: true});
+const result = (exitCode: number, stdout = '', stderr = ''): CommandResult => ({
+  exitCode,
+  timedOut: false,
+  stdout,
+  stderr,
+  started: true,
+});
 
 function names(text: string): string[] {
   return [...text.matchAll(/^\s*profile\s+([^\s{]+)/gm)].map((m) => m[1]!);
@@ -24,17 +30,34 @@ function names(text: string): string[] {
  */
 export function fakeApparmorParser(root: FixtureRoot, calls: CommandRequest[] = []): CommandRunner {
   const kernel = async () => parseKernelProfiles((await root.read(kernelProfilesFile)) ?? '');
-  const save = async (loaded: Record<string, string>) => root.write(kernelProfilesFile, Object.entries(loaded).map(([n, m]) => `${n} (${m})\n`).join(''));
+  const save = async (loaded: Record<string, string>) =>
+    root.write(
+      kernelProfilesFile,
+      Object.entries(loaded)
+        .map(([n, m]) => `${n} (${m})\n`)
+        .join(''),
+    );
   return async (request) => {
     calls.push(request);
     // apparmor_parser behind `sh -c 'cat | "$0" "$@" /dev/stdin' PARSER ARGS…` (probe.ts, parserOnStdin).
     const [command, ...args] = request.argv[0] === 'sh' ? request.argv.slice(3) : request.argv;
-    if (!command?.endsWith('apparmor_parser')) return {exitCode: 127, timedOut: false, stdout: '', stderr: `${command}: not found`, started: false};
+    if (!command?.endsWith('apparmor_parser'))
+      return {exitCode: 127, timedOut: false, stdout: '', stderr: `${command}: not found`, started: false};
     if (args.includes('-Q')) {
       const text = request.input ?? '';
       const bad = text.split('\n').findIndex((l) => l.includes('SYNTAX-ERROR'));
-      if (bad !== -1) return result(1, '', `Cache read/write disabled: interface file missing. (Kernel needs AppArmor 2.4 compatibility patch.)\nAppArmor parser error for /dev/stdin in profile /dev/stdin at line ${bad + 1}: syntax error, unexpected TOK_ID, expecting TOK_END_OF_RULE\n`);
-      return result(0, names(text).map((n) => `Addition succeeded for "${n}".\n`).join(''));
+      if (bad !== -1)
+        return result(
+          1,
+          '',
+          `Cache read/write disabled: interface file missing. (Kernel needs AppArmor 2.4 compatibility patch.)\nAppArmor parser error for /dev/stdin in profile /dev/stdin at line ${bad + 1}: syntax error, unexpected TOK_ID, expecting TOK_END_OF_RULE\n`,
+        );
+      return result(
+        0,
+        names(text)
+          .map((n) => `Addition succeeded for "${n}".\n`)
+          .join(''),
+      );
     }
     const loaded = await kernel();
     if (args[0] === '-r') {

@@ -31,9 +31,15 @@ export async function fakeUpdateGrub(root: FixtureRoot, fragments: readonly stri
  * fakeGrubby stands in for grubby in a fixture root: `--update-kernel=ALL --args=… --remove-args=…` on every BLS
  * entry's `options` line (an argument with the same key is replaced, as grubby does).
  */
-export async function fakeGrubby(root: FixtureRoot, argv: readonly string[], entries: readonly string[]): Promise<void> {
+export async function fakeGrubby(
+  root: FixtureRoot,
+  argv: readonly string[],
+  entries: readonly string[],
+): Promise<void> {
   const add = (argv.find((a) => a.startsWith('--args='))?.slice('--args='.length) ?? '').split(' ').filter(Boolean);
-  const remove = (argv.find((a) => a.startsWith('--remove-args='))?.slice('--remove-args='.length) ?? '').split(' ').filter(Boolean);
+  const remove = (argv.find((a) => a.startsWith('--remove-args='))?.slice('--remove-args='.length) ?? '')
+    .split(' ')
+    .filter(Boolean);
   const key = (a: string) => a.split('=')[0];
   for (const id of entries) {
     const path = `/boot/loader/entries/${id}.conf`;
@@ -49,7 +55,10 @@ export async function fakeGrubby(root: FixtureRoot, argv: readonly string[], ent
 }
 
 /** bootLoaderRunner answers `update-grub` or `grubby` with the fakes above and records every command. */
-export function bootLoaderRunner(root: FixtureRoot, options: {fragments?: () => Promise<string[]>; entries?: readonly string[]; calls?: CommandRequest[]} = {}): CommandRunner {
+export function bootLoaderRunner(
+  root: FixtureRoot,
+  options: {fragments?: () => Promise<string[]>; entries?: readonly string[]; calls?: CommandRequest[]} = {},
+): CommandRunner {
   return async (request) => {
     options.calls?.push(request);
     if (request.argv[0] === 'update-grub') {

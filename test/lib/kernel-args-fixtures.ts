@@ -22,6 +22,11 @@ const options = 'root=/dev/mapper/rhel-root ro crashkernel=1G-4G:192M rd.lvm.lv=
 export const rhelFiles: Record<string, string> = {
   '/usr/sbin/grubby': '#!/bin/sh\n',
   '/boot/grub2/grubenv': '# GRUB Environment Block\nsaved_entry=0a1b-5.14.0-427.el9.x86_64\nboot_success=1\n',
-  ...Object.fromEntries(rhelEntries.map((id) => [`/boot/loader/entries/${id}.conf`, `title Red Hat Enterprise Linux (${id})\nversion ${id.slice(5)}\nlinux /vmlinuz-${id.slice(5)}\ninitrd /initramfs-${id.slice(5)}.img $tuned_initrd\noptions ${options}\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class rhel\n`])),
+  ...Object.fromEntries(
+    rhelEntries.map((id) => [
+      `/boot/loader/entries/${id}.conf`,
+      `title Red Hat Enterprise Linux (${id})\nversion ${id.slice(5)}\nlinux /vmlinuz-${id.slice(5)}\ninitrd /initramfs-${id.slice(5)}.img $tuned_initrd\noptions ${options}\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class rhel\n`,
+    ]),
+  ),
   '/proc/cmdline': `BOOT_IMAGE=(hd0,gpt2)/vmlinuz-5.14.0-427.el9.x86_64 ${options}\n`,
 };

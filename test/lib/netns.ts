@@ -37,7 +37,26 @@ export class NetnsNode {
   async exec(argv: readonly string[]): Promise<CliResult> {
     const script = 'mount --bind /proc "$1/proc" && shift && exec "$@"';
     try {
-      const {stdout, stderr} = await run('ip', ['netns', 'exec', this.name, 'unshare', '-m', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', this.root, ...argv], {env: {...process.env, NO_COLOR: '1'}});
+      const {stdout, stderr} = await run(
+        'ip',
+        [
+          'netns',
+          'exec',
+          this.name,
+          'unshare',
+          '-m',
+          '--propagation',
+          'private',
+          '--',
+          'sh',
+          '-c',
+          script,
+          'sh',
+          this.root,
+          ...argv,
+        ],
+        {env: {...process.env, NO_COLOR: '1'}},
+      );
       return {exitCode: 0, stdout, stderr};
     } catch (cause) {
       const e = cause as {code?: number; stdout?: string; stderr?: string};

@@ -7,7 +7,9 @@ import {join} from 'node:path';
 import {repoRoot} from './debian-root.js';
 
 /** cosiVersion is the version in package.json, which the artifacts are named after. */
-export const cosiVersion: string = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version;
+export const cosiVersion: string = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {version: string}
+).version;
 
 /** Artifact names one file `npm run dist` writes. */
 export type Artifact = 'executable' | 'deb' | 'rpm' | 'image';
@@ -28,9 +30,13 @@ const firstLine = (path: string) => {
 export function releaseArtifact(artifact: Artifact): string {
   const path = join(repoRoot, 'dist/release', names[artifact]);
   const builds = join(repoRoot, 'dist/release/builds.json');
-  const made = existsSync(builds) ? (JSON.parse(readFileSync(builds, 'utf8')) as Partial<Record<Artifact, string>>) : {};
+  const made = existsSync(builds)
+    ? (JSON.parse(readFileSync(builds, 'utf8')) as Partial<Record<Artifact, string>>)
+    : {};
   if (!existsSync(path) || made[artifact] !== firstLine(join(repoRoot, 'dist/bundle/cosi.cjs'))) {
-    execFileSync(process.execPath, [join(repoRoot, 'scripts/dist.mjs'), artifact], {stdio: ['ignore', 'inherit', 'inherit']});
+    execFileSync(process.execPath, [join(repoRoot, 'scripts/dist.mjs'), artifact], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   }
   return path;
 }

@@ -16,7 +16,10 @@ export interface CliRun {
  * runCli runs `node bin/cosi.js ...args` as a separate process and resolves when it exits; never rejects for a
  * non-zero exit. `ms` is measured around the whole process, start-up included.
  */
-export async function runCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  options: {cwd?: string; env?: NodeJS.ProcessEnv} = {},
+): Promise<CliRun> {
   const started = performance.now();
   const child = spawn(process.execPath, [cosiBin, ...args], {
     cwd: options.cwd,
@@ -35,7 +38,14 @@ export async function runCli(args: readonly string[], options: {cwd?: string; en
 }
 
 /** runCliSync runs `node bin/cosi.js ...args` and waits for it; never throws for a non-zero exit. Colors off. */
-export function runCliSync(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): {exitCode: number | null; stdout: string; stderr: string} {
-  const result = spawnSync(process.execPath, [cosiBin, ...args], {encoding: 'utf8', cwd: options.cwd, env: {...process.env, NO_COLOR: '1', ...options.env}});
+export function runCliSync(
+  args: readonly string[],
+  options: {cwd?: string; env?: NodeJS.ProcessEnv} = {},
+): {exitCode: number | null; stdout: string; stderr: string} {
+  const result = spawnSync(process.execPath, [cosiBin, ...args], {
+    encoding: 'utf8',
+    cwd: options.cwd,
+    env: {...process.env, NO_COLOR: '1', ...options.env},
+  });
   return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
 }

@@ -12,7 +12,8 @@ conformance(test, {
   spec: {
     apparmor: {
       profiles: {
-        'cosi-nginx': '#include <tunables/global>\nprofile cosi-nginx flags=(attach_disconnected) {\n  deny /etc/shadow r,\n}\n',
+        'cosi-nginx':
+          '#include <tunables/global>\nprofile cosi-nginx flags=(attach_disconnected) {\n  deny /etc/shadow r,\n}\n',
         'cosi-legacy': '#include <tunables/global>\nprofile cosi-legacy flags=(complain) {\n  /** rw,\n}\n',
       },
     },
@@ -21,17 +22,24 @@ conformance(test, {
   outsideChange: (root) => root.write('/etc/apparmor.d/cosi-nginx', 'profile cosi-nginx {}\n'),
   driftedAddress: 'apparmor.profile.cosi-nginx',
   documentChange: {
-    spec: {apparmor: {profiles: {
-      'cosi-nginx': '#include <tunables/global>\nprofile cosi-nginx flags=(attach_disconnected) {\n  deny /etc/shadow rw,\n}\n',
-      'cosi-legacy': '#include <tunables/global>\nprofile cosi-legacy flags=(complain) {\n  /** rw,\n}\n',
-    }}},
+    spec: {
+      apparmor: {
+        profiles: {
+          'cosi-nginx':
+            '#include <tunables/global>\nprofile cosi-nginx flags=(attach_disconnected) {\n  deny /etc/shadow rw,\n}\n',
+          'cosi-legacy': '#include <tunables/global>\nprofile cosi-legacy flags=(complain) {\n  /** rw,\n}\n',
+        },
+      },
+    },
     address: 'apparmor.profile.cosi-nginx',
   },
   removedSpec: {},
   async assertRestored(root) {
     if ((await root.read('/etc/apparmor.d/cosi-nginx')) !== undefined) throw new Error('cosi-nginx is still there');
-    if ((await root.read('/etc/apparmor.d/cosi-legacy')) !== found) throw new Error('cosi-legacy was not put back byte for byte');
+    if ((await root.read('/etc/apparmor.d/cosi-legacy')) !== found)
+      throw new Error('cosi-legacy was not put back byte for byte');
     const loaded = (await root.read('/sys/kernel/security/apparmor/profiles')) ?? '';
-    if (loaded.includes('cosi-nginx') || !loaded.includes('cosi-legacy (enforce)')) throw new Error(`loaded profiles are not as cosi found them:\n${loaded}`);
+    if (loaded.includes('cosi-nginx') || !loaded.includes('cosi-legacy (enforce)'))
+      throw new Error(`loaded profiles are not as cosi found them:\n${loaded}`);
   },
 });

@@ -17,7 +17,10 @@ import {desiredFrom} from '../lib/document.js';
 import {apparmorFiles, fakeApparmorParser} from '../lib/fake-apparmor.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 
-async function withNode(files: Record<string, string>, body: (root: FixtureRoot, host: Host, calls: CommandRequest[]) => Promise<void>): Promise<void> {
+async function withNode(
+  files: Record<string, string>,
+  body: (root: FixtureRoot, host: Host, calls: CommandRequest[]) => Promise<void>,
+): Promise<void> {
   const root = await createFixtureRoot(files);
   const calls: CommandRequest[] = [];
   try {
@@ -28,24 +31,37 @@ async function withNode(files: Record<string, string>, body: (root: FixtureRoot,
 }
 
 async function plan(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers: [apparmorProvider], sections: documentSections});
+  return makePlan({
+    host,
+    desired: desiredFrom(spec),
+    state: await loadState(host),
+    providers: [apparmorProvider],
+    sections: documentSections,
+  });
 }
 
 async function apply(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
   const planned = await plan(host, spec);
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [apparmorProvider]});
+  const result = await applyChanges({
+    host,
+    changes: planned.changes,
+    state: await loadState(host),
+    providers: [apparmorProvider],
+  });
   if (result.failed) throw new Error(result.failed.message);
   return planned;
 }
 
-const deny = '#include <tunables/global>\nprofile cosi-deny {\n  #include <abstractions/base>\n  deny /etc/shadow r,\n}\n';
+const deny =
+  '#include <tunables/global>\nprofile cosi-deny {\n  #include <abstractions/base>\n  deny /etc/shadow r,\n}\n';
 
 test('profile names: one safe path component', (t) => {
   for (const ok of ['cosi-nginx', 'k8s_apparmor.example+1', 'usr.bin.foo']) t.true(isProfileName(ok), ok);
-  for (const bad of ['', '-x', '.hidden', 'a..b', 'a/b', 'a b', 'a\nb', 'tab\t', '..']) t.false(isProfileName(bad), JSON.stringify(bad));
+  for (const bad of ['', '-x', '.hidden', 'a..b', 'a/b', 'a b', 'a\nb', 'tab\t', '..'])
+    t.false(isProfileName(bad), JSON.stringify(bad));
 });
 
-test('declared mode: from the profile\'s own flags', (t) => {
+test("declared mode: from the profile's own flags", (t) => {
   t.is(declaredMode('cosi-x', 'profile cosi-x flags=(attach_disconnected) {\n}'), 'enforce');
   t.is(declaredMode('cosi-x', 'profile cosi-x flags=(attach_disconnected, complain) {\n}'), 'complain');
   t.is(declaredMode('cosi-x', 'profile cosi-x /usr/bin/x flags=(complain) {\n}'), 'complain');
@@ -54,10 +70,13 @@ test('declared mode: from the profile\'s own flags', (t) => {
 });
 
 test('loaded profiles: name (mode), names with spaces and hats', (t) => {
-  t.deepEqual(parseKernelProfiles('lsb_release (enforce)\nnvidia_modprobe//kmod (complain)\n/usr/bin/odd name (enforce)\n\n'), {lsb_release: 'enforce', 'nvidia_modprobe//kmod': 'complain', '/usr/bin/odd name': 'enforce'});
+  t.deepEqual(
+    parseKernelProfiles('lsb_release (enforce)\nnvidia_modprobe//kmod (complain)\n/usr/bin/odd name (enforce)\n\n'),
+    {lsb_release: 'enforce', 'nvidia_modprobe//kmod': 'complain', '/usr/bin/odd name': 'enforce'},
+  );
 });
 
-test('parser output: the text\'s own line, another file\'s error, errors without a line; machine noise left out', (t) => {
+test("parser output: the text's own line, another file's error, errors without a line; machine noise left out", (t) => {
   const out = parseParserOutput({
     exitCode: 1,
     stdout: '',
@@ -73,15 +92,28 @@ test('parser output: the text\'s own line, another file\'s error, errors without
     {message: 'syntax error (in /etc/apparmor.d/abstractions/broken, line 1)'},
     {message: 'profile x: has merged rule /bin/foo with conflicting x modifiers'},
   ]);
-  t.deepEqual(parseParserOutput({exitCode: 0, stdout: 'Addition succeeded for "a".\nAddition succeeded for "hat".\n', stderr: ''}).names, ['a', 'hat']);
+  t.deepEqual(
+    parseParserOutput({exitCode: 0, stdout: 'Addition succeeded for "a".\nAddition succeeded for "hat".\n', stderr: ''})
+      .names,
+    ['a', 'hat'],
+  );
 });
 
 test('a new profile is written and loaded in enforce mode; then nothing to do, and no parse', (t) =>
   withNode(apparmorFiles, async (root, host, calls) => {
     const first = await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
-    t.deepEqual(first.changes.map((c) => [c.address, c.action, c.disruption]), [['apparmor.profile.cosi-deny', 'create', 'none']]);
+    t.deepEqual(
+      first.changes.map((c) => [c.address, c.action, c.disruption]),
+      [['apparmor.profile.cosi-deny', 'create', 'none']],
+    );
     t.is(await root.read('/etc/apparmor.d/cosi-deny'), deny);
-    t.deepEqual(calls.map((c) => c.argv), [['sh', '-c', 'cat | "$0" "$@" /dev/stdin', '/usr/sbin/apparmor_parser', '-Q', '-K', '-v'], ['/usr/sbin/apparmor_parser', '-r', '/etc/apparmor.d/cosi-deny']]);
+    t.deepEqual(
+      calls.map((c) => c.argv),
+      [
+        ['sh', '-c', 'cat | "$0" "$@" /dev/stdin', '/usr/sbin/apparmor_parser', '-Q', '-K', '-v'],
+        ['/usr/sbin/apparmor_parser', '-r', '/etc/apparmor.d/cosi-deny'],
+      ],
+    );
     const again = await plan(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     t.deepEqual(again.changes, []);
     t.is(calls.length, 2, 'a file that holds the text and is loaded as asked is not parsed again');
@@ -89,22 +121,31 @@ test('a new profile is written and loaded in enforce mode; then nothing to do, a
 
 test('a syntax error is a plan error at its line of the profile; nothing is planned for it', (t) =>
   withNode(apparmorFiles, async (_root, host) => {
-    const p = await plan(host, {apparmor: {profiles: {'cosi-deny': deny.replace('deny /etc/shadow r,', 'deny /etc/shadow SYNTAX-ERROR')}}});
+    const p = await plan(host, {
+      apparmor: {profiles: {'cosi-deny': deny.replace('deny /etc/shadow r,', 'deny /etc/shadow SYNTAX-ERROR')}},
+    });
     t.deepEqual(p.changes, []);
     t.is(p.diagnostics.length, 1);
     t.like(p.diagnostics[0], {severity: 'error', valueLine: 4, path: ['spec', 'apparmor', 'profiles', 'cosi-deny']});
     t.regex(p.diagnostics[0]!.summary, /^AppArmor profile cosi-deny, line 4: syntax error, unexpected TOK_ID/);
   }));
 
-test('the profile\'s line maps to its line in the YAML document (block scalar)', (t) => {
-  const text = 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: w\nspec:\n  apparmor:\n    profiles:\n      cosi-deny: |\n        #include <tunables/global>\n        profile cosi-deny {\n          deny /etc/shadow SYNTAX-ERROR\n        }\n';
+test("the profile's line maps to its line in the YAML document (block scalar)", (t) => {
+  const text =
+    'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: w\nspec:\n  apparmor:\n    profiles:\n      cosi-deny: |\n        #include <tunables/global>\n        profile cosi-deny {\n          deny /etc/shadow SYNTAX-ERROR\n        }\n';
   const {parsed} = parseYaml('node.yaml', text);
-  t.deepEqual(parsed!.source.locate(['spec', 'apparmor', 'profiles', 'cosi-deny'], {valueLine: 3}).position, {file: 'node.yaml', line: 11, col: 11});
+  t.deepEqual(parsed!.source.locate(['spec', 'apparmor', 'profiles', 'cosi-deny'], {valueLine: 3}).position, {
+    file: 'node.yaml',
+    line: 11,
+    col: 11,
+  });
 });
 
 test('a text that does not declare the profile it is keyed by is an error', (t) =>
   withNode(apparmorFiles, async (_root, host) => {
-    const p = await plan(host, {apparmor: {profiles: {'cosi-deny': deny.replace('profile cosi-deny', 'profile something-else')}}});
+    const p = await plan(host, {
+      apparmor: {profiles: {'cosi-deny': deny.replace('profile cosi-deny', 'profile something-else')}},
+    });
     t.deepEqual(p.changes, []);
     t.regex(p.diagnostics[0]!.summary, /must declare `profile cosi-deny`.*it declares something-else/);
   }));
@@ -133,7 +174,10 @@ test('a profile loaded in another mode (aa-complain) is reloaded', (t) =>
     await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     await root.write('/sys/kernel/security/apparmor/profiles', 'lsb_release (enforce)\ncosi-deny (complain)\n');
     const p = await plan(host, {apparmor: {profiles: {'cosi-deny': deny}}});
-    t.deepEqual(p.changes.map((c) => [c.action, c.reason]), [['update', 'cosi-deny is loaded in complain mode, not enforce']]);
+    t.deepEqual(
+      p.changes.map((c) => [c.action, c.reason]),
+      [['update', 'cosi-deny is loaded in complain mode, not enforce']],
+    );
     await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     t.deepEqual(calls.at(-1)!.argv, ['/usr/sbin/apparmor_parser', '-r', '/etc/apparmor.d/cosi-deny']);
     t.regex((await root.read('/sys/kernel/security/apparmor/profiles'))!, /cosi-deny \(enforce\)/);
@@ -143,8 +187,15 @@ test('removal unloads the profile by name and removes its file', (t) =>
   withNode(apparmorFiles, async (root, host, calls) => {
     await apply(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     const p = await apply(host, {});
-    t.deepEqual(p.changes.map((c) => [c.action, c.reason]), [['delete', 'no longer in the document: unloaded, and /etc/apparmor.d/cosi-deny removed']]);
-    t.deepEqual(calls.at(-1), {argv: ['sh', '-c', 'cat | "$0" "$@" /dev/stdin', '/usr/sbin/apparmor_parser', '-R'], input: 'profile cosi-deny {}\n', timeoutMs: 120_000});
+    t.deepEqual(
+      p.changes.map((c) => [c.action, c.reason]),
+      [['delete', 'no longer in the document: unloaded, and /etc/apparmor.d/cosi-deny removed']],
+    );
+    t.deepEqual(calls.at(-1), {
+      argv: ['sh', '-c', 'cat | "$0" "$@" /dev/stdin', '/usr/sbin/apparmor_parser', '-R'],
+      input: 'profile cosi-deny {}\n',
+      timeoutMs: 120_000,
+    });
     t.is(await root.read('/etc/apparmor.d/cosi-deny'), undefined);
     t.notRegex((await root.read('/sys/kernel/security/apparmor/profiles'))!, /cosi-deny/);
   }));
@@ -154,34 +205,65 @@ test('a profile path that is a symbolic link is refused, never written through',
     symlinkSync('/etc/shadow', `${root.dir}/etc/apparmor.d/cosi-deny`);
     const p = await plan(host, {apparmor: {profiles: {'cosi-deny': deny}}});
     t.deepEqual(p.changes, []);
-    t.regex(p.diagnostics[0]!.summary, /cosi-deny cannot be written: \/etc\/apparmor.d\/cosi-deny is not a regular file \(a symbolic link\)/);
+    t.regex(
+      p.diagnostics[0]!.summary,
+      /cosi-deny cannot be written: \/etc\/apparmor.d\/cosi-deny is not a regular file \(a symbolic link\)/,
+    );
     t.is(await root.read('/etc/shadow'), 'secret\n');
   }));
 
 test('facts: AppArmor enabled, the parser, the loaded profiles by mode', (t) =>
   withNode(apparmorFiles, async (_root, host) => {
-    t.deepEqual(await apparmorProvider.facts!({host}), {enabled: true, parser: '/usr/sbin/apparmor_parser', loadedProfiles: 2, modes: {enforce: 2}});
+    t.deepEqual(await apparmorProvider.facts!({host}), {
+      enabled: true,
+      parser: '/usr/sbin/apparmor_parser',
+      loadedProfiles: 2,
+      modes: {enforce: 2},
+    });
   }));
 
 test('without apparmor_parser but with its package in the plan: a warning, the profile after the package, checked by apply', (t) => {
   const {['/usr/sbin/apparmor_parser']: _parser, ...noParser} = apparmorFiles;
   return withNode(noParser, async (root, host, calls) => {
     const p = await plan(host, {packages: {install: {apparmor: '*'}}, apparmor: {profiles: {'cosi-deny': deny}}});
-    t.deepEqual(p.diagnostics.map((d) => d.severity), ['warning']);
+    t.deepEqual(
+      p.diagnostics.map((d) => d.severity),
+      ['warning'],
+    );
     t.regex(p.diagnostics[0]!.summary, /package apparmor in this plan brings it/);
-    t.deepEqual(p.changes.map((c) => [c.address, c.action, c.dependsOn]), [['apparmor.profile.cosi-deny', 'create', ['package.apparmor']]]);
+    t.deepEqual(
+      p.changes.map((c) => [c.address, c.action, c.dependsOn]),
+      [['apparmor.profile.cosi-deny', 'create', ['package.apparmor']]],
+    );
     // The package is installed (here: the parser appears), then the profile is applied: checked, written, loaded.
     await root.write('/usr/sbin/apparmor_parser', '');
-    const result = await applyChanges({host, changes: p.changes, state: await loadState(host), providers: [apparmorProvider]});
+    const result = await applyChanges({
+      host,
+      changes: p.changes,
+      state: await loadState(host),
+      providers: [apparmorProvider],
+    });
     t.is(result.failed, undefined);
-    t.deepEqual(calls.map((c) => c.argv.at(-1)), ['-v', '/etc/apparmor.d/cosi-deny'], 'checked, then loaded');
+    t.deepEqual(
+      calls.map((c) => c.argv.at(-1)),
+      ['-v', '/etc/apparmor.d/cosi-deny'],
+      'checked, then loaded',
+    );
     // A broken profile planned the same way is refused by apply before anything is written.
     const {rmSync} = await import('node:fs');
     rmSync(`${root.dir}/usr/sbin/apparmor_parser`);
     const broken = deny.replace(/cosi-deny/g, 'cosi-other').replace('deny /etc/shadow r,', 'SYNTAX-ERROR');
-    const brokenPlan = await plan(host, {packages: {install: {apparmor: '*'}}, apparmor: {profiles: {'cosi-deny': deny, 'cosi-other': broken}}});
+    const brokenPlan = await plan(host, {
+      packages: {install: {apparmor: '*'}},
+      apparmor: {profiles: {'cosi-deny': deny, 'cosi-other': broken}},
+    });
     await root.write('/usr/sbin/apparmor_parser', '');
-    const failed = await applyChanges({host, changes: brokenPlan.changes, state: await loadState(host), providers: [apparmorProvider]});
+    const failed = await applyChanges({
+      host,
+      changes: brokenPlan.changes,
+      state: await loadState(host),
+      providers: [apparmorProvider],
+    });
     t.regex(failed.failed?.message ?? '', /apparmor_parser rejects profile cosi-other: line 4: syntax error/);
     t.is(await root.read('/etc/apparmor.d/cosi-other'), undefined);
   });
@@ -196,7 +278,10 @@ test('removal on a node that lost AppArmor and its parser still removes the file
     await root.write('/sys/kernel/security/apparmor/profiles', '');
     const before = calls.length;
     const p = await apply(host, {});
-    t.deepEqual(p.changes.map((c) => [c.action, c.reason]), [['delete', 'no longer in the document: /etc/apparmor.d/cosi-deny removed']]);
+    t.deepEqual(
+      p.changes.map((c) => [c.action, c.reason]),
+      [['delete', 'no longer in the document: /etc/apparmor.d/cosi-deny removed']],
+    );
     t.is(calls.length, before);
     t.is(await root.read('/etc/apparmor.d/cosi-deny'), undefined);
   }));

@@ -30,7 +30,8 @@ test('the global help lists every command; help of an unknown command is a usage
   const help = cosi(['--help']);
   t.is(help.exitCode, 0);
   t.is(help.stdout, usage());
-  for (const doc of commandDocs) t.regex(help.stdout, new RegExp(`^  ${doc.name} +${doc.summary.replace(/[()]/g, '\\$&')}`, 'm'));
+  for (const doc of commandDocs)
+    t.regex(help.stdout, new RegExp(`^  ${doc.name} +${doc.summary.replace(/[()]/g, '\\$&')}`, 'm'));
   const unknown = cosi(['help', 'paln']);
   t.is(unknown.exitCode, 1);
   t.regex(unknown.stderr, /unknown command "paln"; did you mean "plan"\?/);
@@ -47,16 +48,23 @@ test('the man pages say what --help says: same options, same exit codes, one pag
   t.deepEqual(Object.keys(pages).sort(), ['cosi.8', ...commandDocs.map((c) => `cosi-${c.name}.8`)].sort());
   for (const doc of commandDocs) {
     const page = pages[`cosi-${doc.name}.8`]!;
-    t.true(page.includes(`\n.TH ${roff(`cosi-${doc.name}`.toUpperCase())} 8 "2026-12-01" "cosi 1.2.3" "System Administration"\n`), doc.name);
-    for (const option of doc.options) t.true(page.includes(roff(optionDocs[option].description)), `${doc.name}: ${option}`);
-    for (const [code, text] of doc.exitCodes) t.true(page.includes(`\\fB${code}\\fR\n${roff(text)}`), `${doc.name}: exit ${code}`);
+    t.true(
+      page.includes(
+        `\n.TH ${roff(`cosi-${doc.name}`.toUpperCase())} 8 "2026-12-01" "cosi 1.2.3" "System Administration"\n`,
+      ),
+      doc.name,
+    );
+    for (const option of doc.options)
+      t.true(page.includes(roff(optionDocs[option].description)), `${doc.name}: ${option}`);
+    for (const [code, text] of doc.exitCodes)
+      t.true(page.includes(`\\fB${code}\\fR\n${roff(text)}`), `${doc.name}: exit ${code}`);
   }
   t.regex(pages['cosi.8']!, /^\.SH FILES$/m);
 });
 
 test('roff escapes what a man page would misread', (t) => {
   t.is(roff('--root \\x'), '\\-\\-root \\ex');
-  t.is(roff('.TH\n\'quote'), '\\&.TH\n\\&\'quote');
+  t.is(roff(".TH\n'quote"), "\\&.TH\n\\&'quote");
 });
 
 test('the build writes the man pages and the completion that the packages ship', (t) => {
@@ -88,7 +96,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   return r.stdout.split('\n').filter((l) => l !== '');
 }
 
-test('bash completion: commands, a command\'s flags, file and directory values, fixed words', (t) => {
+test("bash completion: commands, a command's flags, file and directory values, fixed words", (t) => {
   t.deepEqual(complete('cosi p'), ['plan']);
   t.deepEqual(complete('cosi plan --d'), ['--detailed-exitcode']);
   t.true(complete('cosi apply --').includes('--auto-approve'));
@@ -105,12 +113,19 @@ test('--json errors are one JSON object on stdout, with the located diagnostics'
   const dir = mkdtempSync(join(tmpdir(), 'cosi-json-error-'));
   t.teardown(() => rmSync(dir, {recursive: true, force: true}));
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  modules:\n    floppy: {state: gone}\n');
+  writeFileSync(
+    file,
+    'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  modules:\n    floppy: {state: gone}\n',
+  );
   const r = cosi(['validate', file, '--json']);
   t.is(r.exitCode, 1);
   const lines = r.stdout.trim().split('\n');
   t.is(lines.length, 1, 'one object');
-  const error = JSON.parse(lines[0]!) as {formatVersion: string; type: string; diagnostics: Array<Record<string, unknown>>};
+  const error = JSON.parse(lines[0]!) as {
+    formatVersion: string;
+    type: string;
+    diagnostics: Array<Record<string, unknown>>;
+  };
   t.is(error.formatVersion, '1');
   t.is(error.type, 'error');
   const [d] = error.diagnostics;
@@ -118,7 +133,19 @@ test('--json errors are one JSON object on stdout, with the located diagnostics'
   t.is(typeof d!['column'], 'number');
   t.is(typeof d!['message'], 'string');
   const usageError = cosi(['plan', '--roots', '/', '--json']);
-  t.like(JSON.parse(usageError.stdout), {type: 'error', diagnostics: [{file: null, line: null, column: null, path: null, severity: 'error', message: 'unknown option --roots; did you mean --root?'}]});
+  t.like(JSON.parse(usageError.stdout), {
+    type: 'error',
+    diagnostics: [
+      {
+        file: null,
+        line: null,
+        column: null,
+        path: null,
+        severity: 'error',
+        message: 'unknown option --roots; did you mean --root?',
+      },
+    ],
+  });
 });
 
 test('--root: relative to the working directory; a missing root or one without etc/ is an error that creates nothing', (t) => {

@@ -21,9 +21,21 @@ test('output larger than a pipe holds, on a non-blocking pipe read slowly, arriv
   const root = await createFixtureRoot(files);
   t.teardown(() => root.cleanup());
   const document = join(root.dir, 'config.yaml');
-  writeFileSync(document, ['apiVersion: cosi.dev/v1alpha1', 'kind: NodeConfig', 'metadata: {name: big}', 'spec:', '  sysctls:', ...lines, ''].join('\n'));
+  writeFileSync(
+    document,
+    [
+      'apiVersion: cosi.dev/v1alpha1',
+      'kind: NodeConfig',
+      'metadata: {name: big}',
+      'spec:',
+      '  sysctls:',
+      ...lines,
+      '',
+    ].join('\n'),
+  );
   const argv = [process.execPath, cosiBin, 'plan', document, '--root', root.dir, '--no-color'];
-  const exec = 'import fcntl, os, sys\nfcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)\nos.write(1, b"parent\\n")\nos.execv(sys.argv[1], sys.argv[1:])';
+  const exec =
+    'import fcntl, os, sys\nfcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)\nos.write(1, b"parent\\n")\nos.execv(sys.argv[1], sys.argv[1:])';
   const child = spawn('python3', ['-c', exec, ...argv], {stdio: ['ignore', 'pipe', 'pipe']});
   child.stdout.pause();
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -21,7 +21,10 @@ const values = fc.letrec((tie) => ({
 })).value;
 
 test('canonicalJson renders exactly what JSON.stringify of a key-sorted copy renders', (t) => {
-  fc.assert(fc.property(values, (value) => canonicalJson(value) === reference(value)), {numRuns: 5000});
+  fc.assert(
+    fc.property(values, (value) => canonicalJson(value) === reference(value)),
+    {numRuns: 5000},
+  );
   t.pass();
 });
 
@@ -30,5 +33,8 @@ test('canonicalJson sorts keys at every level and drops undefined members as JSO
   t.is(canonicalJson(undefined), undefined as unknown as string);
   t.is(digest({b: 1, a: 2}), digest({a: 2, b: 1}));
   t.is(digest(undefined).length, 32);
-  t.is(digest({b: [1, 'x'], a: null}), createHash('sha256').update('{"a":null,"b":[1,"x"]}').digest('hex').slice(0, 32));
+  t.is(
+    digest({b: [1, 'x'], a: null}),
+    createHash('sha256').update('{"a":null,"b":[1,"x"]}').digest('hex').slice(0, 32),
+  );
 });

@@ -5,7 +5,12 @@ import {findExcessiveNesting} from '../../src/config/parse-yaml.js';
 const over = limits.maxDepth + 1;
 
 test('findExcessiveNesting: a plain document is fine', (t) => {
-  t.is(findExcessiveNesting('apiVersion: cosi.dev/v1alpha1\nmetadata: {name: a}\nspec:\n  sysctls:\n    net.ipv4.ip_forward: 1\n'), undefined);
+  t.is(
+    findExcessiveNesting(
+      'apiVersion: cosi.dev/v1alpha1\nmetadata: {name: a}\nspec:\n  sysctls:\n    net.ipv4.ip_forward: 1\n',
+    ),
+    undefined,
+  );
 });
 
 test('findExcessiveNesting: many flow collections side by side are not nesting', (t) => {

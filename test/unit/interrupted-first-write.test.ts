@@ -18,8 +18,17 @@ import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 // crash never loses it. A kill can then come before or after the provider's write. Either way the next plan must
 // keep the backup of a file cosi replaces, record what it wrote, and restore the file byte for byte later.
 
-const shipped = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime/containerd-debian-shipped.toml'), 'utf8');
-const noCommands = async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands here', started: false});
+const shipped = readFileSync(
+  join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime/containerd-debian-shipped.toml'),
+  'utf8',
+);
+const noCommands = async () => ({
+  exitCode: 127,
+  timedOut: false,
+  stdout: '',
+  stderr: 'no commands here',
+  started: false,
+});
 
 interface Scenario {
   readonly name: string;
@@ -39,7 +48,14 @@ const scenarios: Scenario[] = [
     path: '/etc/containerd/config.toml',
     backup: '/var/lib/cosi/backups/etc/containerd/config.toml',
     found: shipped,
-    spec: {runtime: {engine: 'containerd', settings: {plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: true}}}}}}}}},
+    spec: {
+      runtime: {
+        engine: 'containerd',
+        settings: {
+          plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: true}}}}}},
+        },
+      },
+    },
   },
   {
     name: 'cni.network (a conflist)',
@@ -52,11 +68,23 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const plan = async (host: Host, s: Scenario, spec: NodeConfig['spec']) => makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers: [s.provider], sections: documentSections});
+const plan = async (host: Host, s: Scenario, spec: NodeConfig['spec']) =>
+  makePlan({
+    host,
+    desired: desiredFrom(spec),
+    state: await loadState(host),
+    providers: [s.provider],
+    sections: documentSections,
+  });
 
 async function apply(host: Host, s: Scenario, spec: NodeConfig['spec']) {
   const planned = await plan(host, s, spec);
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [s.provider]});
+  const result = await applyChanges({
+    host,
+    changes: planned.changes,
+    state: await loadState(host),
+    providers: [s.provider],
+  });
   if (result.failed) throw new Error(result.failed.message);
   return planned;
 }
@@ -65,9 +93,15 @@ async function apply(host: Host, s: Scenario, spec: NodeConfig['spec']) {
 async function interrupt(host: Host, s: Scenario, written: boolean): Promise<void> {
   const first = await plan(host, s, s.spec);
   const change = first.changes.find((c) => c.address === s.address)!;
-  if (change.original === undefined) throw new Error(`${s.address}: the first change carries no original for the engine to keep`);
+  if (change.original === undefined)
+    throw new Error(`${s.address}: the first change carries no original for the engine to keep`);
   const now = new Date().toISOString();
-  const state = withRecord(await loadState(host), s.address, {original: change.original, applied: null, since: now, updated: now});
+  const state = withRecord(await loadState(host), s.address, {
+    original: change.original,
+    applied: null,
+    since: now,
+    updated: now,
+  });
   await saveState(host, state);
   if (written) await s.provider.apply({host, change, state});
 }
@@ -81,14 +115,21 @@ for (const s of scenarios) {
       await interrupt(host, s, written);
 
       const next = await plan(host, s, s.spec);
-      t.deepEqual(next.diagnostics.filter((d) => d.severity === 'error'), []);
+      t.deepEqual(
+        next.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
       const change = next.changes.find((c) => c.address === s.address);
       t.is(change?.action, 'update', `${s.address} is planned (to write or to record what was written)`);
       if (written) t.regex(change!.reason, /interrupted before it was recorded/);
       await apply(host, s, s.spec);
       t.is(await root.read(s.backup), s.found, 'the backup holds the file cosi found');
       t.not((await loadState(host)).resources[s.address]?.applied, null, 'what cosi wrote is recorded');
-      t.deepEqual((await plan(host, s, s.spec)).changes.filter((c) => c.address === s.address), [], 'converged');
+      t.deepEqual(
+        (await plan(host, s, s.spec)).changes.filter((c) => c.address === s.address),
+        [],
+        'converged',
+      );
 
       await apply(host, s, {});
       t.is(await root.read(s.path), s.found, 'removal from the document restores the file byte for byte');

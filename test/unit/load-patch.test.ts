@@ -36,18 +36,33 @@ const appliesPatch = test.macro({
   title: (title) => `applies ${title}`,
 });
 
-test('a YAML patch that adds a sysctl', appliesPatch,
-  {name: 'add.yaml', text: '# raise the conntrack table\n- op: add\n  path: /spec/sysctls/net.netfilter.nf_conntrack_max\n  value: 262144\n'},
-  {'net.ipv4.ip_forward': 1, 'vm.swappiness': 10, 'net.netfilter.nf_conntrack_max': 262144});
-test('a JSON patch that replaces a sysctl', appliesPatch,
+test(
+  'a YAML patch that adds a sysctl',
+  appliesPatch,
+  {
+    name: 'add.yaml',
+    text: '# raise the conntrack table\n- op: add\n  path: /spec/sysctls/net.netfilter.nf_conntrack_max\n  value: 262144\n',
+  },
+  {'net.ipv4.ip_forward': 1, 'vm.swappiness': 10, 'net.netfilter.nf_conntrack_max': 262144},
+);
+test(
+  'a JSON patch that replaces a sysctl',
+  appliesPatch,
   {name: 'replace.json', text: '[{"op": "replace", "path": "/spec/sysctls/vm.swappiness", "value": 1}]\n'},
-  {'net.ipv4.ip_forward': 1, 'vm.swappiness': 1});
-test('a YAML patch that removes a sysctl', appliesPatch,
+  {'net.ipv4.ip_forward': 1, 'vm.swappiness': 1},
+);
+test(
+  'a YAML patch that removes a sysctl',
+  appliesPatch,
   {name: 'remove.yaml', text: '- op: remove\n  path: /spec/sysctls/vm.swappiness\n'},
-  {'net.ipv4.ip_forward': 1});
-test('a slash-form key escaped in the pointer', appliesPatch,
+  {'net.ipv4.ip_forward': 1},
+);
+test(
+  'a slash-form key escaped in the pointer',
+  appliesPatch,
   {name: 'slash.yaml', text: '- op: add\n  path: /spec/sysctls/net~1ipv6~1conf~1eth0.100~1disable_ipv6\n  value: 1\n'},
-  {'net.ipv4.ip_forward': 1, 'vm.swappiness': 10, 'net/ipv6/conf/eth0.100/disable_ipv6': 1});
+  {'net.ipv4.ip_forward': 1, 'vm.swappiness': 10, 'net/ipv6/conf/eth0.100/disable_ipv6': 1},
+);
 
 /** PatchFailure is a patch the CLI must refuse, with the diagnostic it must print. */
 interface PatchFailure {
@@ -95,16 +110,36 @@ const failures: PatchFailure[] = [
     at: '2:3',
     message: '`test` failed',
   },
-  {name: 'not-a-list.yaml', text: 'op: add\npath: /spec/sysctls/vm.swappiness\nvalue: 1\n', at: '1:1', message: 'a patch file must hold a list of RFC 6902 operations'},
+  {
+    name: 'not-a-list.yaml',
+    text: 'op: add\npath: /spec/sysctls/vm.swappiness\nvalue: 1\n',
+    at: '1:1',
+    message: 'a patch file must hold a list of RFC 6902 operations',
+  },
   {
     name: 'missing-path.yaml',
     text: '- op: add\n  path: /spec/sysctls/vm.swappiness\n  value: 1\n- op: replace\n  path: /spec/services/kubelet/state\n  value: running\n',
     at: '4:3',
     message: 'patch operation 1 (replace /spec/services/kubelet/state)',
   },
-  {name: 'remove-missing.yaml', text: '- op: remove\n  path: /spec/sysctls/kernel.panic\n', at: '1:3', message: 'patch operation 0 (remove /spec/sysctls/kernel.panic)'},
-  {name: 'bad-op.yaml', text: '- op: merge\n  path: /spec/sysctls\n  value: {}\n', at: '1:3', message: 'expected `op` to be one of add, remove, replace, move, copy, test, found "merge"'},
-  {name: 'syntax.yaml', text: '- op: add\n  path: /spec/sysctls/a\n  value: [1, 2\n', at: '4:1', message: 'Flow sequence'},
+  {
+    name: 'remove-missing.yaml',
+    text: '- op: remove\n  path: /spec/sysctls/kernel.panic\n',
+    at: '1:3',
+    message: 'patch operation 0 (remove /spec/sysctls/kernel.panic)',
+  },
+  {
+    name: 'bad-op.yaml',
+    text: '- op: merge\n  path: /spec/sysctls\n  value: {}\n',
+    at: '1:3',
+    message: 'expected `op` to be one of add, remove, replace, move, copy, test, found "merge"',
+  },
+  {
+    name: 'syntax.yaml',
+    text: '- op: add\n  path: /spec/sysctls/a\n  value: [1, 2\n',
+    at: '4:1',
+    message: 'Flow sequence',
+  },
 ];
 
 for (const c of failures) test.serial(rejectsPatch, c);
@@ -118,7 +153,10 @@ test('patches apply in command-line order', async (t) => {
   t.is((await runCli(['validate', base, '--patch', one, '--patch', five, '--patch', isFive])).exitCode, 0);
   const reversed = await runCli(['validate', base, '--patch', five, '--patch', one, '--patch', isFive]);
   t.is(reversed.exitCode, 1);
-  t.regex(reversed.stderr, /order-test-5\.yaml:1:3: error: patch operation 0 \(test \/spec\/sysctls\/vm\.swappiness\): `test` failed/);
+  t.regex(
+    reversed.stderr,
+    /order-test-5\.yaml:1:3: error: patch operation 0 \(test \/spec\/sysctls\/vm\.swappiness\): `test` failed/,
+  );
 });
 
 test('a later patch that writes a bad value is blamed, not the earlier one', async (t) => {
@@ -126,7 +164,13 @@ test('a later patch that writes a bad value is blamed, not the earlier one', asy
   const bad = write('blame-bad.yaml', '- op: replace\n  path: /spec/modules/floppy/state\n  value: unloaded\n');
   const run = await runCli(['validate', base, '--patch', good, '--patch', bad]);
   t.is(run.exitCode, 1);
-  t.regex(run.stderr, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:10: error: expected one of loaded, blocked, found the string "unloaded"`, 'm'));
+  t.regex(
+    run.stderr,
+    new RegExp(
+      `^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:10: error: expected one of loaded, blocked, found the string "unloaded"`,
+      'm',
+    ),
+  );
 });
 
 test('a missing patch file is a diagnostic', async (t) => {

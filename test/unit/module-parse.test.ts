@@ -6,9 +6,23 @@ import {expectedModprobeLines, sysctlPrefixes} from '../../src/resources/module/
 import {parseKconfig} from '../../src/resources/module/kconfig.js';
 import {parseModuleCmdline} from '../../src/resources/module/kernel-cmdline.js';
 import {moduleNameFromPath} from '../../src/resources/module/module-name.js';
-import {parseModprobeFile, parseOptions, renderCosiModprobeFile, renderOption} from '../../src/resources/module/modprobe-d.js';
-import {aliasTargets, parseModulesAlias, parseModulesBuiltin, parseModulesDep} from '../../src/resources/module/modules-dep.js';
-import {orderConfigFiles, parseModulesLoadFile, renderCosiModulesLoadFile} from '../../src/resources/module/modules-load-d.js';
+import {
+  parseModprobeFile,
+  parseOptions,
+  renderCosiModprobeFile,
+  renderOption,
+} from '../../src/resources/module/modprobe-d.js';
+import {
+  aliasTargets,
+  parseModulesAlias,
+  parseModulesBuiltin,
+  parseModulesDep,
+} from '../../src/resources/module/modules-dep.js';
+import {
+  orderConfigFiles,
+  parseModulesLoadFile,
+  renderCosiModulesLoadFile,
+} from '../../src/resources/module/modules-load-d.js';
 import {sameParameterValue, unsafeParameterValue} from '../../src/resources/module/parameter-value.js';
 import {inUse, parseProcModules} from '../../src/resources/module/proc-modules.js';
 import {desiredFrom} from '../lib/document.js';
@@ -44,11 +58,15 @@ test('module file names: compressed, dashed, and not modules', (t) => {
 });
 
 test('modules.dep, modules.builtin and modules.alias', (t) => {
-  const dep = parseModulesDep('kernel/net/bridge/br_netfilter.ko.xz: kernel/net/bridge/bridge.ko.xz kernel/net/802/stp.ko.xz\nkernel/fs/overlayfs/overlay.ko.xz:\n\n');
+  const dep = parseModulesDep(
+    'kernel/net/bridge/br_netfilter.ko.xz: kernel/net/bridge/bridge.ko.xz kernel/net/802/stp.ko.xz\nkernel/fs/overlayfs/overlay.ko.xz:\n\n',
+  );
   t.deepEqual(dep.get('br_netfilter'), ['bridge', 'stp']);
   t.deepEqual(dep.get('overlay'), []);
   t.deepEqual([...parseModulesBuiltin('kernel/net/ipv6/ipv6.ko\nkernel/mm/zswap.ko\n')], ['ipv6', 'zswap']);
-  const aliases = parseModulesAlias('# comment\nalias ip_conntrack nf_conntrack\nalias crc32c crc32c_intel\nalias crc32c crc32c_generic\nalias block-major-2-* floppy\nalias acpi*:PNP0700:* floppy\n');
+  const aliases = parseModulesAlias(
+    '# comment\nalias ip_conntrack nf_conntrack\nalias crc32c crc32c_intel\nalias crc32c crc32c_generic\nalias block-major-2-* floppy\nalias acpi*:PNP0700:* floppy\n',
+  );
   t.deepEqual(aliasTargets(aliases, 'ip_conntrack'), ['nf_conntrack']);
   t.deepEqual(aliasTargets(aliases, 'ip-conntrack'), ['nf_conntrack'], '- and _ fold in aliases too');
   t.deepEqual(aliasTargets(aliases, 'crc32c'), ['crc32c_generic', 'crc32c_intel']);
@@ -107,15 +125,25 @@ test('modules-load.d: names, comments, parameters after the name, order and shad
       {dir: '/run/modules-load.d', names: ['a.conf']},
       {dir: '/usr/lib/modules-load.d', names: ['k8s.conf', 'z.conf']},
     ]),
-    ['/run/modules-load.d/a.conf', '/etc/modules-load.d/k8s.conf', '/etc/modules-load.d/modules.conf', '/usr/lib/modules-load.d/z.conf'],
+    [
+      '/run/modules-load.d/a.conf',
+      '/etc/modules-load.d/k8s.conf',
+      '/etc/modules-load.d/modules.conf',
+      '/usr/lib/modules-load.d/z.conf',
+    ],
   );
   t.is(renderCosiModulesLoadFile(new Set()), undefined);
-  t.regex(renderCosiModulesLoadFile(new Set(['overlay', 'br_netfilter']))!, /^# Managed by cosi.*\nbr_netfilter\noverlay\n$/);
+  t.regex(
+    renderCosiModulesLoadFile(new Set(['overlay', 'br_netfilter']))!,
+    /^# Managed by cosi.*\nbr_netfilter\noverlay\n$/,
+  );
   t.is(renderCosiModprobeFile(new Map([['a', []]])), undefined);
 });
 
 test('kernel command line: modules-load, blacklists, module parameters, quoting', (t) => {
-  const cmdline = parseModuleCmdline('root=/dev/vda rw modules-load=br-netfilter,overlay modprobe.blacklist=floppy module_blacklist=pcspkr nf_conntrack.hashsize=262144 msg.text="a b" rd.luks.uuid=x systemd.unit=multi-user.target');
+  const cmdline = parseModuleCmdline(
+    'root=/dev/vda rw modules-load=br-netfilter,overlay modprobe.blacklist=floppy module_blacklist=pcspkr nf_conntrack.hashsize=262144 msg.text="a b" rd.luks.uuid=x systemd.unit=multi-user.target',
+  );
   t.deepEqual(cmdline.load, ['br_netfilter', 'overlay']);
   t.deepEqual(cmdline.blacklist, ['floppy', 'pcspkr']);
   t.deepEqual(cmdline.options, [
@@ -125,7 +153,9 @@ test('kernel command line: modules-load, blacklists, module parameters, quoting'
 });
 
 test('kernel config: built in, modular, not set', (t) => {
-  const config = parseKconfig('CONFIG_BRIDGE=y\nCONFIG_BRIDGE_NETFILTER=m\n# CONFIG_IP_VS is not set\nCONFIG_LOCALVERSION="x"\n');
+  const config = parseKconfig(
+    'CONFIG_BRIDGE=y\nCONFIG_BRIDGE_NETFILTER=m\n# CONFIG_IP_VS is not set\nCONFIG_LOCALVERSION="x"\n',
+  );
   t.is(config.get('CONFIG_BRIDGE'), 'y');
   t.is(config.get('CONFIG_BRIDGE_NETFILTER'), 'm');
   t.is(config.get('CONFIG_IP_VS'), 'n');
@@ -146,19 +176,30 @@ test('parameter values: booleans as the kernel prints them; unsafe values', (t) 
 
 test("cosi's modprobe.d lines: options sorted, blacklist + install /bin/false, sysctl re-apply hook", (t) => {
   const desired = desiredFrom({
-    modules: {br_netfilter: {}, nf_conntrack: {parameters: {hashsize: 131072, acct: true}}, floppy: {state: 'blocked'}, overlay: {}},
+    modules: {
+      br_netfilter: {},
+      nf_conntrack: {parameters: {hashsize: 131072, acct: true}},
+      floppy: {state: 'blocked'},
+      overlay: {},
+    },
     sysctls: {'net.bridge.bridge-nf-call-iptables': 1, 'net.netfilter.nf_conntrack_max': 262144},
   });
   const lines = (name: string) => expectedModprobeLines(desired.modules.get(name)!, desired.sysctls);
   t.deepEqual(lines('floppy'), ['blacklist floppy', 'install floppy /bin/false']);
   t.deepEqual(lines('overlay'), []);
-  t.deepEqual(lines('br_netfilter'), ['install br_netfilter /sbin/modprobe --ignore-install br_netfilter $CMDLINE_OPTS && { /lib/systemd/systemd-sysctl --prefix=/net/bridge || :; }']);
+  t.deepEqual(lines('br_netfilter'), [
+    'install br_netfilter /sbin/modprobe --ignore-install br_netfilter $CMDLINE_OPTS && { /lib/systemd/systemd-sysctl --prefix=/net/bridge || :; }',
+  ]);
   t.deepEqual(lines('nf_conntrack'), [
     'options nf_conntrack acct=Y hashsize=131072',
     'install nf_conntrack /sbin/modprobe --ignore-install nf_conntrack $CMDLINE_OPTS && { /lib/systemd/systemd-sysctl --prefix=/net/netfilter || :; }',
   ]);
   t.deepEqual(sysctlPrefixes('ip_vs', desiredFrom({sysctls: {'net.ipv4.vs.conntrack': 1}}).sysctls), ['/net/ipv4/vs']);
-  t.deepEqual(sysctlPrefixes('br_netfilter', desiredFrom({sysctls: {'net.ipv4.ip_forward': 1}}).sysctls), [], 'no hook without a sysctl it provides');
+  t.deepEqual(
+    sysctlPrefixes('br_netfilter', desiredFrom({sysctls: {'net.ipv4.ip_forward': 1}}).sysctls),
+    [],
+    'no hook without a sysctl it provides',
+  );
 });
 
 test('boot view: options concatenate and the last wins, the command line last; the first install wins; every blacklist counts', (t) => {
@@ -167,15 +208,26 @@ test('boot view: options concatenate and the last wins, the command line last; t
     module: 'nf_conntrack',
     loadFiles: [{path: '/etc/modules-load.d/cosi.conf', entries: [{module: 'nf_conntrack', line: 2}]}],
     probeFiles: [
-      file('/etc/modprobe.d/a.conf', 'options nf_conntrack hashsize=1 expect_hashsize=7\ninstall nf_conntrack /bin/true\n'),
+      file(
+        '/etc/modprobe.d/a.conf',
+        'options nf_conntrack hashsize=1 expect_hashsize=7\ninstall nf_conntrack /bin/true\n',
+      ),
       file('/etc/modprobe.d/cosi.conf', 'options nf_conntrack hashsize=2\ninstall nf_conntrack /bin/false\n'),
       file('/lib/modprobe.d/z.conf', 'options nf_conntrack hashsize=3\nblacklist nf_conntrack\n'),
     ],
-    cmdline: parseModuleCmdline('nf_conntrack.expect_hashsize=9 modprobe.blacklist=nf_conntrack modules-load=nf_conntrack'),
+    cmdline: parseModuleCmdline(
+      'nf_conntrack.expect_hashsize=9 modprobe.blacklist=nf_conntrack modules-load=nf_conntrack',
+    ),
   });
   t.deepEqual(boot.parameters.hashsize, {file: '/lib/modprobe.d/z.conf', line: 1, value: '3'});
   t.deepEqual(boot.parameters.expect_hashsize, {file: '/proc/cmdline', line: 1, value: '9'});
   t.deepEqual(boot.install, {file: '/etc/modprobe.d/a.conf', line: 2, command: '/bin/true'});
-  t.deepEqual(boot.blacklistedBy.map((p) => p.file), ['/lib/modprobe.d/z.conf', '/proc/cmdline']);
-  t.deepEqual(boot.loadedBy.map((p) => p.file), ['/etc/modules-load.d/cosi.conf', '/proc/cmdline']);
+  t.deepEqual(
+    boot.blacklistedBy.map((p) => p.file),
+    ['/lib/modprobe.d/z.conf', '/proc/cmdline'],
+  );
+  t.deepEqual(
+    boot.loadedBy.map((p) => p.file),
+    ['/etc/modules-load.d/cosi.conf', '/proc/cmdline'],
+  );
 });

@@ -18,21 +18,50 @@ const repository: Record<string, string[]> = {'cosi-a': ['1.0'], 'cosi-b': ['2.1
 
 function fakeApt(dir: string, log: string[] = []): CommandRunner {
   const ok = (stdout = ''): CommandResult => ({exitCode: 0, timedOut: false, stdout, stderr: '', started: true});
-  const readDb = async () => new Map((await readFile(join(dir, dbFile), 'utf8')).split('\n').filter(Boolean).map((l) => [l.split('\t')[0]!, l] as const));
-  const writeDb = (db: Map<string, string>) => writeFile(join(dir, dbFile), [...db.values()].map((l) => `${l}\n`).join(''));
+  const readDb = async () =>
+    new Map(
+      (await readFile(join(dir, dbFile), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.split('\t')[0]!, l] as const),
+    );
+  const writeDb = (db: Map<string, string>) =>
+    writeFile(join(dir, dbFile), [...db.values()].map((l) => `${l}\n`).join(''));
   return async ({argv}: CommandRequest) => {
     log.push(argv.slice(0, 2).join(' '));
     const db = await readDb();
     if (argv[0] === 'dpkg-query' && argv[1] === '-W') return ok([...db.values()].map((l) => `${l}\n`).join(''));
     if (argv[0] === 'dpkg-query' && argv[1] === '-S') return {...ok(), exitCode: 1};
     if (argv[0] === 'apt-cache') {
-      return ok(argv.slice(2).filter((n) => repository[n]).map((n) => `${n}:\n  Installed: (none)\n  Candidate: ${repository[n]![0]}\n  Version table:\n${repository[n]!.map((v) => `     ${v} 500\n        500 file:/srv/repo ./ Packages\n`).join('')}`).join(''));
+      return ok(
+        argv
+          .slice(2)
+          .filter((n) => repository[n])
+          .map(
+            (n) =>
+              `${n}:\n  Installed: (none)\n  Candidate: ${repository[n]![0]}\n  Version table:\n${repository[n]!.map((v) => `     ${v} 500\n        500 file:/srv/repo ./ Packages\n`).join('')}`,
+          )
+          .join(''),
+      );
     }
-    if (argv[0] === 'apt-get' && argv[1] === '-s') return ok(argv.slice(3).map((n) => `Remv ${n} [x]\n`).join(''));
+    if (argv[0] === 'apt-get' && argv[1] === '-s')
+      return ok(
+        argv
+          .slice(3)
+          .map((n) => `Remv ${n} [x]\n`)
+          .join(''),
+      );
     if (argv[0] === 'apt-get' && argv[1] === 'install') {
       for (const spec of argv.filter((a) => a.includes('=') && !a.includes(':'))) {
         const [name, version] = spec.split('=') as [string, string];
-        if (!repository[name]?.includes(version)) return {exitCode: 100, timedOut: false, stdout: '', stderr: `E: Version '${version}' for '${name}' was not found`, started: true};
+        if (!repository[name]?.includes(version))
+          return {
+            exitCode: 100,
+            timedOut: false,
+            stdout: '',
+            stderr: `E: Version '${version}' for '${name}' was not found`,
+            started: true,
+          };
         db.set(name, `${name}\t${version}\tii `);
       }
       await writeDb(db);
@@ -69,7 +98,8 @@ conformance(test, {
   removedSpec: {},
   async assertRestored(root: FixtureRoot) {
     const db = (await root.read(dbFile)) ?? '';
-    if (!/^cosi-a\t1\.0\tii /m.test(db) || !/^cosi-b\t2\.1\tii /m.test(db)) throw new Error(`cosi uninstalled what the document did not ask it to remove:\n${db}`);
+    if (!/^cosi-a\t1\.0\tii /m.test(db) || !/^cosi-b\t2\.1\tii /m.test(db))
+      throw new Error(`cosi uninstalled what the document did not ask it to remove:\n${db}`);
   },
 });
 
@@ -79,7 +109,13 @@ test('probe: one process per query, never one per package', async (t) => {
   const log: string[] = [];
   const host = createHost({root: root.dir, runner: fakeApt(root.dir, log)});
   const install = Object.fromEntries(Array.from({length: 50}, (_, i) => [`pkg${i}`, '*']));
-  const plan = await makePlan({host, desired: desiredFrom({packages: {install: {...install, 'cosi-b': '>= 2.0'}, remove: ['base-files']}}), state: emptyState, providers: [createPackageProvider()], sections: documentSections});
+  const plan = await makePlan({
+    host,
+    desired: desiredFrom({packages: {install: {...install, 'cosi-b': '>= 2.0'}, remove: ['base-files']}}),
+    state: emptyState,
+    providers: [createPackageProvider()],
+    sections: documentSections,
+  });
   t.deepEqual(log.sort(), ['apt-cache policy', 'apt-get -s', 'dpkg-query -W']);
   t.is(plan.diagnostics.length, 50, 'each unknown package is its own error');
   t.regex(plan.diagnostics[0]!.summary, /package pkg0 is unknown to apt/);
@@ -90,7 +126,13 @@ test('probe: a document without packages on a node cosi has not touched runs not
   t.teardown(() => root.cleanup());
   const log: string[] = [];
   const host = createHost({root: root.dir, runner: fakeApt(root.dir, log)});
-  await makePlan({host, desired: desiredFrom({sysctls: {}}), state: emptyState, providers: [createPackageProvider()], sections: documentSections});
+  await makePlan({
+    host,
+    desired: desiredFrom({sysctls: {}}),
+    state: emptyState,
+    providers: [createPackageProvider()],
+    sections: documentSections,
+  });
   t.deepEqual(log, []);
 });
 

@@ -24,7 +24,9 @@ test('the apk fixture holds at least 100 comparisons and only known operators', 
 });
 
 test('compareApkVersions agrees with every comparison in the apk fixture', (t) => {
-  const wrong = comparisons.filter(([a, op, b]) => compareApkVersions(a, b) !== expected[op] || compareApkVersions(b, a) !== expected[reversed[op]]);
+  const wrong = comparisons.filter(
+    ([a, op, b]) => compareApkVersions(a, b) !== expected[op] || compareApkVersions(b, a) !== expected[reversed[op]],
+  );
   t.deepEqual(wrong, []);
 });
 
@@ -50,8 +52,14 @@ test(ordered, '1.0.0_pre20191002222144', '<', '1.0.0_pre20210530193627');
 test(ordered, '99999999999999999999', '>', '99999999999999999998');
 
 test('parseApkVersion splits upstream, hash and revision', (t) => {
-  t.deepEqual(parseApkVersion('1.2.3_rc1~abc1-r4'), {ok: true, value: {upstream: '1.2.3_rc1', commitHash: 'abc1', revision: '4'}});
-  t.deepEqual(parseApkVersion('3.18.4'), {ok: true, value: {upstream: '3.18.4', commitHash: undefined, revision: undefined}});
+  t.deepEqual(parseApkVersion('1.2.3_rc1~abc1-r4'), {
+    ok: true,
+    value: {upstream: '1.2.3_rc1', commitHash: 'abc1', revision: '4'},
+  });
+  t.deepEqual(parseApkVersion('3.18.4'), {
+    ok: true,
+    value: {upstream: '3.18.4', commitHash: undefined, revision: undefined},
+  });
 });
 
 test('parseApkVersion names the first offending character', (t) => {

@@ -51,7 +51,10 @@ test(ordered, '1.0-1ubuntu1', '>', '1.0-1');
 test(ordered, '1:2.3:4-5', '>', '1:2.3-5');
 
 test('parseDpkgVersion splits epoch, upstream and revision', (t) => {
-  t.deepEqual(parseDpkgVersion('1:9.2p1-2+deb12u3'), {ok: true, value: {epoch: 1, upstream: '9.2p1', revision: '2+deb12u3'}});
+  t.deepEqual(parseDpkgVersion('1:9.2p1-2+deb12u3'), {
+    ok: true,
+    value: {epoch: 1, upstream: '9.2p1', revision: '2+deb12u3'},
+  });
   t.deepEqual(parseDpkgVersion('2.36'), {ok: true, value: {epoch: 0, upstream: '2.36', revision: ''}});
   t.deepEqual(parseDpkgVersion(' 1.2-3-4\t'), {ok: true, value: {epoch: 0, upstream: '1.2-3', revision: '4'}});
   t.deepEqual(parseDpkgVersion('1:2.3:4-5'), {ok: true, value: {epoch: 1, upstream: '2.3:4', revision: '5'}});

@@ -91,7 +91,11 @@ const rpmUpstream = joined([
   pick('0', '1', '2', '10', '01', 'a'),
   pieces(pick('.', '.0', '.1', '.10', '.01', 'a', 'b', '.rc1', '~', '~rc1', '^', '^git1', '_', '+', 'z', 'Z'), 3),
 ]);
-const rpmVersion = joined([pick('', '', '0:', '1:', '2:'), rpmUpstream, pick('', '', '-1', '-2', '-1.el9', '-1.el9_2', '-10', '-0.1', '-1~rc1')]);
+const rpmVersion = joined([
+  pick('', '', '0:', '1:', '2:'),
+  rpmUpstream,
+  pick('', '', '-1', '-2', '-1.el9', '-1.el9_2', '-10', '-0.1', '-1~rc1'),
+]);
 
 const apkVersion = joined([
   pick('0', '1', '2', '10', '01'),
@@ -112,12 +116,18 @@ for (const [label, manager, version] of families) {
   const cmp = (a: string, b: string) => compareVersions(manager, a, b);
 
   test(`${label}: comparison is reflexive`, (t) => {
-    fc.assert(fc.property(version, (a) => cmp(a, a) === 0), {numRuns: 500});
+    fc.assert(
+      fc.property(version, (a) => cmp(a, a) === 0),
+      {numRuns: 500},
+    );
     t.pass();
   });
 
   test(`${label}: comparison is antisymmetric`, (t) => {
-    fc.assert(fc.property(version, version, (a, b) => cmp(a, b) === -cmp(b, a)), {numRuns: 2000});
+    fc.assert(
+      fc.property(version, version, (a, b) => cmp(a, b) === -cmp(b, a)),
+      {numRuns: 2000},
+    );
     t.pass();
   });
 
@@ -149,7 +159,13 @@ for (const [label, manager, version] of families) {
 }
 
 test('generated apt and apk versions are valid for their parsers', (t) => {
-  fc.assert(fc.property(dpkgVersion, (v) => parseDpkgVersion(v).ok), {numRuns: 500});
-  fc.assert(fc.property(apkVersion, (v) => parseApkVersion(v).ok), {numRuns: 500});
+  fc.assert(
+    fc.property(dpkgVersion, (v) => parseDpkgVersion(v).ok),
+    {numRuns: 500},
+  );
+  fc.assert(
+    fc.property(apkVersion, (v) => parseApkVersion(v).ok),
+    {numRuns: 500},
+  );
   t.pass();
 });

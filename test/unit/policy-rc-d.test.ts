@@ -1,7 +1,13 @@
 import test from 'ava';
 import {findLeftovers, removeLeftovers} from '../../src/engine/leftovers.js';
 import {createHost} from '../../src/host/host.js';
-import {denyAll, policyRcD, policyRcDLeftovers, policyRcDMarker, withPolicyRcD} from '../../src/resources/package/apt/policy-rc-d.js';
+import {
+  denyAll,
+  policyRcD,
+  policyRcDLeftovers,
+  policyRcDMarker,
+  withPolicyRcD,
+} from '../../src/resources/package/apt/policy-rc-d.js';
 import {packageProvider} from '../../src/resources/package/provider.js';
 import {createFixtureRoot} from '../lib/fixture-root.js';
 
@@ -20,7 +26,10 @@ async function fixture(t: {teardown(fn: () => Promise<void>): void}, files: Reco
 
 test('during a transaction the marker is in place before the policy-rc.d, and both are gone after', async (t) => {
   const {root, host} = await fixture(t);
-  const seen = await withPolicyRcD(host, async () => ({file: await root.read(policyRcD), marker: await root.read(policyRcDMarker)}));
+  const seen = await withPolicyRcD(host, async () => ({
+    file: await root.read(policyRcD),
+    marker: await root.read(policyRcDMarker),
+  }));
   t.is(seen.file, denyAll);
   t.regex(seen.marker!, /"sha256":"[0-9a-f]{64}"/);
   t.is(await root.read(policyRcD), undefined);
@@ -30,14 +39,17 @@ test('during a transaction the marker is in place before the policy-rc.d, and bo
 
 test("a failing transaction still removes cosi's policy-rc.d and its marker", async (t) => {
   const {root, host} = await fixture(t);
-  await t.throwsAsync(withPolicyRcD(host, async () => {
-    throw new Error('apt failed');
-  }), {message: 'apt failed'});
+  await t.throwsAsync(
+    withPolicyRcD(host, async () => {
+      throw new Error('apt failed');
+    }),
+    {message: 'apt failed'},
+  );
   t.is(await root.read(policyRcD), undefined);
   t.is(await root.read(policyRcDMarker), undefined);
 });
 
-test("a policy-rc.d left by a killed transaction (marker and file as cosi wrote them) is planned as a warning and removed", async (t) => {
+test('a policy-rc.d left by a killed transaction (marker and file as cosi wrote them) is planned as a warning and removed', async (t) => {
   const {root, host} = await fixture(t);
   // What a SIGKILL inside the transaction leaves: withPolicyRcD's body never returns.
   let killed!: () => void;
@@ -51,7 +63,9 @@ test("a policy-rc.d left by a killed transaction (marker and file as cosi wrote 
   const found = await findLeftovers(after.host, [packageProvider]);
   t.is(found.length, 1);
   t.regex(found[0]!.summary, /\/usr\/sbin\/policy-rc\.d was left by an interrupted package transaction of cosi/);
-  t.deepEqual(await removeLeftovers(after.host, [packageProvider]), ['removed /usr/sbin/policy-rc.d, left by an interrupted package transaction of cosi']);
+  t.deepEqual(await removeLeftovers(after.host, [packageProvider]), [
+    'removed /usr/sbin/policy-rc.d, left by an interrupted package transaction of cosi',
+  ]);
   t.is(await after.root.read(policyRcD), undefined);
   t.is(await after.root.read(policyRcDMarker), undefined);
   t.deepEqual(await findLeftovers(after.host, [packageProvider]), []);
@@ -59,7 +73,11 @@ test("a policy-rc.d left by a killed transaction (marker and file as cosi wrote 
 
 test("an administrator's policy-rc.d is left alone: present before a transaction, or in place of cosi's after a kill", async (t) => {
   const {root, host} = await fixture(t, {[policyRcD]: admin});
-  t.is(await withPolicyRcD(host, async () => root.read(policyRcD)), admin, "the administrator's policy applies during the transaction");
+  t.is(
+    await withPolicyRcD(host, async () => root.read(policyRcD)),
+    admin,
+    "the administrator's policy applies during the transaction",
+  );
   t.is(await root.read(policyRcD), admin);
   t.is(await root.read(policyRcDMarker), undefined, 'no marker: cosi placed nothing');
   t.deepEqual(await policyRcDLeftovers(host), []);
@@ -69,8 +87,13 @@ test("an administrator's policy-rc.d is left alone: present before a transaction
   for (const file of [admin, denyAll]) {
     const after = await fixture(t, {[policyRcD]: file, [policyRcDMarker]: markerText});
     const [found] = await policyRcDLeftovers(after.host);
-    t.regex(found!.summary, /is not the file cosi wrote: it is the administrator's and stays; cosi apply removes the marker/);
-    t.deepEqual(await removeLeftovers(after.host, [packageProvider]), [`removed ${policyRcDMarker}, left by an interrupted package transaction (${policyRcD} is not cosi's and was left alone)`]);
+    t.regex(
+      found!.summary,
+      /is not the file cosi wrote: it is the administrator's and stays; cosi apply removes the marker/,
+    );
+    t.deepEqual(await removeLeftovers(after.host, [packageProvider]), [
+      `removed ${policyRcDMarker}, left by an interrupted package transaction (${policyRcD} is not cosi's and was left alone)`,
+    ]);
     t.is(await after.root.read(policyRcD), file);
     t.is(await after.root.read(policyRcDMarker), undefined);
     // The next transaction then keeps to the administrator's policy, as before.
@@ -79,11 +102,14 @@ test("an administrator's policy-rc.d is left alone: present before a transaction
   }
 });
 
-test("a marker cosi did not write is named, and neither it nor the policy-rc.d is touched", async (t) => {
+test('a marker cosi did not write is named, and neither it nor the policy-rc.d is touched', async (t) => {
   for (const marker of ['{"path": "/etc/shadow", "sha256": "x"}\n', 'not json\n', `{"path": "${policyRcD}"}\n`]) {
     const {root, host} = await fixture(t, {[policyRcD]: denyAll, [policyRcDMarker]: marker});
     const [found] = await findLeftovers(host, [packageProvider]);
-    t.regex(found!.summary, /^\/var\/lib\/cosi\/policy-rc\.d\.json is not .*: it is not cosi's marker, so cosi cannot tell whether \/usr\/sbin\/policy-rc\.d is its own and leaves both/);
+    t.regex(
+      found!.summary,
+      /^\/var\/lib\/cosi\/policy-rc\.d\.json is not .*: it is not cosi's marker, so cosi cannot tell whether \/usr\/sbin\/policy-rc\.d is its own and leaves both/,
+    );
     t.is(found!.remove, undefined);
     t.deepEqual(await removeLeftovers(host, [packageProvider]), []);
     t.is(await root.read(policyRcD), denyAll);
@@ -93,6 +119,8 @@ test("a marker cosi did not write is named, and neither it nor the policy-rc.d i
 
 test('a marker whose policy-rc.d is gone (killed between the two removals) is removed', async (t) => {
   const {root, host} = await fixture(t, {[policyRcDMarker]: JSON.stringify({path: policyRcD, sha256: 'a'.repeat(64)})});
-  t.deepEqual(await removeLeftovers(host, [packageProvider]), [`removed ${policyRcDMarker}, left by an interrupted package transaction`]);
+  t.deepEqual(await removeLeftovers(host, [packageProvider]), [
+    `removed ${policyRcDMarker}, left by an interrupted package transaction`,
+  ]);
   t.is(await root.read(policyRcDMarker), undefined);
 });

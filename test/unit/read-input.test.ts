@@ -37,7 +37,8 @@ test('a directory and a missing file are diagnostics', async (t) => {
 
 test('`-` reads the document from standard input', (t) => {
   const run = spawnSync(process.execPath, [cosiBin, 'validate', '-'], {
-    input: 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: worker\nspec:\n  sysctls:\n    vm.swappiness: 10\n',
+    input:
+      'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata:\n  name: worker\nspec:\n  sysctls:\n    vm.swappiness: 10\n',
     encoding: 'utf8',
   });
   t.is(run.status, 0, run.stderr);

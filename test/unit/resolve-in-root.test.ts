@@ -42,7 +42,9 @@ for (const [nodePath, expected] of cases) {
 test('resolveInRoot: a symlink loop is an error naming the path', async (t) => {
   const root = await linkedRoot();
   t.teardown(() => root.cleanup());
-  t.throws(() => resolveInRoot(root.dir, '/etc/loop-a/x'), {message: /too many levels of symbolic links in \/etc\/loop-a\/x/});
+  t.throws(() => resolveInRoot(root.dir, '/etc/loop-a/x'), {
+    message: /too many levels of symbolic links in \/etc\/loop-a\/x/,
+  });
 });
 
 test('resolveInRoot: the root / is the node path itself', (t) => {

@@ -1,6 +1,17 @@
 import test from 'ava';
 import {spawnSync} from 'node:child_process';
-import {chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';
@@ -9,12 +20,18 @@ const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname,
 const bin = join(repo, 'bin/cosi.js');
 
 function cosi(args: string[], options: {umask?: string} = {}) {
-  const argv = options.umask ? ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, bin, ...args] : [bin, ...args];
-  const result = spawnSync(options.umask ? 'sh' : process.execPath, argv, {encoding: 'utf8', env: {...process.env, NO_COLOR: ''}});
+  const argv = options.umask
+    ? ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, bin, ...args]
+    : [bin, ...args];
+  const result = spawnSync(options.umask ? 'sh' : process.execPath, argv, {
+    encoding: 'utf8',
+    env: {...process.env, NO_COLOR: ''},
+  });
   return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
 }
 
-const documentText = 'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    vm.swappiness: 10\n';
+const documentText =
+  'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: n}\nspec:\n  sysctls:\n    vm.swappiness: 10\n';
 
 test('the default document is read inside the root: ROOT/etc/cosi -> /elsewhere is ROOT/elsewhere', async (t) => {
   const root = await createFixtureRoot({...kernelFiles, '/elsewhere/config.yaml': documentText});
@@ -48,7 +65,10 @@ test('the apply lock is resolved inside the root: ROOT/run -> elsewhere keeps th
   const r = cosi(['apply', doc, '--root', root.dir, '--auto-approve']);
   t.is(r.exitCode, 0, r.stderr);
   t.deepEqual(readdirSync(outside), [], 'nothing under the outside directory');
-  t.true(lstatSync(join(root.dir, outside, 'cosi')).isDirectory(), 'the lock directory is at the link target inside the root');
+  t.true(
+    lstatSync(join(root.dir, outside, 'cosi')).isDirectory(),
+    'the lock directory is at the link target inside the root',
+  );
 });
 
 test('a document or patch that another user can change is refused, naming it', async (t) => {
@@ -71,13 +91,19 @@ test('a document or patch that another user can change is refused, naming it', a
   mkdirSync(open);
   chmodSync(open, 0o777);
   writeFileSync(join(open, 'doc.yaml'), documentText);
-  t.regex(cosi(['validate', join(open, 'doc.yaml')]).stderr, new RegExp(`the directory ${open} is writable by others without the sticky bit`));
+  t.regex(
+    cosi(['validate', join(open, 'doc.yaml')]).stderr,
+    new RegExp(`the directory ${open} is writable by others without the sticky bit`),
+  );
   chmodSync(open, 0o1777);
   t.is(cosi(['validate', join(open, 'doc.yaml')]).exitCode, 0, 'a sticky directory (/tmp) is fine');
   if (process.geteuid?.() === 0) {
     writeFileSync(join(dir, 'theirs.yaml'), documentText);
     spawnSync('chown', ['65534', join(dir, 'theirs.yaml')]);
-    t.regex(cosi(['validate', join(dir, 'theirs.yaml')]).stderr, /is owned by uid 65534, neither root nor the user running cosi/);
+    t.regex(
+      cosi(['validate', join(dir, 'theirs.yaml')]).stderr,
+      /is owned by uid 65534, neither root nor the user running cosi/,
+    );
   }
 });
 

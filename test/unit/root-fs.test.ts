@@ -1,6 +1,16 @@
 import test from 'ava';
 import {spawn} from 'node:child_process';
-import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createHost} from '../../src/host/host.js';
@@ -9,7 +19,10 @@ import {createFixtureRoot} from '../lib/fixture-root.js';
 
 /** A root, and a directory outside it that must never be written. */
 async function rootAndOutside(t: {teardown(fn: () => unknown): void}) {
-  const root = await createFixtureRoot({'/etc/shadow': 'root:*:1::::::\n', '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n'});
+  const root = await createFixtureRoot({
+    '/etc/shadow': 'root:*:1::::::\n',
+    '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n',
+  });
   const outside = mkdtempSync(join(tmpdir(), 'cosi-outside-'));
   writeFileSync(join(outside, 'victim'), 'outside\n');
   t.teardown(() => {
@@ -27,7 +40,11 @@ test('a managed file that is a symlink is replaced, never written through (absol
   symlinkSync('/etc/passwd', join(root.dir, 'etc/sysctl.d/90-cosi.conf'));
   symlinkSync('/etc/shadow', join(root.dir, 'etc/cni/net.d/10-pods.conflist'));
   symlinkSync(`../../../../../../../../..${outside}/victim`, join(root.dir, 'etc/cni/net.d/20-out.conflist'));
-  for (const file of ['/etc/sysctl.d/90-cosi.conf', '/etc/cni/net.d/10-pods.conflist', '/etc/cni/net.d/20-out.conflist']) {
+  for (const file of [
+    '/etc/sysctl.d/90-cosi.conf',
+    '/etc/cni/net.d/10-pods.conflist',
+    '/etc/cni/net.d/20-out.conflist',
+  ]) {
     t.true(await host.writeAtomic(file, 'cosi\n'), file);
     t.true(lstatSync(join(root.dir, file)).isFile(), `${file} is a regular file now`);
     t.is(readFileSync(join(root.dir, file), 'utf8'), 'cosi\n');
@@ -57,7 +74,11 @@ test('directories that are symlinks are resolved inside the root, for reads and 
   symlinkSync(outside, join(root.dir, 'etc/cni/net.d'));
   t.is(await host.readText('/etc/cni/net.d/victim'), undefined, 'the outside file is not read');
   await host.writeAtomic('/etc/cni/net.d/10-pods.conflist', '{}\n');
-  t.is(readFileSync(join(root.dir, outside, '10-pods.conflist'), 'utf8'), '{}\n', 'written at the link target inside the root');
+  t.is(
+    readFileSync(join(root.dir, outside, '10-pods.conflist'), 'utf8'),
+    '{}\n',
+    'written at the link target inside the root',
+  );
   t.deepEqual(readdirSync(outside), ['victim']);
   symlinkSync('../../../../../../../../../../..', join(root.dir, 'up'));
   t.is(await host.readText('/up/etc/passwd'), 'root:x:0:0::/root:/bin/sh\n', '.. stops at the root');
@@ -83,7 +104,10 @@ test('temporary files of a write killed before its rename are cleaned by the nex
   writeFileSync(join(root.dir, `etc/sysctl.d/.90-cosi.conf.cosi-${dead}-0123abcd`), 'half');
   writeFileSync(join(root.dir, `etc/sysctl.d/.90-cosi.conf.cosi-${process.pid}-0123abcd`), 'mine, in progress');
   await createHost({root: root.dir}).writeAtomic('/etc/sysctl.d/90-cosi.conf', 'a = 2\n');
-  t.deepEqual(readdirSync(join(root.dir, 'etc/sysctl.d')).sort(), [`.90-cosi.conf.cosi-${process.pid}-0123abcd`, '90-cosi.conf']);
+  t.deepEqual(readdirSync(join(root.dir, 'etc/sysctl.d')).sort(), [
+    `.90-cosi.conf.cosi-${process.pid}-0123abcd`,
+    '90-cosi.conf',
+  ]);
 });
 
 test('temporary files of a dead write are cleaned by the next removal in the directory too', async (t) => {
@@ -98,9 +122,15 @@ test('a crash between fsync and rename leaves the old file whole and no partial 
   const root = await createFixtureRoot({'/etc/x.conf': 'old\n'});
   t.teardown(() => root.cleanup());
   const files = new RootFs(root.dir);
-  t.throws(() => files.writeAtomic('/etc/x.conf', Buffer.from('new\n'), {beforeRename: () => {
-    throw new Error('crash');
-  }}), {message: 'crash'});
+  t.throws(
+    () =>
+      files.writeAtomic('/etc/x.conf', Buffer.from('new\n'), {
+        beforeRename: () => {
+          throw new Error('crash');
+        },
+      }),
+    {message: 'crash'},
+  );
   t.is(readFileSync(join(root.dir, 'etc/x.conf'), 'utf8'), 'old\n');
   t.deepEqual(readdirSync(join(root.dir, 'etc')), ['x.conf']);
 });
@@ -124,14 +154,23 @@ test('a directory swapped for a symlink during 500 writes never gets a file writ
   const {root, outside} = await rootAndOutside(t);
   mkdirSync(join(root.dir, 'etc/cni/net.d'), {recursive: true});
   symlinkSync(outside, join(root.dir, 'etc/cni/swap'));
-  const swapper = spawn('python3', ['-c', `
+  const swapper = spawn(
+    'python3',
+    [
+      '-c',
+      `
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 a, b = sys.argv[1].encode(), sys.argv[2].encode()
 AT_FDCWD, RENAME_EXCHANGE = -100, 2
 while True:
     libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)
-`, join(root.dir, 'etc/cni/net.d'), join(root.dir, 'etc/cni/swap')], {stdio: 'ignore'});
+`,
+      join(root.dir, 'etc/cni/net.d'),
+      join(root.dir, 'etc/cni/swap'),
+    ],
+    {stdio: 'ignore'},
+  );
   t.teardown(() => swapper.kill('SIGKILL'));
   await new Promise((resolve) => setTimeout(resolve, 200));
   const host = createHost({root: root.dir});

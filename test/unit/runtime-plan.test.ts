@@ -19,17 +19,32 @@ const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../../fixture
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 const defaults16 = fixture('containerd-1.6-default.toml');
 const configPath = '/etc/containerd/config.toml';
-const cgroupPath = ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'];
-const cgroup = {plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: true}}}}}}};
+const cgroupPath = [
+  'plugins',
+  'io.containerd.grpc.v1.cri',
+  'containerd',
+  'runtimes',
+  'runc',
+  'options',
+  'SystemdCgroup',
+];
+const cgroup = {
+  plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: true}}}}}},
+};
 
 function versionRunner(stdout: string): CommandRunner {
-  return async ({argv}) => argv[0] === 'containerd' && argv[1] === '--version'
-    ? {exitCode: 0, timedOut: false, stdout, stderr: '', started: true}
-    : {exitCode: 127, timedOut: false, stdout: '', stderr: 'not here', started: false};
+  return async ({argv}) =>
+    argv[0] === 'containerd' && argv[1] === '--version'
+      ? {exitCode: 0, timedOut: false, stdout, stderr: '', started: true}
+      : {exitCode: 127, timedOut: false, stdout: '', stderr: 'not here', started: false};
 }
 const containerd16 = versionRunner('containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3\n');
 
-async function withRoot(files: Record<string, string>, runner: CommandRunner, body: (root: FixtureRoot, host: Host) => Promise<void>): Promise<void> {
+async function withRoot(
+  files: Record<string, string>,
+  runner: CommandRunner,
+  body: (root: FixtureRoot, host: Host) => Promise<void>,
+): Promise<void> {
   const root = await createFixtureRoot(files);
   try {
     await body(root, createHost({root: root.dir, runner}));
@@ -39,12 +54,23 @@ async function withRoot(files: Record<string, string>, runner: CommandRunner, bo
 }
 
 async function plan(host: Host, spec: NodeConfig['spec']) {
-  return makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers: [runtimeProvider], sections: documentSections});
+  return makePlan({
+    host,
+    desired: desiredFrom(spec),
+    state: await loadState(host),
+    providers: [runtimeProvider],
+    sections: documentSections,
+  });
 }
 
 async function apply(host: Host, spec: NodeConfig['spec']) {
   const planned = await plan(host, spec);
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [runtimeProvider]});
+  const result = await applyChanges({
+    host,
+    changes: planned.changes,
+    state: await loadState(host),
+    providers: [runtimeProvider],
+  });
   if (result.failed) throw new Error(result.failed.message);
   return planned;
 }
@@ -58,7 +84,9 @@ test('containerd 1.6 default config: SystemdCgroup plans exactly one key change,
     t.is(change!.address, 'runtime.containerd');
     t.is(change!.action, 'create');
     t.is(change!.disruption, 'restart:containerd.service');
-    t.deepEqual(change!.details, ['plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options.SystemdCgroup: false -> true']);
+    t.deepEqual(change!.details, [
+      'plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options.SystemdCgroup: false -> true',
+    ]);
     await apply(host, {runtime: {engine: 'containerd', settings: cgroup}});
     const after = (await root.read(configPath))!;
     t.deepEqual(parse(after), withValue(parse(defaults16) as Record<string, unknown>, cgroupPath, true));
@@ -67,7 +95,7 @@ test('containerd 1.6 default config: SystemdCgroup plans exactly one key change,
     t.is(await root.read('/var/lib/cosi/backups/etc/containerd/config.toml'), defaults16);
   }));
 
-test('containerd: removing a setting restores the file as cosi found it; an edited file gets back only cosi\'s keys', (t) =>
+test("containerd: removing a setting restores the file as cosi found it; an edited file gets back only cosi's keys", (t) =>
   withRoot({[configPath]: defaults16}, containerd16, async (root, host) => {
     const spec = {runtime: {engine: 'containerd' as const, settings: {...cgroup, oom_score: -999}}};
     await apply(host, spec);
@@ -75,7 +103,10 @@ test('containerd: removing a setting restores the file as cosi found it; an edit
     t.deepEqual(one.changes[0]!.details, ['oom_score: -999 -> 0 (no longer in the document: as cosi found it)']);
     t.is(parse((await root.read(configPath))!).oom_score, 0);
     // Someone edits another key; removal puts back cosi's keys only and keeps that edit.
-    await root.write(configPath, (await root.read(configPath))!.replace('root = "/var/lib/containerd"', 'root = "/srv/containerd"'));
+    await root.write(
+      configPath,
+      (await root.read(configPath))!.replace('root = "/var/lib/containerd"', 'root = "/srv/containerd"'),
+    );
     await apply(host, {});
     t.is(await root.read(configPath), defaults16.replace('root = "/var/lib/containerd"', 'root = "/srv/containerd"'));
     t.deepEqual((await loadState(host)).resources, {});
@@ -86,82 +117,169 @@ test('containerd: a missing config file is created with the version the installe
     await apply(host, {runtime: {engine: 'containerd', settings: cgroup}});
     // The runc entry cosi creates gets containerd's runtime_type (documented default: the fake node's containerd
     // cannot print its defaults), or containerd would read an entry without it.
-    t.is(await root.read(configPath), 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n');
+    t.is(
+      await root.read(configPath),
+      'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n',
+    );
     await apply(host, {});
     t.is(await root.read(configPath), undefined);
   }));
 
-test('containerd: settings in the other config version\'s layout are flagged', (t) =>
-  withRoot({[configPath]: 'version = 3\n'}, versionRunner('containerd github.com/containerd/containerd/v2 v2.0.2 c5074d8\n'), async (_root, host) => {
-    const planned = await plan(host, {runtime: {engine: 'containerd', settings: cgroup}});
-    t.is(planned.changes.length, 0);
-    t.is(planned.diagnostics.length, 1);
-    t.regex(planned.diagnostics[0]!.summary, /config version 2 layout; config version 3 reads it as plugins\."io\.containerd\.cri\.v1\.runtime"\.containerd\.runtimes\.runc\.options\.SystemdCgroup/);
-    t.deepEqual(planned.diagnostics[0]!.path, ['spec', 'runtime', 'settings', ...cgroupPath]);
-  }));
+test("containerd: settings in the other config version's layout are flagged", (t) =>
+  withRoot(
+    {[configPath]: 'version = 3\n'},
+    versionRunner('containerd github.com/containerd/containerd/v2 v2.0.2 c5074d8\n'),
+    async (_root, host) => {
+      const planned = await plan(host, {runtime: {engine: 'containerd', settings: cgroup}});
+      t.is(planned.changes.length, 0);
+      t.is(planned.diagnostics.length, 1);
+      t.regex(
+        planned.diagnostics[0]!.summary,
+        /config version 2 layout; config version 3 reads it as plugins\."io\.containerd\.cri\.v1\.runtime"\.containerd\.runtimes\.runc\.options\.SystemdCgroup/,
+      );
+      t.deepEqual(planned.diagnostics[0]!.path, ['spec', 'runtime', 'settings', ...cgroupPath]);
+    },
+  ));
 
 test('containerd: a config version the installed containerd does not read is an error', (t) =>
   withRoot({[configPath]: 'version = 3\n'}, containerd16, async (_root, host) => {
-    const planned = await plan(host, {runtime: {engine: 'containerd', settings: {plugins: {'io.containerd.cri.v1.runtime': {enable_selinux: true}}}}});
-    t.regex(planned.diagnostics.map((d) => d.summary).join('\n'), /config version 3, which containerd 1\.6\.20 does not read/);
+    const planned = await plan(host, {
+      runtime: {engine: 'containerd', settings: {plugins: {'io.containerd.cri.v1.runtime': {enable_selinux: true}}}},
+    });
+    t.regex(
+      planned.diagnostics.map((d) => d.summary).join('\n'),
+      /config version 3, which containerd 1\.6\.20 does not read/,
+    );
   }));
 
-test('containerd: socket.group resolves through the root\'s /etc/group into [grpc] gid', (t) =>
-  withRoot({[configPath]: defaults16, '/etc/group': 'root:x:0:\ndocker:x:999:\ncontainerd:x:996:alice\n'}, containerd16, async (_root, host) => {
-    const planned = await plan(host, {runtime: {engine: 'containerd', socket: {group: 'containerd'}}});
-    t.deepEqual(planned.changes[0]!.details, ['grpc.gid: 0 -> 996']);
-    const missing = await plan(host, {runtime: {engine: 'containerd', socket: {group: 'kube'}}});
-    t.is(missing.changes.length, 0);
-    t.regex(missing.diagnostics[0]!.summary, /socket group "kube" does not exist in the node's \/etc\/group/);
-  }));
+test("containerd: socket.group resolves through the root's /etc/group into [grpc] gid", (t) =>
+  withRoot(
+    {[configPath]: defaults16, '/etc/group': 'root:x:0:\ndocker:x:999:\ncontainerd:x:996:alice\n'},
+    containerd16,
+    async (_root, host) => {
+      const planned = await plan(host, {runtime: {engine: 'containerd', socket: {group: 'containerd'}}});
+      t.deepEqual(planned.changes[0]!.details, ['grpc.gid: 0 -> 996']);
+      const missing = await plan(host, {runtime: {engine: 'containerd', socket: {group: 'kube'}}});
+      t.is(missing.changes.length, 0);
+      t.regex(missing.diagnostics[0]!.summary, /socket group "kube" does not exist in the node's \/etc\/group/);
+    },
+  ));
 
 test('CRI-O: settings merge over crio.conf and its drop-ins; crio.conf stays byte for byte; a later drop-in is a warning', (t) =>
-  withRoot({
-    '/etc/crio/crio.conf': fixture('crio/crio.conf'),
-    '/etc/crio/crio.conf.d/10-crun.conf': fixture('crio/crio.conf.d/10-crun.conf'),
-    '/etc/crio/crio.conf.d/99-zz-site.conf': fixture('crio/crio.conf.d/99-zz-site.conf'),
-  }, containerd16, async (root, host) => {
-    const spec = {runtime: {engine: 'crio' as const, settings: {crio: {runtime: {default_runtime: 'runc', cgroup_manager: 'systemd'}, image: {pause_image: 'registry.k8s.io/pause:3.10'}}}}};
-    const planned = await plan(host, spec);
-    const change = planned.changes[0]!;
-    t.is(change.disruption, 'restart:crio.service');
-    // cgroup_manager is already "systemd" in crio.conf: no key change shown for it.
-    t.deepEqual(change.details, [
-      'crio.image.pause_image: "registry.example.com/pause:3.9" -> "registry.k8s.io/pause:3.10"',
-      'crio.runtime.default_runtime: "crun" -> "runc"',
-    ]);
-    t.deepEqual(planned.diagnostics.map((d) => d.severity), ['warning']);
-    t.regex(planned.diagnostics[0]!.summary, /99-zz-site\.conf sets crio\.image\.pause_image .* overrides/);
-    await apply(host, spec);
-    t.is(await root.read('/etc/crio/crio.conf'), fixture('crio/crio.conf'));
-    const dropIn = parse((await root.read('/etc/crio/crio.conf.d/99-cosi.conf'))!);
-    t.deepEqual(dropIn, {crio: {runtime: {default_runtime: 'runc', cgroup_manager: 'systemd'}, image: {pause_image: 'registry.k8s.io/pause:3.10'}}});
-  }));
+  withRoot(
+    {
+      '/etc/crio/crio.conf': fixture('crio/crio.conf'),
+      '/etc/crio/crio.conf.d/10-crun.conf': fixture('crio/crio.conf.d/10-crun.conf'),
+      '/etc/crio/crio.conf.d/99-zz-site.conf': fixture('crio/crio.conf.d/99-zz-site.conf'),
+    },
+    containerd16,
+    async (root, host) => {
+      const spec = {
+        runtime: {
+          engine: 'crio' as const,
+          settings: {
+            crio: {
+              runtime: {default_runtime: 'runc', cgroup_manager: 'systemd'},
+              image: {pause_image: 'registry.k8s.io/pause:3.10'},
+            },
+          },
+        },
+      };
+      const planned = await plan(host, spec);
+      const change = planned.changes[0]!;
+      t.is(change.disruption, 'restart:crio.service');
+      // cgroup_manager is already "systemd" in crio.conf: no key change shown for it.
+      t.deepEqual(change.details, [
+        'crio.image.pause_image: "registry.example.com/pause:3.9" -> "registry.k8s.io/pause:3.10"',
+        'crio.runtime.default_runtime: "crun" -> "runc"',
+      ]);
+      t.deepEqual(
+        planned.diagnostics.map((d) => d.severity),
+        ['warning'],
+      );
+      t.regex(planned.diagnostics[0]!.summary, /99-zz-site\.conf sets crio\.image\.pause_image .* overrides/);
+      await apply(host, spec);
+      t.is(await root.read('/etc/crio/crio.conf'), fixture('crio/crio.conf'));
+      const dropIn = parse((await root.read('/etc/crio/crio.conf.d/99-cosi.conf'))!);
+      t.deepEqual(dropIn, {
+        crio: {
+          runtime: {default_runtime: 'runc', cgroup_manager: 'systemd'},
+          image: {pause_image: 'registry.k8s.io/pause:3.10'},
+        },
+      });
+    },
+  ));
 
-test('the Kubernetes docs\' recipe on Debian\'s shipped config.toml: the new runc entry gets the installed containerd\'s defaults', async (t) => {
+test("the Kubernetes docs' recipe on Debian's shipped config.toml: the new runc entry gets the installed containerd's defaults", async (t) => {
   const {withEngineDefaults} = await import('../../src/resources/runtime/engine-defaults.js');
-  const fixture = (name: string) => parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime', name), 'utf8')) as Record<string, unknown>;
+  const fixture = (name: string) =>
+    parse(
+      readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime', name), 'utf8'),
+    ) as Record<string, unknown>;
   const recipe = [{path: cgroupPath, value: true}];
-  const leaves = withEngineDefaults({leaves: recipe, found: fixture('containerd-debian-shipped.toml'), defaults: fixture('containerd-1.6-default.toml')});
+  const leaves = withEngineDefaults({
+    leaves: recipe,
+    found: fixture('containerd-debian-shipped.toml'),
+    defaults: fixture('containerd-1.6-default.toml'),
+  });
   const byKey = new Map(leaves.map((l) => [l.path.join('.'), l]));
-  t.is(byKey.get('plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc.runtime_type')?.value, 'io.containerd.runc.v2');
+  t.is(
+    byKey.get('plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc.runtime_type')?.value,
+    'io.containerd.runc.v2',
+  );
   t.is(byKey.get(cgroupPath.join('.'))?.value, true, 'the declared value wins over the default (false)');
-  t.regex(byKey.get('plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc.runtime_type')!.note!, /installed containerd's default for the new runtime entry/);
-  t.true(leaves.every((l) => l.path.slice(0, 5).join('.') === 'plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc'), 'only the runtime entry, nothing else of the defaults');
-  const existing = withEngineDefaults({leaves: recipe, found: fixture('containerd-1.6-default.toml'), defaults: fixture('containerd-1.6-default.toml')});
+  t.regex(
+    byKey.get('plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc.runtime_type')!.note!,
+    /installed containerd's default for the new runtime entry/,
+  );
+  t.true(
+    leaves.every((l) => l.path.slice(0, 5).join('.') === 'plugins.io.containerd.grpc.v1.cri.containerd.runtimes.runc'),
+    'only the runtime entry, nothing else of the defaults',
+  );
+  const existing = withEngineDefaults({
+    leaves: recipe,
+    found: fixture('containerd-1.6-default.toml'),
+    defaults: fixture('containerd-1.6-default.toml'),
+  });
   t.deepEqual(existing, recipe, 'an entry the file already has is left to the file');
-  const v3 = withEngineDefaults({leaves: [{path: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'], value: true}], found: {version: 3}});
-  t.deepEqual(v3.map((l) => [l.path.at(-1), l.value]), [['runtime_type', 'io.containerd.runc.v2'], ['SystemdCgroup', true]], 'containerd 2.x (version 3) without the engine to ask: the documented default');
+  const v3 = withEngineDefaults({
+    leaves: [
+      {
+        path: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'],
+        value: true,
+      },
+    ],
+    found: {version: 3},
+  });
+  t.deepEqual(
+    v3.map((l) => [l.path.at(-1), l.value]),
+    [
+      ['runtime_type', 'io.containerd.runc.v2'],
+      ['SystemdCgroup', true],
+    ],
+    'containerd 2.x (version 3) without the engine to ask: the documented default',
+  );
 });
 
 test('defaults cosi added to a runtime entry stay those: a plan after containerd became able to answer changes nothing', async (t) => {
   const {withEngineDefaults} = await import('../../src/resources/runtime/engine-defaults.js');
-  const fixture = (name: string) => parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime', name), 'utf8')) as Record<string, unknown>;
+  const fixture = (name: string) =>
+    parse(
+      readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime', name), 'utf8'),
+    ) as Record<string, unknown>;
   const recipe = [{path: cgroupPath, value: true}];
   // First apply: containerd was installed by the same apply, so only the documented default could be used.
   const first = withEngineDefaults({leaves: recipe, found: {}});
   const applied = Object.fromEntries(first.map((l) => [renderKey(l.path), l.value]));
   // Next plan: containerd answers with its whole default entry; what cosi added stays what it was.
-  const next = withEngineDefaults({leaves: recipe, found: {}, defaults: fixture('containerd-1.6-default.toml'), applied});
-  t.deepEqual(next.map((l) => [renderKey(l.path), l.value]), first.map((l) => [renderKey(l.path), l.value]));
+  const next = withEngineDefaults({
+    leaves: recipe,
+    found: {},
+    defaults: fixture('containerd-1.6-default.toml'),
+    applied,
+  });
+  t.deepEqual(
+    next.map((l) => [renderKey(l.path), l.value]),
+    first.map((l) => [renderKey(l.path), l.value]),
+  );
 });

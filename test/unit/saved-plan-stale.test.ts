@@ -52,7 +52,9 @@ spec:
       cosi/audit.json: {defaultAction: SCMP_ACT_LOG}
 `;
 
-async function fileFixture(t: {teardown(fn: () => Promise<void>): void}): Promise<{root: FixtureRoot; config: string; planFile: string}> {
+async function fileFixture(t: {
+  teardown(fn: () => Promise<void>): void;
+}): Promise<{root: FixtureRoot; config: string; planFile: string}> {
   const root = await createFixtureRoot({
     [conflist]: oldConflist,
     [profile]: '{"defaultAction": "SCMP_ACT_ALLOW"}\n',
@@ -72,12 +74,24 @@ async function fileFixture(t: {teardown(fn: () => Promise<void>): void}): Promis
 }
 
 function savedAddresses(planFile: string): string[] {
-  return (JSON.parse(readFileSync(planFile, 'utf8')) as {changes: Array<{address: string}>}).changes.map((c) => c.address);
+  return (JSON.parse(readFileSync(planFile, 'utf8')) as {changes: Array<{address: string}>}).changes.map(
+    (c) => c.address,
+  );
 }
 
 const fileCases: Array<{name: string; path: string; address: string; edit: (text: string) => string}> = [
-  {name: 'a CNI conflist', path: conflist, address: 'cni.network.10-pods', edit: () => '{"cniVersion": "0.3.1", "name": "older", "plugins": [{"type": "bridge"}]}\n'},
-  {name: 'a seccomp profile', path: profile, address: 'seccomp.profile.cosi/audit.json', edit: () => '{"defaultAction": "SCMP_ACT_ERRNO"}\n'},
+  {
+    name: 'a CNI conflist',
+    path: conflist,
+    address: 'cni.network.10-pods',
+    edit: () => '{"cniVersion": "0.3.1", "name": "older", "plugins": [{"type": "bridge"}]}\n',
+  },
+  {
+    name: 'a seccomp profile',
+    path: profile,
+    address: 'seccomp.profile.cosi/audit.json',
+    edit: () => '{"defaultAction": "SCMP_ACT_ERRNO"}\n',
+  },
 ];
 
 for (const c of fileCases) {
@@ -90,11 +104,16 @@ for (const c of fileCases) {
     await root.write(c.path, edited);
     const apply = cosi(['apply', planFile, '--root', root.dir, '--auto-approve']);
     t.is(apply.exitCode, 1);
-    const stale = /the saved plan is stale: the node changed since it was made, for (.*); run cosi plan again/.exec(apply.stderr);
+    const stale = /the saved plan is stale: the node changed since it was made, for (.*); run cosi plan again/.exec(
+      apply.stderr,
+    );
     t.truthy(stale, apply.stderr);
     t.true(stale![1]!.split(', ').includes(c.address), `names ${c.address}: ${stale![1]}`);
     t.deepEqual(stale![1]!.split(', '), [c.address], 'only the changed resource is named');
-    for (const [path, text] of [[conflist, before.conflist], [profile, before.profile]] as const) {
+    for (const [path, text] of [
+      [conflist, before.conflist],
+      [profile, before.profile],
+    ] as const) {
       if (path !== c.path) t.is(await root.read(path), text, `${path} untouched`);
     }
     t.is(await root.read(c.path), edited, `${c.path} keeps the outside edit`);
@@ -111,13 +130,21 @@ test('a saved plan with managed files stays valid when unrelated files change', 
   t.is(apply.exitCode, 0, apply.stderr);
   t.is(JSON.parse((await root.read(conflist))!).name, 'pods');
   t.is(JSON.parse((await root.read(profile))!).defaultAction, 'SCMP_ACT_LOG');
-  t.is(await root.read('/var/lib/kubelet/seccomp/other.json'), '{"defaultAction": "SCMP_ACT_LOG"}\n', 'the unrelated profile is left alone');
+  t.is(
+    await root.read('/var/lib/kubelet/seccomp/other.json'),
+    '{"defaultAction": "SCMP_ACT_LOG"}\n',
+    'the unrelated profile is left alone',
+  );
 });
 
 // A simulated node for in-process plans (as in package-conformance.test.ts): the package database is a TSV file in
 // the root, the repository a fixed table; `containerd --version` answers from the database.
 const dbFile = '/var/lib/fake-dpkg/db.tsv';
-const repository: Record<string, string[]> = {'cosi-a': ['1.0'], 'cosi-b': ['2.1', '2.0', '1.0'], containerd: ['1.6.20~ds1-1+b1']};
+const repository: Record<string, string[]> = {
+  'cosi-a': ['1.0'],
+  'cosi-b': ['2.1', '2.0', '1.0'],
+  containerd: ['1.6.20~ds1-1+b1'],
+};
 
 function fakeNode(dir: string): CommandRunner {
   const ok = (stdout = ''): CommandResult => ({exitCode: 0, timedOut: false, stdout, stderr: '', started: true});
@@ -126,10 +153,20 @@ function fakeNode(dir: string): CommandRunner {
     if (argv[0] === 'dpkg-query' && argv[1] === '-W') return ok(db);
     if (argv[0] === 'dpkg-query' && argv[1] === '-S') return {...ok(), exitCode: 1};
     if (argv[0] === 'apt-cache') {
-      return ok(argv.slice(2).filter((n) => repository[n]).map((n) => `${n}:\n  Installed: (none)\n  Candidate: ${repository[n]![0]}\n  Version table:\n${repository[n]!.map((v) => `     ${v} 500\n        500 file:/srv/repo ./ Packages\n`).join('')}`).join(''));
+      return ok(
+        argv
+          .slice(2)
+          .filter((n) => repository[n])
+          .map(
+            (n) =>
+              `${n}:\n  Installed: (none)\n  Candidate: ${repository[n]![0]}\n  Version table:\n${repository[n]!.map((v) => `     ${v} 500\n        500 file:/srv/repo ./ Packages\n`).join('')}`,
+          )
+          .join(''),
+      );
     }
     const containerd = /^containerd\t([^\t]+)\t/m.exec(db)?.[1];
-    if (argv[0] === 'containerd' && containerd) return ok(`containerd github.com/containerd/containerd ${containerd.replace(/-[^-]+$/, '')} 1.6.20~ds1-1+b1\n`);
+    if (argv[0] === 'containerd' && containerd)
+      return ok(`containerd github.com/containerd/containerd ${containerd.replace(/-[^-]+$/, '')} 1.6.20~ds1-1+b1\n`);
     return {exitCode: 127, timedOut: false, stdout: '', stderr: `fake node: ${argv.join(' ')}`, started: false};
   };
 }
@@ -142,7 +179,10 @@ async function planOn(root: FixtureRoot, spec: NodeConfig['spec']) {
 const packageSpec: NodeConfig['spec'] = {packages: {install: {'cosi-a': '*', 'cosi-b': '>= 2.1'}}};
 const planPackages = (root: FixtureRoot) => planOn(root, packageSpec);
 
-async function packageFixture(t: {teardown(fn: () => Promise<void>): void}, files: Record<string, string> = {}): Promise<FixtureRoot> {
+async function packageFixture(
+  t: {teardown(fn: () => Promise<void>): void},
+  files: Record<string, string> = {},
+): Promise<FixtureRoot> {
   const root = await createFixtureRoot({
     '/etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
     '/usr/bin/dpkg-query': '',
@@ -158,8 +198,15 @@ test('a saved plan is stale when a package it changes was upgraded or downgraded
   const root = await packageFixture(t);
   const saved = await planPackages(root);
   t.deepEqual(saved.diagnostics, []);
-  t.deepEqual(saved.changes.map((c) => `${c.address} ${c.action}`), ['package.cosi-a create', 'package.cosi-b update']);
-  t.deepEqual(staleAddresses(saved.changes, await planPackages(root)), [], 'a fresh plan of the same node is not stale');
+  t.deepEqual(
+    saved.changes.map((c) => `${c.address} ${c.action}`),
+    ['package.cosi-a create', 'package.cosi-b update'],
+  );
+  t.deepEqual(
+    staleAddresses(saved.changes, await planPackages(root)),
+    [],
+    'a fresh plan of the same node is not stale',
+  );
 
   await writeFile(join(root.dir, dbFile), 'base-files\t12.4+deb12u5\tii \ncosi-b\t1.0\tii \n');
   const stale = staleAddresses(saved.changes, await planPackages(root));
@@ -173,7 +220,11 @@ test('a saved plan is stale when a package it installs appeared since', async (t
   const saved = await planPackages(root);
   await writeFile(join(root.dir, dbFile), 'base-files\t12.4+deb12u5\tii \ncosi-a\t1.0\tii \ncosi-b\t2.0\tii \n');
   const now = await planPackages(root);
-  t.deepEqual(now.changes.map((c) => c.address), ['package.cosi-b'], 'cosi-a is a noop now');
+  t.deepEqual(
+    now.changes.map((c) => c.address),
+    ['package.cosi-b'],
+    'cosi-a is a noop now',
+  );
   t.true(staleAddresses(saved.changes, now).includes('package.cosi-a'));
 });
 
@@ -185,24 +236,59 @@ test('a saved plan with packages stays valid when a package outside the document
 });
 
 test('staleAddresses: a saved change the fresh plan no longer has is stale', (t) => {
-  const change = {address: 'sysctl.vm.swappiness', kind: 'sysctl' as const, action: 'update' as const, before: '60', after: '10', reason: 'differs', disruption: 'none' as const, dependsOn: [], inputs: 'a'};
+  const change = {
+    address: 'sysctl.vm.swappiness',
+    kind: 'sysctl' as const,
+    action: 'update' as const,
+    before: '60',
+    after: '10',
+    reason: 'differs',
+    disruption: 'none' as const,
+    dependsOn: [],
+    inputs: 'a',
+  };
   t.deepEqual(staleAddresses([change], {changes: [], noops: []}), ['sysctl.vm.swappiness']);
   t.deepEqual(staleAddresses([change], {changes: [change], noops: []}), []);
   t.deepEqual(staleAddresses([change], {changes: [{...change, inputs: 'b'}], noops: []}), ['sysctl.vm.swappiness']);
 });
 
-const runtimeSpec: NodeConfig['spec'] = {runtime: {engine: 'containerd', settings: {plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: true}}}}}}}}};
-const runtimeFiles = {[configToml]: shipped, [dbFile]: 'base-files\t12.4+deb12u5\tii \ncontainerd\t1.6.20~ds1-1+b1\tii \n'};
+const runtimeSpec: NodeConfig['spec'] = {
+  runtime: {
+    engine: 'containerd',
+    settings: {
+      plugins: {'io.containerd.grpc.v1.cri': {containerd: {runtimes: {runc: {options: {SystemdCgroup: true}}}}}},
+    },
+  },
+};
+const runtimeFiles = {
+  [configToml]: shipped,
+  [dbFile]: 'base-files\t12.4+deb12u5\tii \ncontainerd\t1.6.20~ds1-1+b1\tii \n',
+};
 
 test('a saved plan is stale when the containerd config.toml changed since, naming runtime.containerd and the restart it owes', async (t) => {
   const root = await packageFixture(t, runtimeFiles);
   const saved = await planOn(root, runtimeSpec);
-  t.deepEqual(saved.diagnostics.filter((d) => d.severity === 'error'), []);
-  t.deepEqual(saved.changes.map((c) => `${c.address} ${c.action} ${c.disruption}`), ['runtime.containerd create restart:containerd.service', 'service.containerd update restart:containerd.service']);
+  t.deepEqual(
+    saved.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  t.deepEqual(
+    saved.changes.map((c) => `${c.address} ${c.action} ${c.disruption}`),
+    ['runtime.containerd create restart:containerd.service', 'service.containerd update restart:containerd.service'],
+  );
   t.deepEqual(staleAddresses(saved.changes, await planOn(root, runtimeSpec)), []);
 
-  await root.write(configToml, shipped.replace('[plugins."io.containerd.grpc.v1.cri"]\n', '[plugins."io.containerd.grpc.v1.cri"]\n    sandbox_image = "registry.k8s.io/pause:3.9"\n'));
-  t.deepEqual(staleAddresses(saved.changes, await planOn(root, runtimeSpec)), ['runtime.containerd', 'service.containerd']);
+  await root.write(
+    configToml,
+    shipped.replace(
+      '[plugins."io.containerd.grpc.v1.cri"]\n',
+      '[plugins."io.containerd.grpc.v1.cri"]\n    sandbox_image = "registry.k8s.io/pause:3.9"\n',
+    ),
+  );
+  t.deepEqual(staleAddresses(saved.changes, await planOn(root, runtimeSpec)), [
+    'runtime.containerd',
+    'service.containerd',
+  ]);
 });
 
 test('a saved runtime plan stays valid when other files and packages change', async (t) => {
@@ -210,6 +296,9 @@ test('a saved runtime plan stays valid when other files and packages change', as
   const saved = await planOn(root, runtimeSpec);
   await root.write('/etc/containerd/certs.d/docker.io/hosts.toml', 'server = "https://registry-1.docker.io"\n');
   await root.write('/etc/crio/crio.conf', '[crio.runtime]\n');
-  await writeFile(join(root.dir, dbFile), 'base-files\t12.5\tii \ncontainerd\t1.6.20~ds1-1+b1\tii \nrunc\t1.1.5+ds1-1\tii \n');
+  await writeFile(
+    join(root.dir, dbFile),
+    'base-files\t12.5\tii \ncontainerd\t1.6.20~ds1-1+b1\tii \nrunc\t1.1.5+ds1-1\tii \n',
+  );
   t.deepEqual(staleAddresses(saved.changes, await planOn(root, runtimeSpec)), []);
 });

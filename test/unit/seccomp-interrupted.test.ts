@@ -15,12 +15,30 @@ import {createFixtureRoot} from '../lib/fixture-root.js';
 const path = '/var/lib/kubelet/seccomp/audit.json';
 const found = '{ "defaultAction": "SCMP_ACT_ALLOW" }\n';
 const spec: NodeConfig['spec'] = {seccomp: {profiles: {'audit.json': {defaultAction: 'SCMP_ACT_LOG'}}}};
-const noCommands = async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands here', started: false});
-const plan = async (host: Host, s: NodeConfig['spec']) => makePlan({host, desired: desiredFrom(s), state: await loadState(host), providers: [seccompProvider], sections: documentSections});
+const noCommands = async () => ({
+  exitCode: 127,
+  timedOut: false,
+  stdout: '',
+  stderr: 'no commands here',
+  started: false,
+});
+const plan = async (host: Host, s: NodeConfig['spec']) =>
+  makePlan({
+    host,
+    desired: desiredFrom(s),
+    state: await loadState(host),
+    providers: [seccompProvider],
+    sections: documentSections,
+  });
 
 async function apply(host: Host, s: NodeConfig['spec']): Promise<void> {
   const planned = await plan(host, s);
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers: [seccompProvider]});
+  const result = await applyChanges({
+    host,
+    changes: planned.changes,
+    state: await loadState(host),
+    providers: [seccompProvider],
+  });
   if (result.failed) throw new Error(result.failed.message);
 }
 
@@ -32,12 +50,20 @@ for (const written of [false, true]) {
     const first = (await plan(host, spec)).changes.find((c) => c.address === 'seccomp.profile.audit.json')!;
     t.deepEqual(first.original, {path, content: found}, 'the first write carries the file as found');
     const now = new Date().toISOString();
-    const state = withRecord(await loadState(host), first.address, {original: first.original, applied: null, since: now, updated: now});
+    const state = withRecord(await loadState(host), first.address, {
+      original: first.original,
+      applied: null,
+      since: now,
+      updated: now,
+    });
     await saveState(host, state);
     if (written) await seccompProvider.apply({host, change: first, state});
 
     const next = await plan(host, spec);
-    t.deepEqual(next.diagnostics.filter((d) => d.severity === 'error'), []);
+    t.deepEqual(
+      next.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     t.is(next.changes.find((c) => c.address === first.address)?.action, 'update');
     await apply(host, spec);
     t.not((await loadState(host)).resources[first.address]?.applied, null, 'what cosi wrote is recorded');

@@ -14,13 +14,23 @@ import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 const dir = '/var/lib/kubelet/seccomp';
 const providers = [seccompProvider];
 
-async function setup(t: {teardown(fn: () => Promise<void>): void}, files: Record<string, string> = {}): Promise<{root: FixtureRoot; host: Host}> {
+async function setup(
+  t: {teardown(fn: () => Promise<void>): void},
+  files: Record<string, string> = {},
+): Promise<{root: FixtureRoot; host: Host}> {
   const root = await createFixtureRoot(files);
   t.teardown(() => root.cleanup());
-  return {root, host: createHost({root: root.dir, runner: async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: '', started: false})})};
+  return {
+    root,
+    host: createHost({
+      root: root.dir,
+      runner: async () => ({exitCode: 127, timedOut: false, stdout: '', stderr: '', started: false}),
+    }),
+  };
 }
 
-const plan = async (host: Host, spec: NodeConfig['spec']) => makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers, sections: documentSections});
+const plan = async (host: Host, spec: NodeConfig['spec']) =>
+  makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers, sections: documentSections});
 async function apply(host: Host, spec: NodeConfig['spec']) {
   const planned = await plan(host, spec);
   return applyChanges({host, changes: planned.changes, state: await loadState(host), providers});
@@ -28,14 +38,32 @@ async function apply(host: Host, spec: NodeConfig['spec']) {
 
 test('profiles are written as canonical JSON and compared as canonical JSON', async (t) => {
   const {root, host} = await setup(t);
-  const spec = {seccomp: {profiles: {'cosi/a.json': {syscalls: [{action: 'SCMP_ACT_ALLOW' as const, names: ['read']}], defaultAction: 'SCMP_ACT_LOG' as const}}}};
+  const spec = {
+    seccomp: {
+      profiles: {
+        'cosi/a.json': {
+          syscalls: [{action: 'SCMP_ACT_ALLOW' as const, names: ['read']}],
+          defaultAction: 'SCMP_ACT_LOG' as const,
+        },
+      },
+    },
+  };
   await apply(host, spec);
-  t.is(await root.read(`${dir}/cosi/a.json`), '{\n  "defaultAction": "SCMP_ACT_LOG",\n  "syscalls": [\n    {\n      "action": "SCMP_ACT_ALLOW",\n      "names": [\n        "read"\n      ]\n    }\n  ]\n}\n');
-  await root.write(`${dir}/cosi/a.json`, '{"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}],"defaultAction":"SCMP_ACT_LOG"}');
+  t.is(
+    await root.read(`${dir}/cosi/a.json`),
+    '{\n  "defaultAction": "SCMP_ACT_LOG",\n  "syscalls": [\n    {\n      "action": "SCMP_ACT_ALLOW",\n      "names": [\n        "read"\n      ]\n    }\n  ]\n}\n',
+  );
+  await root.write(
+    `${dir}/cosi/a.json`,
+    '{"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}],"defaultAction":"SCMP_ACT_LOG"}',
+  );
   t.deepEqual((await plan(host, spec)).changes, [], 'reformatted but equal: no change');
   await root.write(`${dir}/cosi/a.json`, 'not json');
   const drifted = await plan(host, spec);
-  t.deepEqual(drifted.changes.map((c) => [c.action, c.reason]), [['update', `${dir}/cosi/a.json is not JSON`]]);
+  t.deepEqual(
+    drifted.changes.map((c) => [c.action, c.reason]),
+    [['update', `${dir}/cosi/a.json is not JSON`]],
+  );
 });
 
 test('a link below the seccomp root that leads outside is refused at plan time, and nothing is written', async (t) => {
@@ -45,7 +73,10 @@ test('a link below the seccomp root that leads outside is refused at plan time, 
   const result = await plan(host, {seccomp: {profiles: {'cosi/evil.json': {defaultAction: 'SCMP_ACT_ALLOW'}}}});
   t.deepEqual(result.changes, []);
   t.is(result.diagnostics.length, 1);
-  t.regex(result.diagnostics[0]!.summary, /seccomp profile cosi\/evil\.json cannot be written: \/var\/lib\/kubelet\/seccomp\/cosi\/evil\.json resolves to \/etc\/cron\.d\/evil\.json, outside \/var\/lib\/kubelet\/seccomp/);
+  t.regex(
+    result.diagnostics[0]!.summary,
+    /seccomp profile cosi\/evil\.json cannot be written: \/var\/lib\/kubelet\/seccomp\/cosi\/evil\.json resolves to \/etc\/cron\.d\/evil\.json, outside \/var\/lib\/kubelet\/seccomp/,
+  );
   t.deepEqual(result.diagnostics[0]!.path, ['spec', 'seccomp', 'profiles', 'cosi/evil.json']);
   t.is(await root.read('/etc/cron.d/evil.json'), undefined);
 });
@@ -56,9 +87,21 @@ test('a link below the seccomp root is refused even when it stays inside; the ro
   await mkdir(join(root.dir, '/var/lib/kubelet'), {recursive: true});
   await symlink('/data/kubelet/seccomp', join(root.dir, dir));
   await symlink('real', join(root.dir, '/data/kubelet/seccomp/linked'));
-  const result = await plan(host, {seccomp: {profiles: {'linked/a.json': {defaultAction: 'SCMP_ACT_ALLOW'}, 'cosi/b.json': {defaultAction: 'SCMP_ACT_LOG'}}}});
-  t.deepEqual(result.diagnostics.map((d) => d.summary), ['seccomp profile linked/a.json cannot be written: /var/lib/kubelet/seccomp/linked is a symbolic link; cosi does not write profiles through links']);
-  t.deepEqual(result.changes.map((c) => c.address), ['seccomp.profile.cosi/b.json']);
+  const result = await plan(host, {
+    seccomp: {
+      profiles: {'linked/a.json': {defaultAction: 'SCMP_ACT_ALLOW'}, 'cosi/b.json': {defaultAction: 'SCMP_ACT_LOG'}},
+    },
+  });
+  t.deepEqual(
+    result.diagnostics.map((d) => d.summary),
+    [
+      'seccomp profile linked/a.json cannot be written: /var/lib/kubelet/seccomp/linked is a symbolic link; cosi does not write profiles through links',
+    ],
+  );
+  t.deepEqual(
+    result.changes.map((c) => c.address),
+    ['seccomp.profile.cosi/b.json'],
+  );
   await applyChanges({host, changes: result.changes, state: await loadState(host), providers});
   t.truthy(await root.read('/data/kubelet/seccomp/cosi/b.json'), 'written through the linked seccomp root');
 });
@@ -79,7 +122,15 @@ test('exclusive removes undeclared files under cosi/ only, never others, never t
     ['seccomp.profile.cosi/nested/older.json', 'delete'],
     ['seccomp.profile.cosi/old.json', 'delete'],
   ]);
-  t.deepEqual(planned.diagnostics.map((d) => [d.severity, d.summary]), [['warning', `seccomp.exclusive leaves ${dir}/cosi/link.json alone: it is not a regular file (a link or a device)`]]);
+  t.deepEqual(
+    planned.diagnostics.map((d) => [d.severity, d.summary]),
+    [
+      [
+        'warning',
+        `seccomp.exclusive leaves ${dir}/cosi/link.json alone: it is not a regular file (a link or a device)`,
+      ],
+    ],
+  );
   await applyChanges({host, changes: planned.changes, state: await loadState(host), providers});
   t.is(await root.read(`${dir}/cosi/old.json`), undefined);
   t.is(await root.read(`${dir}/cosi/nested/older.json`), undefined);
@@ -94,7 +145,10 @@ test('moving the seccomp root writes the new file and puts back the old one', as
   const profiles = {'cosi/a.json': {defaultAction: 'SCMP_ACT_LOG' as const}};
   await apply(host, {seccomp: {profiles}});
   const moved = await plan(host, {seccomp: {dir: '/srv/seccomp', profiles}});
-  t.deepEqual(moved.changes.map((c) => c.action), ['update']);
+  t.deepEqual(
+    moved.changes.map((c) => c.action),
+    ['update'],
+  );
   await applyChanges({host, changes: moved.changes, state: await loadState(host), providers});
   t.is(await root.read(`${dir}/cosi/a.json`), undefined);
   t.truthy(await root.read('/srv/seccomp/cosi/a.json'));

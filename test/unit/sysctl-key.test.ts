@@ -5,8 +5,18 @@ import {globMatches, parseSysctlFile, renderCosiSysctlFile} from '../../src/reso
 const keyCases: Array<[string, string, string, string]> = [
   ['net.ipv4.ip_forward', 'net.ipv4.ip_forward', '/proc/sys/net/ipv4/ip_forward', 'net.ipv4.ip_forward'],
   ['net/ipv4/ip_forward', 'net.ipv4.ip_forward', '/proc/sys/net/ipv4/ip_forward', 'net.ipv4.ip_forward'],
-  ['net/ipv6/conf/eth0.100/disable_ipv6', 'net.ipv6.conf.eth0/100.disable_ipv6', '/proc/sys/net/ipv6/conf/eth0.100/disable_ipv6', 'net/ipv6/conf/eth0.100/disable_ipv6'],
-  ['net.ipv6.conf.eth0/100.disable_ipv6', 'net.ipv6.conf.eth0/100.disable_ipv6', '/proc/sys/net/ipv6/conf/eth0.100/disable_ipv6', 'net/ipv6/conf/eth0.100/disable_ipv6'],
+  [
+    'net/ipv6/conf/eth0.100/disable_ipv6',
+    'net.ipv6.conf.eth0/100.disable_ipv6',
+    '/proc/sys/net/ipv6/conf/eth0.100/disable_ipv6',
+    'net/ipv6/conf/eth0.100/disable_ipv6',
+  ],
+  [
+    'net.ipv6.conf.eth0/100.disable_ipv6',
+    'net.ipv6.conf.eth0/100.disable_ipv6',
+    '/proc/sys/net/ipv6/conf/eth0.100/disable_ipv6',
+    'net/ipv6/conf/eth0.100/disable_ipv6',
+  ],
   ['vm.swappiness', 'vm.swappiness', '/proc/sys/vm/swappiness', 'vm.swappiness'],
 ];
 
@@ -30,7 +40,9 @@ test('foldValue folds runs of white space', (t) => {
 });
 
 test('parseSysctlFile reads comments, the ignore-failure dash, both forms and globs', (t) => {
-  const parsed = parseSysctlFile('# c\n; c\n\n-net.ipv4.ip_forward = 1\nnet/ipv6/conf/eth0.100/disable_ipv6=1\nnet.ipv4.conf.*.rp_filter = 2\nnonsense\n');
+  const parsed = parseSysctlFile(
+    '# c\n; c\n\n-net.ipv4.ip_forward = 1\nnet/ipv6/conf/eth0.100/disable_ipv6=1\nnet.ipv4.conf.*.rp_filter = 2\nnonsense\n',
+  );
   t.deepEqual(parsed, [
     {key: 'net.ipv4.ip_forward', value: '1', glob: false, line: 4},
     {key: 'net.ipv6.conf.eth0/100.disable_ipv6', value: '1', glob: false, line: 5},
@@ -45,7 +57,12 @@ test('globMatches matches one component per star', (t) => {
 });
 
 test('renderCosiSysctlFile is sorted and stable', (t) => {
-  const text = renderCosiSysctlFile(new Map([['vm.swappiness', '10'], ['net.ipv4.ip_forward', '1']]));
+  const text = renderCosiSysctlFile(
+    new Map([
+      ['vm.swappiness', '10'],
+      ['net.ipv4.ip_forward', '1'],
+    ]),
+  );
   t.regex(text, /^# Managed by cosi/);
   t.true(text.indexOf('net.ipv4.ip_forward = 1') < text.indexOf('vm.swappiness = 10'));
 });

@@ -12,21 +12,33 @@ import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';
 async function planOn(files: Record<string, string>, spec: NodeConfig['spec']) {
   const root = await createFixtureRoot({...kernelFiles, ...files});
   try {
-    return await makePlan({host: createHost({root: root.dir}), desired: desiredFrom(spec), state: emptyState, providers, sections: documentSections});
+    return await makePlan({
+      host: createHost({root: root.dir}),
+      desired: desiredFrom(spec),
+      state: emptyState,
+      providers,
+      sections: documentSections,
+    });
   } finally {
     await root.cleanup();
   }
 }
 
 test('a later sysctl.d file that overrides cosi is named as not surviving a reboot', async (t) => {
-  const plan = await planOn({'/etc/sysctl.d/99-override.conf': 'vm.swappiness = 30\n'}, {sysctls: {'vm.swappiness': 10}});
+  const plan = await planOn(
+    {'/etc/sysctl.d/99-override.conf': 'vm.swappiness = 30\n'},
+    {sysctls: {'vm.swappiness': 10}},
+  );
   t.is(plan.bootNotes.length, 1);
   t.is(plan.bootNotes[0]!.file, '/etc/sysctl.d/99-override.conf');
   t.regex(plan.bootNotes[0]!.message, /99-override\.conf:1 sets "30" at boot/);
 });
 
 test('an earlier file does not override cosi, nor does a later file with the same value', async (t) => {
-  const plan = await planOn({'/etc/sysctl.d/10-early.conf': 'vm.swappiness = 30\n', '/etc/sysctl.d/99-same.conf': 'vm.swappiness=10\n'}, {sysctls: {'vm.swappiness': 10}});
+  const plan = await planOn(
+    {'/etc/sysctl.d/10-early.conf': 'vm.swappiness = 30\n', '/etc/sysctl.d/99-same.conf': 'vm.swappiness=10\n'},
+    {sysctls: {'vm.swappiness': 10}},
+  );
   t.deepEqual(plan.bootNotes, []);
 });
 
@@ -64,13 +76,19 @@ test('a later glob pattern does not override cosi, an explicit line after cosi d
     },
     {sysctls: {'net.ipv4.ip_forward': 1, 'vm.swappiness': 10, 'net.ipv4.conf.default.rp_filter': 1}},
   );
-  t.deepEqual(plan.bootNotes.map((n) => [n.address, n.file]), [['sysctl.vm.swappiness', '/etc/sysctl.d/99-late.conf']]);
+  t.deepEqual(
+    plan.bootNotes.map((n) => [n.address, n.file]),
+    [['sysctl.vm.swappiness', '/etc/sysctl.d/99-late.conf']],
+  );
 });
 
 test('a key unknown to the kernel is a plan error naming the kernel', async (t) => {
   const plan = await planOn({}, {sysctls: {'net.ipv4.no_such_key': 1}});
   t.is(plan.diagnostics.length, 1);
-  t.regex(plan.diagnostics[0]!.summary, /does not exist on this node: there is no \/proc\/sys\/net\/ipv4\/no_such_key on this kernel \(6\.1\.0-28-amd64\)/);
+  t.regex(
+    plan.diagnostics[0]!.summary,
+    /does not exist on this node: there is no \/proc\/sys\/net\/ipv4\/no_such_key on this kernel \(6\.1\.0-28-amd64\)/,
+  );
   t.deepEqual(plan.diagnostics[0]!.path, ['spec', 'sysctls', 'net.ipv4.no_such_key']);
 });
 
@@ -81,14 +99,20 @@ test('a missing net.bridge key says which module to declare', async (t) => {
 
 test('a missing key provided by a declared module is planned after the module', async (t) => {
   const plan = await planOn({}, {modules: {br_netfilter: {}}, sysctls: {'net.bridge.bridge-nf-call-iptables': 1}});
-  t.deepEqual(plan.diagnostics.filter((d) => d.path?.[1] === 'sysctls'), []);
+  t.deepEqual(
+    plan.diagnostics.filter((d) => d.path?.[1] === 'sysctls'),
+    [],
+  );
   const change = plan.changes.find((c) => c.address === 'sysctl.net.bridge.bridge-nf-call-iptables');
   t.deepEqual(change?.dependsOn, ['module.br_netfilter']);
   t.false(plan.unsupported.includes('spec.sysctls'));
 });
 
 test('values compare with white space folded', async (t) => {
-  const plan = await planOn({'/etc/sysctl.d/90-cosi.conf': 'net.ipv4.ip_local_port_range = 32768 60999\n'}, {sysctls: {'net.ipv4.ip_local_port_range': '32768   60999'}});
+  const plan = await planOn(
+    {'/etc/sysctl.d/90-cosi.conf': 'net.ipv4.ip_local_port_range = 32768 60999\n'},
+    {sysctls: {'net.ipv4.ip_local_port_range': '32768   60999'}},
+  );
   t.deepEqual(plan.changes, []);
   t.is(plan.noops.length, 1);
 });

@@ -27,7 +27,11 @@ interface Expectation {
 }
 
 function expectationsOf(text: string): Expectation[] {
-  return [...text.matchAll(/^# expect: (\d+):(\d+) (.+)$/gm)].map((m) => ({line: Number(m[1]), col: Number(m[2]), text: m[3]!}));
+  return [...text.matchAll(/^# expect: (\d+):(\d+) (.+)$/gm)].map((m) => ({
+    line: Number(m[1]),
+    col: Number(m[2]),
+    text: m[3]!,
+  }));
 }
 
 const stackTrace = [/\n\s+at .*\(/, /at file:\/\//, /^\s+at /m];
@@ -56,12 +60,15 @@ const rejectsFixture = test.macro({
     t.true(expectations.length > 0, `${name} has no "# expect:" line`);
     const run = await runCli(['validate', file]);
     checkFailure(t, file, name, run);
-    for (const e of expectations) t.true(hasDiagnostic(run.stderr, file, e), `expected ${e.line}:${e.col} ${e.text}\ngot:\n${run.stderr}`);
+    for (const e of expectations)
+      t.true(hasDiagnostic(run.stderr, file, e), `expected ${e.line}:${e.col} ${e.text}\ngot:\n${run.stderr}`);
   },
   title: (_, name: string) => `rejects ${name}`,
 });
 
-const numbered = readdirSync(invalidDir).filter((name) => /^\d\d-.+\.yaml$/.test(name)).sort();
+const numbered = readdirSync(invalidDir)
+  .filter((name) => /^\d\d-.+\.yaml$/.test(name))
+  .sort();
 
 test('at least 32 numbered malformed fixtures', (t) => {
   t.true(numbered.length >= 32, `found ${numbered.length}`);
@@ -81,7 +88,10 @@ interface Generated {
 const laughs = (): string => {
   // Billion laughs: ten levels of nine aliases each, 10^9 strings once expanded.
   let out = `${header}spec:\n  runtime:\n    engine: containerd\n    settings:\n      l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n`;
-  for (let i = 1; i <= 9; i++) out += `      l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`;
+  for (let i = 1; i <= 9; i++)
+    out += `      l${i}: &l${i} [${Array(9)
+      .fill(`*l${i - 1}`)
+      .join(', ')}]\n`;
   return out;
 };
 
@@ -89,20 +99,23 @@ const generated: Generated[] = [
   {name: 'alias-bomb.yaml', content: laughs, text: 'alias bomb'},
   {
     name: 'ten-megabytes.yaml',
-    content: () => `${header}spec:\n  sysctls:\n${Array.from({length: 400_000}, (_, i) => `    kernel.x${i}: ${i}`).join('\n')}\n`,
+    content: () =>
+      `${header}spec:\n  sysctls:\n${Array.from({length: 400_000}, (_, i) => `    kernel.x${i}: ${i}`).join('\n')}\n`,
     text: 'the file is larger than 512 KiB',
     at: {line: 1, col: 1},
   },
   {
     // The 65th `{` crosses the limit: 14 columns of "    settings: " and 64 times "{a: " before it.
     name: 'flow-10000-deep.yaml',
-    content: () => `${header}spec:\n  runtime:\n    engine: containerd\n    settings: ${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\n`,
+    content: () =>
+      `${header}spec:\n  runtime:\n    engine: containerd\n    settings: ${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\n`,
     text: 'nested deeper than 64 levels',
     at: {line: 8, col: 14 + 64 * 4 + 1},
   },
   {
     name: 'flow-list-10000-deep.yaml',
-    content: () => `${header}spec:\n  runtime:\n    engine: containerd\n    settings: {a: ${'['.repeat(10_000)}${']'.repeat(10_000)}}\n`,
+    content: () =>
+      `${header}spec:\n  runtime:\n    engine: containerd\n    settings: {a: ${'['.repeat(10_000)}${']'.repeat(10_000)}}\n`,
     text: 'nested deeper than 64 levels',
   },
   {
@@ -116,12 +129,18 @@ const generated: Generated[] = [
   },
   {
     name: 'block-sequence-1000-deep.yaml',
-    content: () => `${header}spec:\n  runtime:\n    engine: containerd\n    settings:\n      a:\n${'- '.repeat(1000)}x\n`,
+    content: () =>
+      `${header}spec:\n  runtime:\n    engine: containerd\n    settings:\n      a:\n${'- '.repeat(1000)}x\n`,
     text: 'nested deeper than 64 levels',
   },
   {
     name: 'invalid-utf8.yaml',
-    content: () => Buffer.concat([Buffer.from(`${header}spec:\n  sysctls:\n    kernel.hostname: "`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"\n')]),
+    content: () =>
+      Buffer.concat([
+        Buffer.from(`${header}spec:\n  sysctls:\n    kernel.hostname: "`),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('"\n'),
+      ]),
     text: 'not valid UTF-8',
   },
   {name: 'zero-bytes.yaml', content: () => '', text: 'the file is empty'},
@@ -129,7 +148,8 @@ const generated: Generated[] = [
   {
     // Hundreds of mistakes: reported up to a limit, without quadratic work per mistake.
     name: 'five-hundred-mistakes.yaml',
-    content: () => `${header}spec:\n  services:\n${Array.from({length: 500}, (_, i) => `    u${i}: { enabld: true }`).join('\n')}\n`,
+    content: () =>
+      `${header}spec:\n  services:\n${Array.from({length: 500}, (_, i) => `    u${i}: { enabld: true }`).join('\n')}\n`,
     text: 'unknown key "enabld"; did you mean "enabled"?',
     at: {line: 7, col: 11},
   },

@@ -28,7 +28,12 @@ export async function apply(options: Options, output: Output): Promise<number> {
   const read = await readInput(file, configInNode(options));
   report(output, read.diagnostic ? [read.diagnostic] : []);
   const saved = parseSavedPlan(read.text!);
-  const document = await load(options, output, saved ? saved.document.json : read.text!, saved ? saved.document.file : file);
+  const document = await load(
+    options,
+    output,
+    saved ? saved.document.json : read.text!,
+    saved ? saved.document.file : file,
+  );
   const host = createHost({root: options.root});
   if (!options.autoApprove && !process.stdin.isTTY) {
     throw new OperationalError('apply needs --auto-approve when standard input is not a terminal; nothing was changed');
@@ -39,7 +44,9 @@ export async function apply(options: Options, output: Output): Promise<number> {
     if (interrupted) {
       const last = interrupted.filter((e) => e.event === 'start').at(-1);
       const owed = restartsOwedByInterrupted(interrupted).map((r) => r.unit);
-      output.err(`cosi: warning: a previous apply was interrupted${last && 'address' in last ? ` during ${last.address}` : ''}; planning again from the node as it is now${owed.length > 0 ? `, with the restarts it still owed (${owed.join(', ')})` : ''}`);
+      output.err(
+        `cosi: warning: a previous apply was interrupted${last && 'address' in last ? ` during ${last.address}` : ''}; planning again from the node as it is now${owed.length > 0 ? `, with the restarts it still owed (${owed.join(', ')})` : ''}`,
+      );
     }
     const {plan, state} = await probeAndPlan(options, document, host);
     report(output, plan.diagnostics);
@@ -63,7 +70,14 @@ export async function apply(options: Options, output: Output): Promise<number> {
       else output.out(summaryLine({changes}));
       return 0;
     }
-    if (!options.json) output.out(renderPlanText(output, {...plan, changes}, `cosi apply: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`));
+    if (!options.json)
+      output.out(
+        renderPlanText(
+          output,
+          {...plan, changes},
+          `cosi apply: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`,
+        ),
+      );
     if (!options.autoApprove && !(await confirm(output))) {
       output.err('Apply cancelled; nothing was changed.');
       return 1;
@@ -76,28 +90,71 @@ export async function apply(options: Options, output: Output): Promise<number> {
       output.err(`cosi: ${signal}: stopping after the change in progress`);
     };
     process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
-    const result = await applyChanges({host, changes, state, providers, listener: listener(options, output), stop}).finally(() => {
+    const result = await applyChanges({
+      host,
+      changes,
+      state,
+      providers,
+      listener: listener(options, output),
+      stop,
+    }).finally(() => {
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
     });
     if (result.stopped) {
-      throw new OperationalError(`stopped by ${result.stopped}: ${result.applied.length} of ${changes.length} changes were made; run cosi apply again to carry out the rest`);
+      throw new OperationalError(
+        `stopped by ${result.stopped}: ${result.applied.length} of ${changes.length} changes were made; run cosi apply again to carry out the rest`,
+      );
     }
     if (result.failed) {
       const message = `Apply failed at ${result.failed.change.address}: ${result.failed.message}. ${result.applied.length} of ${changes.length} changes were made${result.failed.partial ? `, and ${result.failed.change.address} was partly carried out before it failed` : ''}; the rest were not attempted. Fix the cause and run cosi apply again.`;
-      if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: false, applied: result.applied.length, total: changes.length}));
+      if (options.json)
+        output.out(
+          JSON.stringify({
+            type: 'summary',
+            formatVersion: '1',
+            ok: false,
+            applied: result.applied.length,
+            total: changes.length,
+          }),
+        );
       throw new OperationalError(message);
     }
     const after = await probeAndPlan(options, document, host);
     // A change that owes a reboot stays in the plan until the node reboots (that is how drift reports the owed
     // reboot); it is not a failure of this apply.
-    const owed = after.plan.changes.filter((c) => c.disruption === 'reboot' && changes.some((d) => d.address === c.address));
+    const owed = after.plan.changes.filter(
+      (c) => c.disruption === 'reboot' && changes.some((d) => d.address === c.address),
+    );
     // A unit start queued with systemd during boot happens once cosi has ended; the node cannot show it yet.
     const queued = result.queued ?? new Map<string, string>();
     for (const [address, how] of queued) output.err(`cosi: note: ${address}: ${how}`);
-    const left = after.plan.changes.filter((c) => c.disruption !== 'reboot' && !queued.has(c.address) && changes.some((d) => d.address === c.address));
-    if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', ok: left.length === 0, applied: result.applied.length, ...summarize(result.applied), rebootRequired: owed.length > 0, writes: host.stats.writes}));
-    if (owed.length > 0) output.err(`cosi: warning: a reboot is owed to complete ${owed.map((c) => c.address).join(', ')}; cosi never reboots by itself`);
-    if (!options.json) output.out(paint(output, 'bold', `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? "change" : "changes"} made.`));
+    const left = after.plan.changes.filter(
+      (c) => c.disruption !== 'reboot' && !queued.has(c.address) && changes.some((d) => d.address === c.address),
+    );
+    if (options.json)
+      output.out(
+        JSON.stringify({
+          type: 'summary',
+          formatVersion: '1',
+          ok: left.length === 0,
+          applied: result.applied.length,
+          ...summarize(result.applied),
+          rebootRequired: owed.length > 0,
+          writes: host.stats.writes,
+        }),
+      );
+    if (owed.length > 0)
+      output.err(
+        `cosi: warning: a reboot is owed to complete ${owed.map((c) => c.address).join(', ')}; cosi never reboots by itself`,
+      );
+    if (!options.json)
+      output.out(
+        paint(
+          output,
+          'bold',
+          `\nApply complete! ${result.applied.length} ${result.applied.length === 1 ? 'change' : 'changes'} made.`,
+        ),
+      );
     if (left.length > 0) {
       throw new OperationalError(`after apply the node still differs for ${left.map((c) => c.address).join(', ')}`);
     }
@@ -109,7 +166,8 @@ export async function apply(options: Options, output: Output): Promise<number> {
 
 function listener(options: Options, output: Output): ApplyListener {
   if (options.json) {
-    const emit = (type: string, change: Change, extra: Record<string, unknown> = {}) => output.out(JSON.stringify({type, ...changeJson(change), ...extra}));
+    const emit = (type: string, change: Change, extra: Record<string, unknown> = {}) =>
+      output.out(JSON.stringify({type, ...changeJson(change), ...extra}));
     return {
       onStart: (c) => emit('apply_start', c),
       onComplete: (c, ms) => emit('apply_complete', c, {elapsedMs: ms}),
@@ -126,7 +184,9 @@ function listener(options: Options, output: Output): ApplyListener {
 async function confirm(output: Output): Promise<boolean> {
   const rl = createInterface({input: process.stdin, output: process.stderr});
   try {
-    const answer = await rl.question(`\n${paint(output, 'bold', 'Do you want to apply these changes?')} Only 'yes' will be accepted: `);
+    const answer = await rl.question(
+      `\n${paint(output, 'bold', 'Do you want to apply these changes?')} Only 'yes' will be accepted: `,
+    );
     return answer.trim() === 'yes';
   } finally {
     rl.close();

@@ -23,19 +23,58 @@ export async function drift(options: Options, output: Output): Promise<number> {
     const document = await load(options, output);
     const {plan, state} = await probeAndPlan(options, document);
     report(output, plan.diagnostics);
-    const differences = plan.changes.map((c): DriftDifference => ({address: c.address, kind: c.kind, cause: driftCause(state, c)}));
+    const differences = plan.changes.map((c): DriftDifference => ({
+      address: c.address,
+      kind: c.kind,
+      cause: driftCause(state, c),
+    }));
     if (options.textfile) await fsp.mkdir(dirname(options.textfile), {recursive: true});
-    if (options.textfile) await writeFileAtomic(options.textfile, renderDriftMetrics({plan, differences, now, ...(state.lastApply ? {lastApply: state.lastApply} : {}), ok: true}));
-    if (options.json) output.out(JSON.stringify({...planJson(plan, {node: document.desired.nodeName}), type: 'drift', drifted: differences.length > 0, differences}));
+    if (options.textfile)
+      await writeFileAtomic(
+        options.textfile,
+        renderDriftMetrics({
+          plan,
+          differences,
+          now,
+          ...(state.lastApply ? {lastApply: state.lastApply} : {}),
+          ok: true,
+        }),
+      );
+    if (options.json)
+      output.out(
+        JSON.stringify({
+          ...planJson(plan, {node: document.desired.nodeName}),
+          type: 'drift',
+          drifted: differences.length > 0,
+          differences,
+        }),
+      );
     else {
-      output.out(renderPlanText(output, plan, `cosi drift: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`));
-      for (const d of differences) output.out(`drift: ${d.address} (${d.cause === 'node' ? 'the node changed behind cosi' : 'the document changed since the last apply'})`);
+      output.out(
+        renderPlanText(
+          output,
+          plan,
+          `cosi drift: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}`,
+        ),
+      );
+      for (const d of differences)
+        output.out(
+          `drift: ${d.address} (${d.cause === 'node' ? 'the node changed behind cosi' : 'the document changed since the last apply'})`,
+        );
     }
     return differences.length > 0 ? 2 : 0;
   } catch (cause) {
     if (options.textfile) {
       const state = await loadState(createHost({root: options.root})).catch(() => undefined);
-      await writeFileAtomic(options.textfile, renderDriftMetrics({differences: [], now, ...(state?.lastApply ? {lastApply: state.lastApply} : {}), ok: false})).catch(() => undefined);
+      await writeFileAtomic(
+        options.textfile,
+        renderDriftMetrics({
+          differences: [],
+          now,
+          ...(state?.lastApply ? {lastApply: state.lastApply} : {}),
+          ok: false,
+        }),
+      ).catch(() => undefined);
     }
     throw cause;
   }

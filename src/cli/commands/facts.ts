@@ -20,7 +20,9 @@ const conditionKinds: readonly ResourceKind[] = ['csi.driver', 'cni.plugin'];
  */
 export async function facts(options: Options, output: Output): Promise<number> {
   const host = createHost({root: options.root});
-  const osRelease = parseOsRelease((await host.readText('/etc/os-release')) ?? (await host.readText('/usr/lib/os-release')) ?? '');
+  const osRelease = parseOsRelease(
+    (await host.readText('/etc/os-release')) ?? (await host.readText('/usr/lib/os-release')) ?? '',
+  );
   // The same rule as planning uses (os-release's family first), so facts and plan never name different managers.
   const detected = await detectManager(host, 'auto');
   const kinds: Record<string, unknown> = {};
@@ -48,8 +50,15 @@ async function documentConditions(options: Options, host: Host): Promise<Record<
   const file = joinRoot(options.root, defaultConfig);
   // Read as every command reads the default document: resolved inside the root.
   const {document} = await loadDocument({file, inNode: {root: options.root, nodePath: defaultConfig}});
-  if (!document) return {conditions: {document: defaultConfig, error: `the document is not valid (cosi validate ${file} says why)`}};
-  const plan = await makePlan({host, desired: document.desired, state: await loadState(host), providers: providers.filter((p) => conditionKinds.includes(p.kind)), sections: documentSections});
+  if (!document)
+    return {conditions: {document: defaultConfig, error: `the document is not valid (cosi validate ${file} says why)`}};
+  const plan = await makePlan({
+    host,
+    desired: document.desired,
+    state: await loadState(host),
+    providers: providers.filter((p) => conditionKinds.includes(p.kind)),
+    sections: documentSections,
+  });
   return {conditions: {document: defaultConfig, items: plan.conditions}};
 }
 
@@ -69,8 +78,10 @@ function renderFacts(value: Record<string, unknown>, indent = ''): string {
       const size = Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0;
       if (size > 20) return `${indent}${k}: ${size} entries (--json lists them)`;
       if (v && typeof v === 'object' && !Array.isArray(v) && size === 0) return `${indent}${k}: (none)`;
-      if (v && typeof v === 'object' && !Array.isArray(v)) return `${indent}${k}:\n${renderFacts(v as Record<string, unknown>, indent + '  ')}`;
-      if (Array.isArray(v)) return `${indent}${k}: ${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') || '(none)'}`;
+      if (v && typeof v === 'object' && !Array.isArray(v))
+        return `${indent}${k}:\n${renderFacts(v as Record<string, unknown>, indent + '  ')}`;
+      if (Array.isArray(v))
+        return `${indent}${k}: ${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') || '(none)'}`;
       return `${indent}${k}: ${String(v)}`;
     })
     .join('\n');

@@ -31,8 +31,15 @@ export async function plan(options: Options, output: Output): Promise<number> {
   }
   if (options.json) output.out(JSON.stringify(planJson(result, {node: document.desired.nodeName})));
   else {
-    output.out(renderPlanText(output, result, `cosi plan: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}${host.root !== '/' ? ` (root ${host.root})` : ''}`));
-    if (options.out) output.out(`\nSaved the plan to ${options.out}. Apply exactly these changes with: cosi apply ${options.out}`);
+    output.out(
+      renderPlanText(
+        output,
+        result,
+        `cosi plan: node ${JSON.stringify(document.desired.nodeName)} from ${document.file}${host.root !== '/' ? ` (root ${host.root})` : ''}`,
+      ),
+    );
+    if (options.out)
+      output.out(`\nSaved the plan to ${options.out}. Apply exactly these changes with: cosi apply ${options.out}`);
   }
   return options.detailedExitcode && result.changes.length > 0 ? 2 : 0;
 }

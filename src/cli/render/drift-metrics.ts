@@ -12,9 +12,16 @@ export interface DriftDifference {
  * renderDriftMetrics renders node_exporter textfile-collector metrics for one drift run: drifted resources by
  * kind and cause, the conditions of the plan (not drift), the run's time, the last successful apply, whether a reboot is owed, and whether the probe worked.
  */
-export function renderDriftMetrics(request: {plan?: Plan; differences: readonly DriftDifference[]; now: Date; lastApply?: {at: string; ok: boolean}; ok: boolean}): string {
+export function renderDriftMetrics(request: {
+  plan?: Plan;
+  differences: readonly DriftDifference[];
+  now: Date;
+  lastApply?: {at: string; ok: boolean};
+  ok: boolean;
+}): string {
   const counts = new Map<string, number>();
-  for (const d of request.differences) counts.set(`kind="${d.kind}",cause="${d.cause}"`, (counts.get(`kind="${d.kind}",cause="${d.cause}"`) ?? 0) + 1);
+  for (const d of request.differences)
+    counts.set(`kind="${d.kind}",cause="${d.cause}"`, (counts.get(`kind="${d.kind}",cause="${d.cause}"`) ?? 0) + 1);
   const lines = [
     '# HELP cosi_drift_resources Resources that differ from the cosi document, by kind and cause (node: changed behind cosi; document: not applied yet).',
     '# TYPE cosi_drift_resources gauge',
@@ -24,7 +31,9 @@ export function renderDriftMetrics(request: {plan?: Plan; differences: readonly 
     `cosi_drift_total ${request.differences.length}`,
     '# HELP cosi_condition Conditions cosi reports and cannot change (a CSI driver not running, a CNI plugin another component has not installed yet), one series per condition; they are not drift.',
     '# TYPE cosi_condition gauge',
-    ...(request.plan?.conditions ?? []).map((c) => `cosi_condition{kind="${c.kind}",address="${escapeLabel(c.address)}",type="${c.type}"} 1`),
+    ...(request.plan?.conditions ?? []).map(
+      (c) => `cosi_condition{kind="${c.kind}",address="${escapeLabel(c.address)}",type="${c.type}"} 1`,
+    ),
     '# HELP cosi_conditions_total Conditions cosi reports and cannot change.',
     '# TYPE cosi_conditions_total gauge',
     `cosi_conditions_total ${request.plan?.conditions.length ?? 0}`,
@@ -43,7 +52,11 @@ export function renderDriftMetrics(request: {plan?: Plan; differences: readonly 
     );
   }
   const reboot = request.plan ? requirements(request.plan.changes).reboot : false;
-  lines.push('# HELP cosi_reboot_required Whether pending changes need a reboot to take effect.', '# TYPE cosi_reboot_required gauge', `cosi_reboot_required ${reboot ? 1 : 0}`);
+  lines.push(
+    '# HELP cosi_reboot_required Whether pending changes need a reboot to take effect.',
+    '# TYPE cosi_reboot_required gauge',
+    `cosi_reboot_required ${reboot ? 1 : 0}`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -4,7 +4,13 @@ import type {Condition} from '../../plan/condition.js';
 import {summarize, type Plan} from '../../plan/plan.js';
 import {paint, type Output} from '../output.js';
 
-const verbs: Readonly<Record<Action, string>> = {create: 'created', update: 'updated', delete: 'deleted', replace: 'replaced', noop: 'left as is'};
+const verbs: Readonly<Record<Action, string>> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  replace: 'replaced',
+  noop: 'left as is',
+};
 const colors = {create: 'green', update: 'yellow', delete: 'red', replace: 'yellow', noop: 'dim'} as const;
 
 function show(value: unknown): string {
@@ -16,9 +22,16 @@ function show(value: unknown): string {
 export function renderChange(output: Output, change: Change): string {
   const symbol = paint(output, colors[change.action], actionSymbols[change.action].padStart(3));
   const lines = [paint(output, 'bold', `  # ${change.address} will be ${verbs[change.action]}`) + `: ${change.reason}`];
-  const values = change.before === null || change.before === undefined ? show(change.after) : `${show(change.before)} -> ${show(change.after)}`;
+  const values =
+    change.before === null || change.before === undefined
+      ? show(change.after)
+      : `${show(change.before)} -> ${show(change.after)}`;
   // Key-level details say it better than two large JSON values.
-  lines.push(change.details && change.details.length > 0 ? `${symbol} ${change.address}` : `${symbol} ${change.address}: ${values}`);
+  lines.push(
+    change.details && change.details.length > 0
+      ? `${symbol} ${change.address}`
+      : `${symbol} ${change.address}: ${values}`,
+  );
   for (const detail of change.details ?? []) lines.push(`        ${detail}`);
   if (change.disruption !== 'none') lines.push(paint(output, 'yellow', `        disruption: ${change.disruption}`));
   return lines.join('\n');
@@ -35,7 +48,10 @@ export function summaryLine(plan: Pick<Plan, 'changes'>): string {
 export function renderPlanText(output: Output, plan: Plan, header: string): string {
   const parts: string[] = [header, ''];
   if (plan.changes.length > 0) {
-    parts.push(`Legend: ${paint(output, 'green', '+')} create  ${paint(output, 'yellow', '~')} update  ${paint(output, 'red', '-')} delete  ${paint(output, 'yellow', '-/+')} replace`, '');
+    parts.push(
+      `Legend: ${paint(output, 'green', '+')} create  ${paint(output, 'yellow', '~')} update  ${paint(output, 'red', '-')} delete  ${paint(output, 'yellow', '-/+')} replace`,
+      '',
+    );
     parts.push('cosi will perform the following actions:', '');
     for (const change of plan.changes) parts.push(renderChange(output, change), '');
   }
@@ -46,7 +62,14 @@ export function renderPlanText(output: Output, plan: Plan, header: string): stri
   }
   if (plan.conditions.length > 0) parts.push(renderConditions(output, plan.conditions), '');
   if (plan.unsupported.length > 0) {
-    parts.push(paint(output, 'yellow', `Not supported yet: this version of cosi plans nothing for ${plan.unsupported.join(', ')}.`), '');
+    parts.push(
+      paint(
+        output,
+        'yellow',
+        `Not supported yet: this version of cosi plans nothing for ${plan.unsupported.join(', ')}.`,
+      ),
+      '',
+    );
   }
   parts.push(paint(output, 'bold', summaryLine(plan)));
   return parts.join('\n');
@@ -54,5 +77,8 @@ export function renderPlanText(output: Output, plan: Plan, header: string): stri
 
 /** renderConditions renders the conditions of a plan: what cosi reports and apply neither changes nor fails on. */
 export function renderConditions(output: Output, conditions: readonly Condition[]): string {
-  return [paint(output, 'yellow', 'Conditions (cosi reports them; apply does not change them and does not fail on them):'), ...conditions.map((c) => `  ? ${c.address}: ${c.message}`)].join('\n');
+  return [
+    paint(output, 'yellow', 'Conditions (cosi reports them; apply does not change them and does not fail on them):'),
+    ...conditions.map((c) => `  ? ${c.address}: ${c.message}`),
+  ].join('\n');
 }

@@ -21,7 +21,12 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
   const data = change.data as ApparmorChangeData;
   if (change.action === 'delete') {
     // A kernel without AppArmor has nothing to unload or reload: the file alone is put right, without the parser.
-    if (data.unload) await runChecked(host, {argv: parserOnStdin(await parser(host), ['-R']), input: `profile ${data.name} {}\n`, timeoutMs: 120_000});
+    if (data.unload)
+      await runChecked(host, {
+        argv: parserOnStdin(await parser(host), ['-R']),
+        input: `profile ${data.name} {}\n`,
+        timeoutMs: 120_000,
+      });
     if (data.restore === undefined) await host.remove(data.path);
     else {
       await host.writeAtomic(data.path, data.restore, {mode: 0o644});
@@ -32,8 +37,14 @@ export async function applyApparmor({host, change, state}: ApplyRequest): Promis
   const apparmorParser = await parser(host);
   if (data.check && data.write !== undefined) {
     const checked = await checkProfile(host, apparmorParser, data.write);
-    if (!checked.ok) throw new Error(`apparmor_parser rejects profile ${data.name}: ${checked.messages.map((m) => (m.line ? `line ${m.line}: ${m.message}` : m.message)).join('; ')}`);
-    if (!checked.names.includes(data.name)) throw new Error(`profile ${data.name}: the text must declare \`profile ${data.name}\`; it declares ${checked.names.join(', ') || 'no profile'}`);
+    if (!checked.ok)
+      throw new Error(
+        `apparmor_parser rejects profile ${data.name}: ${checked.messages.map((m) => (m.line ? `line ${m.line}: ${m.message}` : m.message)).join('; ')}`,
+      );
+    if (!checked.names.includes(data.name))
+      throw new Error(
+        `profile ${data.name}: the text must declare \`profile ${data.name}\`; it declares ${checked.names.join(', ') || 'no profile'}`,
+      );
   }
   if (data.write !== undefined) await host.writeAtomic(data.path, data.write, {mode: 0o644});
   await runChecked(host, {argv: [apparmorParser, '-r', data.path], timeoutMs: 120_000});

@@ -9,5 +9,10 @@ export async function apparmorFacts({host}: {host: Host}): Promise<Record<string
   const kernel = await readKernelState(host);
   const modes: Record<string, number> = {};
   for (const mode of Object.values(kernel.loaded)) modes[mode] = (modes[mode] ?? 0) + 1;
-  return {enabled: kernel.enabled, parser: await findParser(host), loadedProfiles: kernel.securityfs ? Object.keys(kernel.loaded).length : null, modes};
+  return {
+    enabled: kernel.enabled,
+    parser: await findParser(host),
+    loadedProfiles: kernel.securityfs ? Object.keys(kernel.loaded).length : null,
+    modes,
+  };
 }

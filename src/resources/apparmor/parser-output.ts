@@ -14,7 +14,12 @@ export interface ParseResult {
 }
 
 // Lines apparmor_parser prints about the machine it runs on, not about the profile.
-const noise = [/^Cache read\/write disabled/, /^Warning: unable to find a suitable fs/, /^Use --subdomainfs to override/, /^Warning from stdin/];
+const noise = [
+  /^Cache read\/write disabled/,
+  /^Warning: unable to find a suitable fs/,
+  /^Use --subdomainfs to override/,
+  /^Warning from stdin/,
+];
 
 /**
  * parseParserOutput reads apparmor_parser's verbose parse-only output for a text given as `/dev/stdin`: the
@@ -27,7 +32,9 @@ export function parseParserOutput(result: {exitCode: number; stdout: string; std
   for (const raw of result.stderr.split('\n')) {
     const line = raw.trim();
     if (line === '' || noise.some((n) => n.test(line))) continue;
-    const own = /^AppArmor parser error for \/dev\/stdin in (?:profile|file) \/dev\/stdin at line (\d+): (.*)$/.exec(line);
+    const own = /^AppArmor parser error for \/dev\/stdin in (?:profile|file) \/dev\/stdin at line (\d+): (.*)$/.exec(
+      line,
+    );
     if (own) {
       messages.push({line: Number(own[1]), message: own[2]!});
       continue;
@@ -39,7 +46,10 @@ export function parseParserOutput(result: {exitCode: number; stdout: string; std
     }
     const bare = /^AppArmor parser error at line (\d+): (.*)$/.exec(line);
     if (bare) messages.push({line: Number(bare[1]), message: bare[2]!});
-    else messages.push({message: line.replace(/^AppArmor parser error for \/dev\/stdin in (?:profile|file) \/dev\/stdin: /, '')});
+    else
+      messages.push({
+        message: line.replace(/^AppArmor parser error for \/dev\/stdin in (?:profile|file) \/dev\/stdin: /, ''),
+      });
   }
   return {ok: result.exitCode === 0, names, messages};
 }

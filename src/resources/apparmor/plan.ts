@@ -48,22 +48,40 @@ export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObs
   const profiles = desired.config.spec?.apparmor?.profiles ?? {};
   const names = Object.keys(profiles);
   if (names.length > 0 && observed.enabled !== true) {
-    diagnostics.push(error(
-      observed.enabled === false
-        ? `AppArmor is disabled in this kernel (${apparmorEnabledFile} is N; booted with apparmor=0?): profiles cannot be loaded, and pods naming localhost/<profile> would not start`
-        : `this kernel has no AppArmor (${apparmorEnabledFile} is missing): profiles cannot be loaded, and pods naming localhost/<profile> would not start`,
-      {path: ['spec', 'apparmor', 'profiles']},
-    ));
+    diagnostics.push(
+      error(
+        observed.enabled === false
+          ? `AppArmor is disabled in this kernel (${apparmorEnabledFile} is N; booted with apparmor=0?): profiles cannot be loaded, and pods naming localhost/<profile> would not start`
+          : `this kernel has no AppArmor (${apparmorEnabledFile} is missing): profiles cannot be loaded, and pods naming localhost/<profile> would not start`,
+        {path: ['spec', 'apparmor', 'profiles']},
+      ),
+    );
   } else if (names.length > 0 && !observed.securityfs) {
-    diagnostics.push(error(`AppArmor is enabled but its loaded profiles cannot be read (is securityfs mounted at /sys/kernel/security?)`, {path: ['spec', 'apparmor', 'profiles']}));
+    diagnostics.push(
+      error(
+        `AppArmor is enabled but its loaded profiles cannot be read (is securityfs mounted at /sys/kernel/security?)`,
+        {path: ['spec', 'apparmor', 'profiles']},
+      ),
+    );
   } else if (names.length > 0 && observed.parser === null) {
     const provider = parserPackages.find((p) => desired.packages.install.has(p));
     if (provider === undefined) {
-      diagnostics.push(error(`apparmor_parser is not installed on the node (Debian's and Ubuntu's package apparmor, the RHEL family's apparmor-parser): cosi cannot check or load profiles without it; declare the package in spec.packages.install`, {path: ['spec', 'apparmor', 'profiles']}));
+      diagnostics.push(
+        error(
+          `apparmor_parser is not installed on the node (Debian's and Ubuntu's package apparmor, the RHEL family's apparmor-parser): cosi cannot check or load profiles without it; declare the package in spec.packages.install`,
+          {path: ['spec', 'apparmor', 'profiles']},
+        ),
+      );
     } else {
       // The parser arrives with a package this plan installs: the profiles are checked by apply, before they are written.
-      diagnostics.push(warning(`apparmor_parser is not installed yet: package ${provider} in this plan brings it, so the profiles are checked when applied (before they are written), not now`, {path: ['spec', 'apparmor', 'profiles']}));
-      for (const [name, text] of Object.entries(profiles)) planProfile(name, text, observed, state, changes, diagnostics, address('package', provider));
+      diagnostics.push(
+        warning(
+          `apparmor_parser is not installed yet: package ${provider} in this plan brings it, so the profiles are checked when applied (before they are written), not now`,
+          {path: ['spec', 'apparmor', 'profiles']},
+        ),
+      );
+      for (const [name, text] of Object.entries(profiles))
+        planProfile(name, text, observed, state, changes, diagnostics, address('package', provider));
     }
   } else {
     for (const [name, text] of Object.entries(profiles)) planProfile(name, text, observed, state, changes, diagnostics);
@@ -86,19 +104,37 @@ export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObs
       address: addr,
       kind: 'apparmor.profile',
       action: 'delete',
-      before: {path, loaded: observed.loaded[name] ?? null, ...(file.state === 'present' ? {digest: digest(file.text)} : {})},
+      before: {
+        path,
+        loaded: observed.loaded[name] ?? null,
+        ...(file.state === 'present' ? {digest: digest(file.text)} : {}),
+      },
       after: restore === undefined ? null : {path, digest: digest(restore)},
       reason: `no longer in the document: ${unload ? 'unloaded, and ' : ''}${restore === undefined ? `${path} removed` : `${path} gets back the profile cosi found${observed.enabled === true && observed.securityfs ? ', loaded again' : ''}`}`,
       disruption: 'none',
       dependsOn: [],
       inputs: digest({file, loaded: observed.loaded[name] ?? null}),
-      data: {name, path, unload, original: record.original, ...(restore !== undefined ? {restore, reload: observed.enabled === true && observed.securityfs} : {})} satisfies ApparmorChangeData,
+      data: {
+        name,
+        path,
+        unload,
+        original: record.original,
+        ...(restore !== undefined ? {restore, reload: observed.enabled === true && observed.securityfs} : {}),
+      } satisfies ApparmorChangeData,
     });
   }
   return {changes, diagnostics};
 }
 
-function planProfile(name: string, text: string, observed: ApparmorObserved, state: PlanRequest<ApparmorObserved>['state'], changes: Change[], diagnostics: Diagnostic[], parserPackage?: string): void {
+function planProfile(
+  name: string,
+  text: string,
+  observed: ApparmorObserved,
+  state: PlanRequest<ApparmorObserved>['state'],
+  changes: Change[],
+  diagnostics: Diagnostic[],
+  parserPackage?: string,
+): void {
   const addr = address('apparmor.profile', name);
   const where = {path: ['spec', 'apparmor', 'profiles', name], address: addr};
   const file = observed.files[name] ?? {state: 'missing'};
@@ -108,14 +144,27 @@ function planProfile(name: string, text: string, observed: ApparmorObserved, sta
   }
   const check = observed.checks[name];
   if (check && !check.ok) {
-    const messages = check.messages.length > 0 ? check.messages : [{message: 'apparmor_parser rejected the profile and said nothing more'}];
+    const messages =
+      check.messages.length > 0
+        ? check.messages
+        : [{message: 'apparmor_parser rejected the profile and said nothing more'}];
     for (const m of messages) {
-      diagnostics.push(error(`AppArmor profile ${name}${m.line ? `, line ${m.line}` : ''}: ${m.message} (apparmor_parser)`, {...where, ...(m.line ? {valueLine: m.line} : {})}));
+      diagnostics.push(
+        error(`AppArmor profile ${name}${m.line ? `, line ${m.line}` : ''}: ${m.message} (apparmor_parser)`, {
+          ...where,
+          ...(m.line ? {valueLine: m.line} : {}),
+        }),
+      );
     }
     return;
   }
   if (check && !check.names.includes(name)) {
-    diagnostics.push(error(`AppArmor profile ${name}: the text must declare \`profile ${name}\` (it is loaded by that name, and pods name it as localhost/${name}); it declares ${check.names.length > 0 ? check.names.join(', ') : 'no profile'}`, where));
+    diagnostics.push(
+      error(
+        `AppArmor profile ${name}: the text must declare \`profile ${name}\` (it is loaded by that name, and pods name it as localhost/${name}); it declares ${check.names.length > 0 ? check.names.join(', ') : 'no profile'}`,
+        where,
+      ),
+    );
     return;
   }
   const mode = declaredMode(name, text);
@@ -124,18 +173,52 @@ function planProfile(name: string, text: string, observed: ApparmorObserved, sta
   const record = state.resources[addr] as (ManagedRecord & ApparmorRecord) | undefined;
   const path = profilePath(name);
   const after = {path, digest: digest(text), mode};
-  const before = file.state === 'present' || loaded ? {path, ...(file.state === 'present' ? {digest: digest(file.text)} : {}), loaded: loaded ?? null} : null;
+  const before =
+    file.state === 'present' || loaded
+      ? {path, ...(file.state === 'present' ? {digest: digest(file.text)} : {}), loaded: loaded ?? null}
+      : null;
   const original = {content: file.state === 'present' ? file.text : null};
-  const data: ApparmorChangeData = {name, path, ...(fileOk ? {} : {write: text}), original: record?.original ?? original, ...(parserPackage ? {check: true} : {})};
-  const base = {address: addr, kind: 'apparmor.profile' as const, before, after, disruption: 'none' as const, dependsOn: parserPackage ? [parserPackage] : [], inputs: digest({file, loaded: loaded ?? null}), data};
+  const data: ApparmorChangeData = {
+    name,
+    path,
+    ...(fileOk ? {} : {write: text}),
+    original: record?.original ?? original,
+    ...(parserPackage ? {check: true} : {}),
+  };
+  const base = {
+    address: addr,
+    kind: 'apparmor.profile' as const,
+    before,
+    after,
+    disruption: 'none' as const,
+    dependsOn: parserPackage ? [parserPackage] : [],
+    inputs: digest({file, loaded: loaded ?? null}),
+    data,
+  };
   if (fileOk && loaded === mode) {
-    if (firstWriteUnrecorded(record)) changes.push({...base, action: 'update', reason: `${path} holds the profile; the write was interrupted before it was recorded`});
+    if (firstWriteUnrecorded(record))
+      changes.push({
+        ...base,
+        action: 'update',
+        reason: `${path} holds the profile; the write was interrupted before it was recorded`,
+      });
     else changes.push({...base, action: 'noop', reason: `${path} holds the profile, loaded in ${mode} mode`});
     return;
   }
   const why: string[] = [];
   if (file.state === 'missing') why.push(`${path} does not exist`);
-  else if (!fileOk) why.push(record ? `${path} differs from the profile (changed outside cosi)` : `${path} holds another profile; cosi keeps it to restore when the profile leaves the document`);
-  why.push(loaded === undefined ? `${name} is not loaded` : loaded !== mode ? `${name} is loaded in ${loaded} mode, not ${mode}` : `apparmor_parser -r loads the new text`);
+  else if (!fileOk)
+    why.push(
+      record
+        ? `${path} differs from the profile (changed outside cosi)`
+        : `${path} holds another profile; cosi keeps it to restore when the profile leaves the document`,
+    );
+  why.push(
+    loaded === undefined
+      ? `${name} is not loaded`
+      : loaded !== mode
+        ? `${name} is loaded in ${loaded} mode, not ${mode}`
+        : `apparmor_parser -r loads the new text`,
+  );
   changes.push({...base, action: record ? 'update' : 'create', reason: why.join('; '), ...(record ? {} : {original})});
 }

@@ -36,10 +36,16 @@ export async function findParser(host: Host): Promise<string | null> {
 }
 
 /** readKernelState reads whether AppArmor is enabled and which profiles are loaded in which mode. Read-only. */
-export async function readKernelState(host: Host): Promise<Pick<ApparmorObserved, 'enabled' | 'securityfs' | 'loaded'>> {
+export async function readKernelState(
+  host: Host,
+): Promise<Pick<ApparmorObserved, 'enabled' | 'securityfs' | 'loaded'>> {
   const enabled = (await host.readText(apparmorEnabledFile))?.trim();
   const profiles = await host.readText(kernelProfilesFile).catch(() => undefined);
-  return {enabled: enabled === undefined ? null : enabled === 'Y', securityfs: profiles !== undefined, loaded: profiles === undefined ? {} : parseKernelProfiles(profiles)};
+  return {
+    enabled: enabled === undefined ? null : enabled === 'Y',
+    securityfs: profiles !== undefined,
+    loaded: profiles === undefined ? {} : parseKernelProfiles(profiles),
+  };
 }
 
 async function readProfileFile(host: Host, name: string): Promise<ObservedProfileFile> {
@@ -47,7 +53,11 @@ async function readProfileFile(host: Host, name: string): Promise<ObservedProfil
   if (dir && !dir.isDirectory()) return {state: 'unsafe', reason: `${apparmorDir} is not a directory`};
   const info = await host.lstat(profilePath(name));
   if (!info) return {state: 'missing'};
-  if (!info.isFile()) return {state: 'unsafe', reason: `${profilePath(name)} is not a regular file (${info.isSymbolicLink() ? 'a symbolic link' : info.isDirectory() ? 'a directory' : 'a special file'})`};
+  if (!info.isFile())
+    return {
+      state: 'unsafe',
+      reason: `${profilePath(name)} is not a regular file (${info.isSymbolicLink() ? 'a symbolic link' : info.isDirectory() ? 'a directory' : 'a special file'})`,
+    };
   return {state: 'present', text: (await host.readText(profilePath(name))) ?? ''};
 }
 
@@ -68,7 +78,8 @@ export function parserOnStdin(parser: string, args: readonly string[]): string[]
  */
 export async function checkProfile(host: Host, parser: string, text: string): Promise<ParseResult> {
   const result = await host.run({argv: parserOnStdin(parser, ['-Q', '-K', '-v']), input: text, timeoutMs: 120_000});
-  if (!result.started) return {ok: false, names: [], messages: [{message: `${parser} could not be started: ${result.stderr.trim()}`}]};
+  if (!result.started)
+    return {ok: false, names: [], messages: [{message: `${parser} could not be started: ${result.stderr.trim()}`}]};
   return parseParserOutput(result);
 }
 
@@ -93,11 +104,16 @@ export async function probeApparmor({host, desired, state}: ProbeRequest): Promi
   for (const name of [...names].sort()) files[name] = await readProfileFile(host, name);
   const pending = Object.entries(declared).filter(([name, text]) => {
     const file = files[name];
-    return file !== undefined && !(file.state === 'present' && file.text === text && kernel.loaded[name] === declaredMode(name, text));
+    return (
+      file !== undefined &&
+      !(file.state === 'present' && file.text === text && kernel.loaded[name] === declaredMode(name, text))
+    );
   });
   const checks: Record<string, ParseResult> = {};
   if (parser !== null) {
-    const results = await Promise.all(pending.map(async ([name, text]) => [name, await checkProfile(host, parser, text)] as const));
+    const results = await Promise.all(
+      pending.map(async ([name, text]) => [name, await checkProfile(host, parser, text)] as const),
+    );
     for (const [name, result] of results) checks[name] = result;
   }
   return {...kernel, parser, files, checks};

@@ -3,7 +3,10 @@ export const apparmorDir = '/etc/apparmor.d';
 
 /** profilePath is the node path of the file cosi writes for profile `name` (a single, checked path component). */
 export function profilePath(name: string): string {
-  if (!isProfileName(name)) throw new Error(`internal error (this is a bug in cosi): ${JSON.stringify(name)} is not a safe AppArmor profile name`);
+  if (!isProfileName(name))
+    throw new Error(
+      `internal error (this is a bug in cosi): ${JSON.stringify(name)} is not a safe AppArmor profile name`,
+    );
   return `${apparmorDir}/${name}`;
 }
 
@@ -24,7 +27,10 @@ export type ProfileMode = string;
  */
 export function declaredMode(name: string, text: string): ProfileMode {
   const escaped = name.replace(/[.+]/g, (c) => `\\${c}`);
-  const declaration = new RegExp(`^\\s*(?:profile\\s+)?"?${escaped}"?(?:\\s+\\S+)?\\s+(?:flags\\s*=\\s*)?\\(([^)]*)\\)`, 'm').exec(text);
+  const declaration = new RegExp(
+    `^\\s*(?:profile\\s+)?"?${escaped}"?(?:\\s+\\S+)?\\s+(?:flags\\s*=\\s*)?\\(([^)]*)\\)`,
+    'm',
+  ).exec(text);
   const flags = (declaration?.[1] ?? '').split(/[\s,]+/);
   for (const mode of ['complain', 'kill', 'unconfined']) if (flags.includes(mode)) return mode;
   return 'enforce';

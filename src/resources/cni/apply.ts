@@ -15,7 +15,9 @@ export async function applyCniPlugin({host, change}: ApplyRequest): Promise<Appl
     const info = await host.stat(`${dir}/${data.name}`);
     if (info?.isFile() && (info.mode & 0o111) !== 0) return {forget: true};
   }
-  throw new Error(`CNI plugin ${data.name} is still not an executable file in ${data.dirs.join(' or ')} after the plan's packages`);
+  throw new Error(
+    `CNI plugin ${data.name} is still not an executable file in ${data.dirs.join(' or ')} after the plan's packages`,
+  );
 }
 
 /**

@@ -12,7 +12,26 @@ export const defaultConfDir = '/etc/cni/net.d';
 export const pluginPackage = {
   name: 'containernetworking-plugins',
   dirs: ['/usr/lib/cni', '/usr/libexec/cni'],
-  binaries: ['bandwidth', 'bridge', 'dhcp', 'dummy', 'firewall', 'host-device', 'host-local', 'ipvlan', 'loopback', 'macvlan', 'portmap', 'ptp', 'sbr', 'static', 'tap', 'tuning', 'vlan', 'vrf'],
+  binaries: [
+    'bandwidth',
+    'bridge',
+    'dhcp',
+    'dummy',
+    'firewall',
+    'host-device',
+    'host-local',
+    'ipvlan',
+    'loopback',
+    'macvlan',
+    'portmap',
+    'ptp',
+    'sbr',
+    'static',
+    'tap',
+    'tuning',
+    'vlan',
+    'vrf',
+  ],
 } as const;
 
 /** RuntimeCniDirs are the CNI directories the runtime is configured with (its file, overridden by `settings`). */
@@ -21,7 +40,11 @@ export interface RuntimeCniDirs {
   readonly confDir?: string;
 }
 
-const containerdCni = [['plugins', 'io.containerd.grpc.v1.cri', 'cni'], ['plugins', 'io.containerd.cri.v1.runtime', 'cni'], ['plugins', 'cri', 'cni']];
+const containerdCni = [
+  ['plugins', 'io.containerd.grpc.v1.cri', 'cni'],
+  ['plugins', 'io.containerd.cri.v1.runtime', 'cni'],
+  ['plugins', 'cri', 'cni'],
+];
 
 /**
  * runtimeCniDirs reads the runtime's CNI directories from its parsed configuration, with the document's `settings`
@@ -33,20 +56,28 @@ export function runtimeCniDirs(spec: NodeConfig['spec'], file: Record<string, un
   if (!runtime) return {};
   const layers = [runtime.settings ?? {}, file ?? {}];
   const first = (paths: string[][]) => {
-    for (const layer of layers) for (const path of paths) {
-      const value = lookup(layer, path);
-      if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)) return value;
-    }
+    for (const layer of layers)
+      for (const path of paths) {
+        const value = lookup(layer, path);
+        if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)) return value;
+      }
     return undefined;
   };
-  const strings = (value: unknown) => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined);
+  const strings = (value: unknown) =>
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.filter((v): v is string => typeof v === 'string')
+        : undefined;
   const trim = (dir: string) => (dir.length > 1 ? dir.replace(/\/+$/, '') : dir);
   if (runtime.engine === 'crio') {
     const bin = strings(first([['crio', 'network', 'plugin_dirs']]));
     const conf = first([['crio', 'network', 'network_dir']]);
     return {...(bin ? {binDirs: bin.map(trim)} : {}), ...(typeof conf === 'string' ? {confDir: trim(conf)} : {})};
   }
-  const bin = strings(first([...containerdCni.map((p) => [...p, 'bin_dirs']), ...containerdCni.map((p) => [...p, 'bin_dir'])]));
+  const bin = strings(
+    first([...containerdCni.map((p) => [...p, 'bin_dirs']), ...containerdCni.map((p) => [...p, 'bin_dir'])]),
+  );
   const conf = first(containerdCni.map((p) => [...p, 'conf_dir']));
   return {...(bin ? {binDirs: bin.map(trim)} : {}), ...(typeof conf === 'string' ? {confDir: trim(conf)} : {})};
 }
@@ -54,5 +85,5 @@ export function runtimeCniDirs(spec: NodeConfig['spec'], file: Record<string, un
 /** runtimeConfigPath is the runtime configuration file to read CNI directories from. */
 export function runtimeConfigPath(spec: NodeConfig['spec']): string | undefined {
   const runtime = spec?.runtime;
-  return runtime ? runtime.configPath ?? engineProfiles[runtime.engine].configPath : undefined;
+  return runtime ? (runtime.configPath ?? engineProfiles[runtime.engine].configPath) : undefined;
 }

@@ -9,5 +9,9 @@ export async function cniFacts({host}: {host: Host}): Promise<Record<string, unk
     const names = await host.readDir(dir);
     if (names) binDirs[dir] = names;
   }
-  return {binDirs, confDir: defaultConfDir, confFiles: ((await host.readDir(defaultConfDir)) ?? []).filter(isConfigName)};
+  return {
+    binDirs,
+    confDir: defaultConfDir,
+    confFiles: ((await host.readDir(defaultConfDir)) ?? []).filter(isConfigName),
+  };
 }

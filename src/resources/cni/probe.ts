@@ -45,27 +45,36 @@ export async function probeCni({host, desired, state}: ProbeRequest): Promise<Cn
   const binDirs = [...new Set([...(cni.binDir ? [cni.binDir] : []), ...(dirs.binDirs ?? []), ...defaultBinDirs])];
   const names = neededBinaries(cni);
   const binaries: Record<string, Record<string, BinaryState>> = {};
-  await Promise.all(binDirs.map(async (dir) => {
-    const entries = await Promise.all(names.map(async (name) => [name, await binaryState(host, `${dir}/${name}`)] as const));
-    binaries[dir] = Object.fromEntries(entries);
-  }));
+  await Promise.all(
+    binDirs.map(async (dir) => {
+      const entries = await Promise.all(
+        names.map(async (name) => [name, await binaryState(host, `${dir}/${name}`)] as const),
+      );
+      binaries[dir] = Object.fromEntries(entries);
+    }),
+  );
   const confNames = ((await host.readDir(confDir)) ?? []).filter(isConfigName);
   const paths = new Set(confNames.map((n) => `${confDir}/${n}`));
-  for (const [stem, network] of Object.entries(cni.networks ?? {})) paths.add(`${confDir}/${networkFileName(stem, network)}`);
+  for (const [stem, network] of Object.entries(cni.networks ?? {}))
+    paths.add(`${confDir}/${networkFileName(stem, network)}`);
   for (const [, record] of [...managedOfKind(state, 'cni.network')]) {
     const path = (record.original as {path: string}).path;
     paths.add(path);
     paths.add(backupPath(path));
   }
   for (const path of [...paths]) if (!path.startsWith('/var/lib/cosi/')) paths.add(backupPath(path));
-  const files = Object.fromEntries(await Promise.all([...paths].map(async (path) => {
-    // A directory where a file is looked for is no file; any other error (EACCES, EIO) names the path and fails the probe.
-    const text = await host.readText(path).catch((cause: unknown) => {
-      if ((cause as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-      throw cause;
-    });
-    return [path, text === undefined ? {state: 'missing' as const} : {state: 'present' as const, text}] as const;
-  })));
+  const files = Object.fromEntries(
+    await Promise.all(
+      [...paths].map(async (path) => {
+        // A directory where a file is looked for is no file; any other error (EACCES, EIO) names the path and fails the probe.
+        const text = await host.readText(path).catch((cause: unknown) => {
+          if ((cause as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+          throw cause;
+        });
+        return [path, text === undefined ? {state: 'missing' as const} : {state: 'present' as const, text}] as const;
+      }),
+    ),
+  );
   return {...(runtimeFile ? {runtimeFile} : {}), binaries, confDir, confNames, files};
 }
 

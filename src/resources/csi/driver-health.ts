@@ -7,7 +7,13 @@ export type DriverHealth =
   | {readonly state: 'no-socket'; readonly endpoint: string}
   | {readonly state: 'unreachable'; readonly endpoint: string; readonly reason: string}
   | {readonly state: 'timeout'; readonly endpoint: string; readonly timeoutMs: number; readonly call: string}
-  | {readonly state: 'answered'; readonly endpoint: string; readonly name: string; readonly vendorVersion: string; readonly ready: boolean};
+  | {
+      readonly state: 'answered';
+      readonly endpoint: string;
+      readonly name: string;
+      readonly vendorVersion: string;
+      readonly ready: boolean;
+    };
 
 /** defaultProbeTimeoutMs bounds each CSI call: a node plugin answers Identity calls in milliseconds. */
 export const defaultProbeTimeoutMs = 3000;
@@ -16,7 +22,11 @@ export const defaultProbeTimeoutMs = 3000;
  * probeDriver asks a CSI driver's node plugin, over its unix socket (a node path, resolved inside the root), for
  * `Identity.GetPluginInfo` and `Identity.Probe`. Read-only, bounded by `timeoutMs` per call; never throws.
  */
-export async function probeDriver(host: Host, endpoint: string, timeoutMs = defaultProbeTimeoutMs): Promise<DriverHealth> {
+export async function probeDriver(
+  host: Host,
+  endpoint: string,
+  timeoutMs = defaultProbeTimeoutMs,
+): Promise<DriverHealth> {
   const info = await host.stat(endpoint);
   if (!info) return {state: 'no-socket', endpoint};
   if (!info.isSocket()) return {state: 'unreachable', endpoint, reason: 'it exists but is not a unix socket'};
@@ -28,7 +38,10 @@ export async function probeDriver(host: Host, endpoint: string, timeoutMs = defa
     ],
     socket,
   );
-  for (const [outcome, call] of [[pluginInfo, 'GetPluginInfo'], [probe, 'Probe']] as const) {
+  for (const [outcome, call] of [
+    [pluginInfo, 'GetPluginInfo'],
+    [probe, 'Probe'],
+  ] as const) {
     if (outcome === undefined || outcome.ok) continue;
     if (outcome.failure === 'timeout') return {state: 'timeout', endpoint, timeoutMs, call};
     return {state: 'unreachable', endpoint, reason: `${call}: ${outcome.message}`};
@@ -52,7 +65,8 @@ export function describeHealth(name: string, health: DriverHealth): string | und
     case 'timeout':
       return `its socket ${health.endpoint} accepted the connection but ${health.call} got no answer within ${health.timeoutMs} ms`;
     case 'answered':
-      if (health.name !== name) return `the plugin at ${health.endpoint} is ${JSON.stringify(health.name)}, not ${JSON.stringify(name)}`;
+      if (health.name !== name)
+        return `the plugin at ${health.endpoint} is ${JSON.stringify(health.name)}, not ${JSON.stringify(name)}`;
       return health.ready ? undefined : `Identity.Probe says it is not ready`;
   }
 }

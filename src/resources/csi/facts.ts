@@ -19,7 +19,10 @@ export async function csiFacts({host}: {host: Host}): Promise<Record<string, unk
     names.map(async (socketName) => {
       const registration = `${pluginsRegistry}/${socketName}`;
       if (!(await host.stat(registration))?.isSocket()) return {registration, error: 'not a socket'};
-      const [outcome] = await callUnary([{method: `${registrationService}/GetInfo`, request: emptyMessage(), timeoutMs: factsTimeoutMs}], await host.resolve(registration));
+      const [outcome] = await callUnary(
+        [{method: `${registrationService}/GetInfo`, request: emptyMessage(), timeoutMs: factsTimeoutMs}],
+        await host.resolve(registration),
+      );
       if (!outcome?.ok) return {registration, error: outcome ? `${outcome.failure}: ${outcome.message}` : 'no answer'};
       const info = decodeRegistrationInfo(outcome.bytes);
       if (info.type !== 'CSIPlugin') return {registration, name: info.name, type: info.type};

@@ -21,7 +21,9 @@ export interface UnaryCall {
  */
 export async function callUnary(calls: readonly Omit<UnaryCall, 'socket'>[], socket: string): Promise<UnaryOutcome[]> {
   const grpc = loadGrpc();
-  const client = new grpc.Client(`unix:${socket}`, grpc.credentials.createInsecure(), {'grpc.max_receive_message_length': 1 << 20});
+  const client = new grpc.Client(`unix:${socket}`, grpc.credentials.createInsecure(), {
+    'grpc.max_receive_message_length': 1 << 20,
+  });
   const identity = (bytes: Buffer) => bytes;
   const outcomes: UnaryOutcome[] = [];
   try {
@@ -29,11 +31,24 @@ export async function callUnary(calls: readonly Omit<UnaryCall, 'socket'>[], soc
       outcomes.push(
         await new Promise<UnaryOutcome>((resolve) => {
           const deadline = new Date(Date.now() + call.timeoutMs);
-          client.makeUnaryRequest(call.method, identity, identity, call.request, new grpc.Metadata(), {deadline}, (error, response) => {
-            if (!error) return resolve({ok: true, bytes: response ?? Buffer.alloc(0)});
-            const failure = error.code === grpc.status.DEADLINE_EXCEEDED ? 'timeout' : error.code === grpc.status.UNAVAILABLE ? 'unavailable' : 'error';
-            resolve({ok: false, failure, message: error.details || error.message});
-          });
+          client.makeUnaryRequest(
+            call.method,
+            identity,
+            identity,
+            call.request,
+            new grpc.Metadata(),
+            {deadline},
+            (error, response) => {
+              if (!error) return resolve({ok: true, bytes: response ?? Buffer.alloc(0)});
+              const failure =
+                error.code === grpc.status.DEADLINE_EXCEEDED
+                  ? 'timeout'
+                  : error.code === grpc.status.UNAVAILABLE
+                    ? 'unavailable'
+                    : 'error';
+              resolve({ok: false, failure, message: error.details || error.message});
+            },
+          );
         }),
       );
       if (!outcomes.at(-1)!.ok) break;

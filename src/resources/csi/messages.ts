@@ -1,4 +1,13 @@
-import {boolField, decodeFields, encodeBool, encodeMessage, encodeString, messageField, stringField, stringsField} from './protobuf-wire.js';
+import {
+  boolField,
+  decodeFields,
+  encodeBool,
+  encodeMessage,
+  encodeString,
+  messageField,
+  stringField,
+  stringsField,
+} from './protobuf-wire.js';
 
 /** identityService is the gRPC service path prefix of the CSI Identity service (csi.proto, package csi.v1). */
 export const identityService = '/csi.v1.Identity';
@@ -44,7 +53,9 @@ export function encodePluginInfo(info: PluginInfo): Buffer {
 /** decodeProbe decodes a `ProbeResponse`. */
 export function decodeProbe(bytes: Uint8Array): ProbeResult {
   const ready = messageField(decodeFields(bytes), 1);
-  return ready === undefined ? {ready: true, reported: false} : {ready: boolField(decodeFields(ready), 1), reported: true};
+  return ready === undefined
+    ? {ready: true, reported: false}
+    : {ready: boolField(decodeFields(ready), 1), reported: true};
 }
 
 /** encodeProbe encodes a `ProbeResponse`; `undefined` leaves `ready` out (for test servers). */
@@ -55,10 +66,20 @@ export function encodeProbe(ready: boolean | undefined): Buffer {
 /** decodeRegistrationInfo decodes the kubelet registration `PluginInfo`. */
 export function decodeRegistrationInfo(bytes: Uint8Array): RegistrationInfo {
   const fields = decodeFields(bytes);
-  return {type: stringField(fields, 1) ?? '', name: stringField(fields, 2) ?? '', endpoint: stringField(fields, 3) ?? '', supportedVersions: stringsField(fields, 4)};
+  return {
+    type: stringField(fields, 1) ?? '',
+    name: stringField(fields, 2) ?? '',
+    endpoint: stringField(fields, 3) ?? '',
+    supportedVersions: stringsField(fields, 4),
+  };
 }
 
 /** encodeRegistrationInfo encodes the kubelet registration `PluginInfo` (for test servers). */
 export function encodeRegistrationInfo(info: RegistrationInfo): Buffer {
-  return Buffer.concat([encodeString(1, info.type), encodeString(2, info.name), encodeString(3, info.endpoint), ...info.supportedVersions.map((v) => encodeString(4, v))]);
+  return Buffer.concat([
+    encodeString(1, info.type),
+    encodeString(2, info.name),
+    encodeString(3, info.endpoint),
+    ...info.supportedVersions.map((v) => encodeString(4, v)),
+  ]);
 }

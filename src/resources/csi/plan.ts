@@ -20,16 +20,37 @@ export function planCsi({desired, observed}: PlanRequest<CsiObserved>): Provider
   for (const [name, driver] of Object.entries(desired.config.spec?.csi?.drivers ?? {})) {
     const addr = address('csi.driver', name);
     const health = observed.drivers[name];
-    const base = {address: addr, kind: 'csi.driver' as const, disruption: 'none' as const, dependsOn: [], inputs: digest(health ?? null)};
+    const base = {
+      address: addr,
+      kind: 'csi.driver' as const,
+      disruption: 'none' as const,
+      dependsOn: [],
+      inputs: digest(health ?? null),
+    };
     if (driver.endpoint === undefined || health === undefined) {
-      changes.push({...base, action: 'noop', before: null, after: null, reason: 'no endpoint declared: only its packages, modules and services are managed'});
+      changes.push({
+        ...base,
+        action: 'noop',
+        before: null,
+        after: null,
+        reason: 'no endpoint declared: only its packages, modules and services are managed',
+      });
       continue;
     }
     const problem = describeHealth(name, health);
-    const before = health.state === 'answered' ? {name: health.name, vendorVersion: health.vendorVersion, ready: health.ready} : {state: health.state};
+    const before =
+      health.state === 'answered'
+        ? {name: health.name, vendorVersion: health.vendorVersion, ready: health.ready}
+        : {state: health.state};
     const after = {name, ready: true};
     if (problem === undefined) {
-      changes.push({...base, action: 'noop', before, after, reason: `${name} ${health.state === 'answered' ? health.vendorVersion : ''} is ready`.replace(/\s+/g, ' ')});
+      changes.push({
+        ...base,
+        action: 'noop',
+        before,
+        after,
+        reason: `${name} ${health.state === 'answered' ? health.vendorVersion : ''} is ready`.replace(/\s+/g, ' '),
+      });
       continue;
     }
     const message = `CSI driver ${name} is not healthy: ${problem}. cosi reports driver health; it never starts drivers (the kubelet runs their node plugins)`;

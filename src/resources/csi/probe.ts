@@ -12,6 +12,8 @@ export interface CsiObserved {
  */
 export async function probeCsi({host, desired}: ProbeRequest): Promise<CsiObserved> {
   const declared = Object.entries(desired.config.spec?.csi?.drivers ?? {}).filter(([, d]) => d.endpoint !== undefined);
-  const entries = await Promise.all(declared.map(async ([name, driver]) => [name, await probeDriver(host, driver.endpoint!)] as const));
+  const entries = await Promise.all(
+    declared.map(async ([name, driver]) => [name, await probeDriver(host, driver.endpoint!)] as const),
+  );
   return {drivers: Object.fromEntries(entries)};
 }

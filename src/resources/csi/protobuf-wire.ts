@@ -5,7 +5,8 @@
  */
 
 /** WireField is one decoded field: varints as bigint, length-delimited fields as bytes. */
-export type WireField = {readonly field: number; readonly varint: bigint} | {readonly field: number; readonly bytes: Uint8Array};
+export type WireField =
+  {readonly field: number; readonly varint: bigint} | {readonly field: number; readonly bytes: Uint8Array};
 
 function varint(value: number): number[] {
   const out: number[] = [];

@@ -22,7 +22,10 @@ export async function applyGroup({host, change, state}: ApplyRequest): Promise<A
   const now = await readGroupDatabase(host);
   const existing = Object.hasOwn(now.groups, data.name) ? now.groups[data.name] : undefined;
   if (data.create) {
-    if (existing && existing.gid !== data.create.gid) throw new Error(`group ${data.name} appeared with gid ${existing.gid} since the plan (which gave it ${data.create.gid}): plan again`);
+    if (existing && existing.gid !== data.create.gid)
+      throw new Error(
+        `group ${data.name} appeared with gid ${existing.gid} since the plan (which gave it ${data.create.gid}): plan again`,
+      );
     if (!existing) await run(host, ['groupadd', '-g', String(data.create.gid), '--', data.name]);
   }
   const members = existing?.members ?? [];

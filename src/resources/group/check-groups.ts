@@ -8,7 +8,12 @@ export function checkGroups(config: NodeConfig): Diagnostic[] {
   for (const [name, group] of Object.entries(config.spec?.groups ?? {})) {
     if (group.gid === undefined) continue;
     const first = byGid.get(group.gid);
-    if (first !== undefined) found.push(error(`gid ${group.gid} of group ${name} is also declared for group ${first}`, {path: ['spec', 'groups', name, 'gid']}));
+    if (first !== undefined)
+      found.push(
+        error(`gid ${group.gid} of group ${name} is also declared for group ${first}`, {
+          path: ['spec', 'groups', name, 'gid'],
+        }),
+      );
     else byGid.set(group.gid, name);
   }
   return found;

@@ -25,7 +25,10 @@ const fieldName = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/;
 const numeric = /^\d{1,10}$/;
 
 function memberList(field: string | undefined): string[] {
-  return (field ?? '').split(',').map((m) => m.trim()).filter((m) => fieldName.test(m));
+  return (field ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => fieldName.test(m));
 }
 
 /**

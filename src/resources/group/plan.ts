@@ -50,41 +50,109 @@ function view(group: ObservedGroup | undefined): {gid: number; members: readonly
   return group ? {gid: group.gid, members: group.members} : null;
 }
 
-function planOne(name: string, spec: GroupSpec, gid: number | undefined, observed: GroupObserved, record: ManagedRecord | undefined): {change?: Change; diagnostics: Diagnostic[]} {
+function planOne(
+  name: string,
+  spec: GroupSpec,
+  gid: number | undefined,
+  observed: GroupObserved,
+  record: ManagedRecord | undefined,
+): {change?: Change; diagnostics: Diagnostic[]} {
   const path = ['spec', 'groups', name];
   const diagnostics: Diagnostic[] = [];
   const wanted = [...new Set(spec.members ?? [])].sort();
   (spec.members ?? []).forEach((user, i) => {
-    if (!Object.hasOwn(observed.users, user)) diagnostics.push(error(`user ${user} does not exist on this node: it cannot be a member of group ${name}`, {path: [...path, 'members', i], detail: "expected a user in the node's /etc/passwd; create the user first (cosi manages groups, not users)"}));
+    if (!Object.hasOwn(observed.users, user))
+      diagnostics.push(
+        error(`user ${user} does not exist on this node: it cannot be a member of group ${name}`, {
+          path: [...path, 'members', i],
+          detail: "expected a user in the node's /etc/passwd; create the user first (cosi manages groups, not users)",
+        }),
+      );
   });
   const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;
   if (existing && spec.gid !== undefined && existing.gid !== spec.gid) {
-    diagnostics.push(error(`group ${name} exists with gid ${existing.gid}, the document says ${spec.gid}`, {path: [...path, 'gid'], detail: `cosi does not renumber an existing group: files owned by gid ${existing.gid} would lose it. Leave gid out, or change it with groupmod yourself (/etc/group line ${existing.line})`}));
+    diagnostics.push(
+      error(`group ${name} exists with gid ${existing.gid}, the document says ${spec.gid}`, {
+        path: [...path, 'gid'],
+        detail: `cosi does not renumber an existing group: files owned by gid ${existing.gid} would lose it. Leave gid out, or change it with groupmod yourself (/etc/group line ${existing.line})`,
+      }),
+    );
   }
   if (!existing && gid !== undefined) {
     const other = Object.entries(observed.groups).find(([, g]) => g.gid === gid);
-    if (other) diagnostics.push(error(`gid ${gid} of group ${name} is taken by group ${other[0]}`, {path: [...path, 'gid'], detail: `expected a gid no other group has; /etc/group line ${other[1].line} gives ${gid} to ${other[0]}`}));
+    if (other)
+      diagnostics.push(
+        error(`gid ${gid} of group ${name} is taken by group ${other[0]}`, {
+          path: [...path, 'gid'],
+          detail: `expected a gid no other group has; /etc/group line ${other[1].line} gives ${gid} to ${other[0]}`,
+        }),
+      );
   }
   if (!existing && gid === undefined) {
-    diagnostics.push(error(`group ${name} cannot get a gid: every gid of the system range ${observed.range.min}-${observed.range.max} is taken`, {path, detail: 'give the group a gid in the document'}));
+    diagnostics.push(
+      error(
+        `group ${name} cannot get a gid: every gid of the system range ${observed.range.min}-${observed.range.max} is taken`,
+        {path, detail: 'give the group a gid in the document'},
+      ),
+    );
   }
   if (diagnostics.length > 0) return {diagnostics};
 
-  const original: GroupOriginal = (record?.original as GroupOriginal | undefined) ?? (existing ? {exists: true, gid: existing.gid, members: existing.members} : {exists: false});
+  const original: GroupOriginal =
+    (record?.original as GroupOriginal | undefined) ??
+    (existing ? {exists: true, gid: existing.gid, members: existing.members} : {exists: false});
   const members = existing?.members ?? [];
   const add = wanted.filter((m) => !members.includes(m));
   const applied = record?.applied as GroupApplied | null | undefined;
   const found = original.exists ? original.members : [];
-  const remove = (applied?.members ?? []).filter((m) => !wanted.includes(m) && !found.includes(m) && members.includes(m));
+  const remove = (applied?.members ?? []).filter(
+    (m) => !wanted.includes(m) && !found.includes(m) && members.includes(m),
+  );
   const create = existing ? undefined : {gid: gid!};
   const data: GroupChangeData = {name, ...(create ? {create} : {}), add, remove, original};
   const after: GroupApplied = {gid: existing?.gid ?? gid!, members: wanted};
-  const base = {address: address('group', name), kind: 'group' as const, before: view(existing), after, disruption: 'none' as const, dependsOn: [], inputs: digest({group: existing ?? null, users: wanted.map((m) => Object.hasOwn(observed.users, m)), ...(create ? {taken: Object.values(observed.groups).some((g) => g.gid === create.gid)} : {})}), data};
-  const what = [create ? `create it with gid ${create.gid}` : undefined, add.length > 0 ? `add ${add.join(', ')}` : undefined, remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi, no longer listed)` : undefined].filter(Boolean);
-  const details = [...(create ? [`groupadd -g ${create.gid} ${name}`] : []), ...add.map((m) => `gpasswd -a ${m} ${name}`), ...remove.map((m) => `gpasswd -d ${m} ${name}`)];
-  if (what.length === 0) return {change: {...base, action: 'noop', reason: `group ${name} has gid ${after.gid}${wanted.length > 0 ? ` and members ${wanted.join(', ')}` : ''}`}, diagnostics};
-  const reason = existing ? `group ${name} (gid ${existing.gid}): ${what.join('; ')}` : record ? `group ${name} is missing (removed outside cosi): ${what.join('; ')}` : `group ${name} does not exist: ${what.join('; ')}`;
-  return {change: {...base, action: record ? 'update' : 'create', reason, details, ...(record ? {} : {original})}, diagnostics};
+  const base = {
+    address: address('group', name),
+    kind: 'group' as const,
+    before: view(existing),
+    after,
+    disruption: 'none' as const,
+    dependsOn: [],
+    inputs: digest({
+      group: existing ?? null,
+      users: wanted.map((m) => Object.hasOwn(observed.users, m)),
+      ...(create ? {taken: Object.values(observed.groups).some((g) => g.gid === create.gid)} : {}),
+    }),
+    data,
+  };
+  const what = [
+    create ? `create it with gid ${create.gid}` : undefined,
+    add.length > 0 ? `add ${add.join(', ')}` : undefined,
+    remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi, no longer listed)` : undefined,
+  ].filter(Boolean);
+  const details = [
+    ...(create ? [`groupadd -g ${create.gid} ${name}`] : []),
+    ...add.map((m) => `gpasswd -a ${m} ${name}`),
+    ...remove.map((m) => `gpasswd -d ${m} ${name}`),
+  ];
+  if (what.length === 0)
+    return {
+      change: {
+        ...base,
+        action: 'noop',
+        reason: `group ${name} has gid ${after.gid}${wanted.length > 0 ? ` and members ${wanted.join(', ')}` : ''}`,
+      },
+      diagnostics,
+    };
+  const reason = existing
+    ? `group ${name} (gid ${existing.gid}): ${what.join('; ')}`
+    : record
+      ? `group ${name} is missing (removed outside cosi): ${what.join('; ')}`
+      : `group ${name} does not exist: ${what.join('; ')}`;
+  return {
+    change: {...base, action: record ? 'update' : 'create', reason, details, ...(record ? {} : {original})},
+    diagnostics,
+  };
 }
 
 /**
@@ -93,7 +161,12 @@ function planOne(name: string, spec: GroupSpec, gid: number | undefined, observe
  * no user's primary group, not the runtime's socket group in the document. Otherwise it is kept (a warning says why)
  * and cosi forgets it. Files owned by its gid are not searched: a deleted group's gid may later be given again.
  */
-function planRemoval(name: string, record: ManagedRecord, observed: GroupObserved, socketGroup: boolean): {change: Change; diagnostics: Diagnostic[]} {
+function planRemoval(
+  name: string,
+  record: ManagedRecord,
+  observed: GroupObserved,
+  socketGroup: boolean,
+): {change: Change; diagnostics: Diagnostic[]} {
   const original = record.original as GroupOriginal;
   const applied = record.applied as GroupApplied | null;
   const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;
@@ -102,7 +175,11 @@ function planRemoval(name: string, record: ManagedRecord, observed: GroupObserve
   const members = existing?.members ?? [];
   const remove = (applied?.members ?? []).filter((m) => !found.includes(m) && members.includes(m));
   const left = members.filter((m) => !remove.includes(m));
-  const primaryOf = existing ? Object.entries(observed.users).filter(([, u]) => u.gid === existing.gid).map(([user]) => user) : [];
+  const primaryOf = existing
+    ? Object.entries(observed.users)
+        .filter(([, u]) => u.gid === existing.gid)
+        .map(([user]) => user)
+    : [];
   const keepBecause = [
     left.length > 0 ? `it has members cosi did not add (${left.join(', ')})` : undefined,
     primaryOf.length > 0 ? `it is the primary group of ${primaryOf.join(', ')}` : undefined,
@@ -110,7 +187,12 @@ function planRemoval(name: string, record: ManagedRecord, observed: GroupObserve
   ].filter((x): x is string => x !== undefined);
   const groupdel = existing !== undefined && !original.exists && keepBecause.length === 0;
   if (existing && !original.exists && keepBecause.length > 0) {
-    diagnostics.push(warning(`group ${name}, which cosi created, is kept: ${keepBecause.join('; ')}`, {address: address('group', name), detail: `cosi stops managing it; delete it with groupdel ${name} once nothing uses it`}));
+    diagnostics.push(
+      warning(`group ${name}, which cosi created, is kept: ${keepBecause.join('; ')}`, {
+        address: address('group', name),
+        detail: `cosi stops managing it; delete it with groupdel ${name} once nothing uses it`,
+      }),
+    );
   }
   const after = groupdel ? null : existing ? {gid: existing.gid, members: left} : null;
   const reason = !existing
@@ -121,7 +203,19 @@ function planRemoval(name: string, record: ManagedRecord, observed: GroupObserve
   const details = [...remove.map((m) => `gpasswd -d ${m} ${name}`), ...(groupdel ? [`groupdel ${name}`] : [])];
   const data: GroupChangeData = {name, add: [], remove, ...(groupdel ? {groupdel} : {})};
   return {
-    change: {address: address('group', name), kind: 'group', action: 'delete', before: view(existing), after, reason, details, disruption: 'none', dependsOn: [], inputs: digest({group: existing ?? null, primaryOf}), data},
+    change: {
+      address: address('group', name),
+      kind: 'group',
+      action: 'delete',
+      before: view(existing),
+      after,
+      reason,
+      details,
+      disruption: 'none',
+      dependsOn: [],
+      inputs: digest({group: existing ?? null, primaryOf}),
+      data,
+    },
     diagnostics,
   };
 }

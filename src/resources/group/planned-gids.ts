@@ -12,9 +12,16 @@ import type {GroupApplied} from './record.js';
  * `groupadd --system` picks). Decided at plan time so that the plan shows it and the runtime's socket group can use
  * it before the group exists; undefined when the range is full. Pure; groups are taken in name order.
  */
-export function plannedGids(groups: Groups, observed: GroupObserved, state: CosiState): Map<string, number | undefined> {
+export function plannedGids(
+  groups: Groups,
+  observed: GroupObserved,
+  state: CosiState,
+): Map<string, number | undefined> {
   const out = new Map<string, number | undefined>();
-  const used = new Set<number>([...Object.values(observed.groups).map((g) => g.gid), ...Object.values(observed.users).map((u) => u.gid)]);
+  const used = new Set<number>([
+    ...Object.values(observed.groups).map((g) => g.gid),
+    ...Object.values(observed.users).map((u) => u.gid),
+  ]);
   const names = Object.keys(groups).sort();
   for (const name of names) {
     const existing = observed.groups[name];
@@ -28,7 +35,11 @@ export function plannedGids(groups: Groups, observed: GroupObserved, state: Cosi
     if (out.has(name)) continue;
     const before = (state.resources[address('group', name)]?.applied as GroupApplied | null | undefined)?.gid;
     let gid = before !== undefined && !used.has(before) ? before : undefined;
-    for (let candidate = observed.range.max; gid === undefined && candidate >= observed.range.min && candidate > 0; candidate--) {
+    for (
+      let candidate = observed.range.max;
+      gid === undefined && candidate >= observed.range.min && candidate > 0;
+      candidate--
+    ) {
       if (!used.has(candidate)) gid = candidate;
     }
     if (gid !== undefined) used.add(gid);
@@ -43,7 +54,10 @@ export function plannedGids(groups: Groups, observed: GroupObserved, state: Cosi
  */
 export async function groupGids(host: Host, groups: Groups, state: CosiState): Promise<Record<string, number>> {
   const observed = await readGroupDatabase(host);
-  const out: Record<string, number> = Object.fromEntries(Object.entries(observed.groups).map(([name, g]) => [name, g.gid]));
-  for (const [name, gid] of plannedGids(groups, observed, state)) if (gid !== undefined && !Object.hasOwn(out, name)) out[name] = gid;
+  const out: Record<string, number> = Object.fromEntries(
+    Object.entries(observed.groups).map(([name, g]) => [name, g.gid]),
+  );
+  for (const [name, gid] of plannedGids(groups, observed, state))
+    if (gid !== undefined && !Object.hasOwn(out, name)) out[name] = gid;
   return out;
 }

@@ -1,7 +1,14 @@
 import type {ProbeRequest} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {Host} from '../../host/host.js';
-import {parseGroupFile, parseGshadowFile, parseLoginDefs, parsePasswdFile, type GidRange, type GroupEntry} from './group-files.js';
+import {
+  parseGroupFile,
+  parseGshadowFile,
+  parseLoginDefs,
+  parsePasswdFile,
+  type GidRange,
+  type GroupEntry,
+} from './group-files.js';
 
 /** ObservedGroup is one group as the node has it; `members` are those both /etc/group and /etc/gshadow list. */
 export interface ObservedGroup {
@@ -37,10 +44,15 @@ export async function readGroupDatabase(host: Host): Promise<GroupObserved> {
   const groups: Record<string, ObservedGroup> = {};
   for (const entry of parseGroupFile(group ?? '')) {
     if (Object.hasOwn(groups, entry.name)) continue;
-    groups[entry.name] = {gid: entry.gid, members: effectiveMembers(entry, shadowMembers?.get(entry.name)), line: entry.line};
+    groups[entry.name] = {
+      gid: entry.gid,
+      members: effectiveMembers(entry, shadowMembers?.get(entry.name)),
+      line: entry.line,
+    };
   }
   const users: Record<string, {gid: number}> = {};
-  for (const user of parsePasswdFile(passwd ?? '')) if (!Object.hasOwn(users, user.name)) users[user.name] = {gid: user.gid};
+  for (const user of parsePasswdFile(passwd ?? ''))
+    if (!Object.hasOwn(users, user.name)) users[user.name] = {gid: user.gid};
   return {groups, users, range: parseLoginDefs(loginDefs ?? '')};
 }
 

@@ -4,8 +4,7 @@
  * (when nothing else uses it).
  */
 export type GroupOriginal =
-  | {readonly exists: false}
-  | {readonly exists: true; readonly gid: number; readonly members: readonly string[]};
+  {readonly exists: false} | {readonly exists: true; readonly gid: number; readonly members: readonly string[]};
 
 /** GroupApplied is what cosi last applied to a group: its gid and the members the document listed. */
 export interface GroupApplied {

@@ -13,7 +13,8 @@ export const grubDefaultsFile = '/etc/default/grub';
 /** grubCfgFile is the configuration update-grub generates, which GRUB reads at boot. */
 export const grubCfgFile = '/boot/grub/grub.cfg';
 
-const header = '# Written by cosi from spec.kernel.args; cosi owns this file and rewrites it whole. update-grub sources it.\n';
+const header =
+  '# Written by cosi from spec.kernel.args; cosi owns this file and rewrites it whole. update-grub sources it.\n';
 
 /**
  * renderDropIn writes cosi's GRUB fragment: the arguments appended to GRUB_CMDLINE_LINUX (every menu entry,
@@ -23,7 +24,10 @@ const header = '# Written by cosi from spec.kernel.args; cosi owns this file and
  */
 export function renderDropIn(args: readonly string[]): string {
   for (const arg of args) {
-    if (!kernelArgPattern.test(arg)) throw new Error(`internal error (this is a bug in cosi): kernel argument ${JSON.stringify(arg)} is not safe in ${cosiGrubDropIn}`);
+    if (!kernelArgPattern.test(arg))
+      throw new Error(
+        `internal error (this is a bug in cosi): kernel argument ${JSON.stringify(arg)} is not safe in ${cosiGrubDropIn}`,
+      );
   }
   return `${header}GRUB_CMDLINE_LINUX="\${GRUB_CMDLINE_LINUX} ${args.join(' ')}"\n`;
 }

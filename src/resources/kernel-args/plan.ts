@@ -18,8 +18,18 @@ export type KernelArgsRecord =
 
 /** KernelArgsChangeData is what apply does: write (or remove, `null`) cosi's drop-in and run update-grub, or run grubby. */
 export type KernelArgsChangeData =
-  | {readonly loader: 'grub'; readonly write: string | null; readonly regenerate: boolean; readonly record: KernelArgsRecord}
-  | {readonly loader: 'grubby'; readonly add: readonly string[]; readonly remove: readonly string[]; readonly record: KernelArgsRecord};
+  | {
+      readonly loader: 'grub';
+      readonly write: string | null;
+      readonly regenerate: boolean;
+      readonly record: KernelArgsRecord;
+    }
+  | {
+      readonly loader: 'grubby';
+      readonly add: readonly string[];
+      readonly remove: readonly string[];
+      readonly record: KernelArgsRecord;
+    };
 
 const where = {path: ['spec', 'kernel', 'args'], address: kernelArgsAddress} as const;
 
@@ -45,26 +55,92 @@ export function planKernelArgs({desired, observed, state}: PlanRequest<KernelArg
     ];
     return {changes: [], diagnostics};
   }
-  const plan = observed.loader === 'grub' ? planGrub(wanted, observed, record?.applied ?? null, declared !== undefined && declared.length > 0) : planGrubby(wanted, observed, record?.applied ?? null, declared !== undefined && declared.length > 0);
+  const plan =
+    observed.loader === 'grub'
+      ? planGrub(wanted, observed, record?.applied ?? null, declared !== undefined && declared.length > 0)
+      : planGrubby(wanted, observed, record?.applied ?? null, declared !== undefined && declared.length > 0);
   const live = observed.live;
-  const owed = live === null ? [] : [...plan.wantLive.filter((a) => !live.includes(a)).map((a) => `+${a}`), ...plan.goneLive.filter((a) => live.includes(a)).map((a) => `-${a}`)];
+  const owed =
+    live === null
+      ? []
+      : [
+          ...plan.wantLive.filter((a) => !live.includes(a)).map((a) => `+${a}`),
+          ...plan.goneLive.filter((a) => live.includes(a)).map((a) => `-${a}`),
+        ];
   const disruption: Disruption = live === null || owed.length > 0 ? 'reboot' : 'none';
-  const base = {address: kernelArgsAddress, kind: 'kernel.args' as const, dependsOn: [], inputs: digest({observed, record: record?.applied ?? null})};
+  const base = {
+    address: kernelArgsAddress,
+    kind: 'kernel.args' as const,
+    dependsOn: [],
+    inputs: digest({observed, record: record?.applied ?? null}),
+  };
   if (plan.data === undefined) {
     // With the configuration right, any difference between the running kernel and the next boot's default entry is
     // a reboot still owed (cosi's own earlier change, or one made outside cosi).
     const next = observed.entries?.[0];
-    const pending = live === null || next === undefined ? owed : [...next.filter((a) => !live.includes(a)).map((a) => `+${a}`), ...live.filter((a) => !next.includes(a)).map((a) => `-${a}`)];
-    const bootNotes: BootNote[] = pending.length > 0 ? [{address: kernelArgsAddress, file: liveCmdlineFile, message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${pending.join(' ')}: a reboot is owed`}] : [];
+    const pending =
+      live === null || next === undefined
+        ? owed
+        : [
+            ...next.filter((a) => !live.includes(a)).map((a) => `+${a}`),
+            ...live.filter((a) => !next.includes(a)).map((a) => `-${a}`),
+          ];
+    const bootNotes: BootNote[] =
+      pending.length > 0
+        ? [
+            {
+              address: kernelArgsAddress,
+              file: liveCmdlineFile,
+              message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${pending.join(' ')}: a reboot is owed`,
+            },
+          ]
+        : [];
     if (record && (!declared || declared.length === 0)) {
       // Nothing left to undo on the node (apply runs nothing); the record goes. A reboot still owed is the note's.
-      return {changes: [{...base, action: 'delete', before: record.applied, after: null, reason: 'no longer in the document; the boot configuration holds none of cosi\'s arguments', disruption: 'none', data: plan.forget}], bootNotes};
+      return {
+        changes: [
+          {
+            ...base,
+            action: 'delete',
+            before: record.applied,
+            after: null,
+            reason: "no longer in the document; the boot configuration holds none of cosi's arguments",
+            disruption: 'none',
+            data: plan.forget,
+          },
+        ],
+        bootNotes,
+      };
     }
-    return {changes: [{...base, action: 'noop', before: plan.before, after: plan.after, reason: plan.reasons.join('; ') || 'the boot configuration has the arguments', disruption: 'none', data: plan.keep}], bootNotes};
+    return {
+      changes: [
+        {
+          ...base,
+          action: 'noop',
+          before: plan.before,
+          after: plan.after,
+          reason: plan.reasons.join('; ') || 'the boot configuration has the arguments',
+          disruption: 'none',
+          data: plan.keep,
+        },
+      ],
+      bootNotes,
+    };
   }
   const action = !declared || declared.length === 0 ? 'delete' : record ? 'update' : 'create';
   return {
-    changes: [{...base, action, before: plan.before, after: action === 'delete' ? null : plan.after, reason: plan.reasons.join('; '), disruption, details: plan.details, data: plan.data}],
+    changes: [
+      {
+        ...base,
+        action,
+        before: plan.before,
+        after: action === 'delete' ? null : plan.after,
+        reason: plan.reasons.join('; '),
+        disruption,
+        details: plan.details,
+        data: plan.data,
+      },
+    ],
   };
 }
 
@@ -84,7 +160,12 @@ interface LoaderPlan {
   readonly keep: KernelArgsChangeData;
 }
 
-function planGrub(wanted: readonly string[], observed: KernelArgsObserved, applied: KernelArgsRecord | null, declared: boolean): LoaderPlan {
+function planGrub(
+  wanted: readonly string[],
+  observed: KernelArgsObserved,
+  applied: KernelArgsRecord | null,
+  declared: boolean,
+): LoaderPlan {
   const others = new Set(observed.otherArgs);
   const args = wanted.filter((a) => !others.has(a));
   const previous = applied?.loader === 'grub' ? applied.args : dropInArgs(observed.dropIn);
@@ -96,9 +177,15 @@ function planGrub(wanted: readonly string[], observed: KernelArgsObserved, appli
   if (observed.dropIn !== text) {
     if (text === null) reasons.push(`${cosiGrubDropIn} is removed`);
     else if (observed.dropIn === null) reasons.push(`${cosiGrubDropIn} does not exist`);
-    else reasons.push(applied ? `${cosiGrubDropIn} differs from the arguments (changed outside cosi, or the document changed)` : `${cosiGrubDropIn} holds other content; cosi owns the file`);
+    else
+      reasons.push(
+        applied
+          ? `${cosiGrubDropIn} differs from the arguments (changed outside cosi, or the document changed)`
+          : `${cosiGrubDropIn} holds other content; cosi owns the file`,
+      );
   }
-  if (entries === null || entries.length === 0) reasons.push(`${observed.configFile} has no boot entries: update-grub has not run`);
+  if (entries === null || entries.length === 0)
+    reasons.push(`${observed.configFile} has no boot entries: update-grub has not run`);
   else {
     const missing = args.filter((a) => entries.some((e) => !e.includes(a)));
     const stale = gone.filter((a) => entries.some((e) => e.includes(a)));
@@ -114,19 +201,46 @@ function planGrub(wanted: readonly string[], observed: KernelArgsObserved, appli
   const forget: KernelArgsChangeData = {loader: 'grub', write: null, regenerate: false, record};
   const keep: KernelArgsChangeData = {loader: 'grub', write: text, regenerate: false, record};
   if (reasons.length === 0) {
-    return {before, after, wantLive: declared ? wanted : [], goneLive: gone, reasons: covered.length > 0 ? [`${covered.join(' ')} already set by the GRUB defaults outside cosi's drop-in`] : [], details, forget, keep};
+    return {
+      before,
+      after,
+      wantLive: declared ? wanted : [],
+      goneLive: gone,
+      reasons:
+        covered.length > 0 ? [`${covered.join(' ')} already set by the GRUB defaults outside cosi's drop-in`] : [],
+      details,
+      forget,
+      keep,
+    };
   }
   reasons.push('update-grub regenerates ' + observed.configFile);
-  return {before, after, wantLive: wanted, goneLive: gone, reasons, details, data: {loader: 'grub', write: text, regenerate: true, record}, forget, keep};
+  return {
+    before,
+    after,
+    wantLive: wanted,
+    goneLive: gone,
+    reasons,
+    details,
+    data: {loader: 'grub', write: text, regenerate: true, record},
+    forget,
+    keep,
+  };
 }
 
-function planGrubby(wanted: readonly string[], observed: KernelArgsObserved, applied: KernelArgsRecord | null, declared: boolean): LoaderPlan {
+function planGrubby(
+  wanted: readonly string[],
+  observed: KernelArgsObserved,
+  applied: KernelArgsRecord | null,
+  declared: boolean,
+): LoaderPlan {
   const entries = observed.entries ?? [];
   const first = entries[0] ?? [];
   const previous = applied?.loader === 'grubby' ? applied.added : [];
   const add = wanted.filter((a) => entries.length === 0 || entries.some((e) => !e.includes(a)));
   const remove = previous.filter((a) => !wanted.includes(a) && entries.some((e) => e.includes(a)));
-  const added = [...new Set([...previous.filter((a) => wanted.includes(a)), ...wanted.filter((a) => !first.includes(a))])];
+  const added = [
+    ...new Set([...previous.filter((a) => wanted.includes(a)), ...wanted.filter((a) => !first.includes(a))]),
+  ];
   const reasons: string[] = [];
   if (entries.length === 0) reasons.push(`${observed.configFile} has no boot entries`);
   if (add.length > 0) reasons.push(`the boot entries lack ${add.join(' ')}`);
@@ -137,7 +251,18 @@ function planGrubby(wanted: readonly string[], observed: KernelArgsObserved, app
   const details = [...add.map((a) => `+ ${a}`), ...remove.map((a) => `- ${a}`)];
   const gone = previous.filter((a) => !wanted.includes(a));
   const forget: KernelArgsChangeData = {loader: 'grubby', add: [], remove: [], record};
-  if (add.length === 0 && remove.length === 0) return {before, after, wantLive: declared ? wanted : [], goneLive: gone, reasons, details, forget, keep: forget};
+  if (add.length === 0 && remove.length === 0)
+    return {before, after, wantLive: declared ? wanted : [], goneLive: gone, reasons, details, forget, keep: forget};
   reasons.push('grubby --update-kernel=ALL edits every entry');
-  return {before, after, wantLive: wanted, goneLive: gone, reasons, details, data: {loader: 'grubby', add, remove, record}, forget, keep: forget};
+  return {
+    before,
+    after,
+    wantLive: wanted,
+    goneLive: gone,
+    reasons,
+    details,
+    data: {loader: 'grubby', add, remove, record},
+    forget,
+    keep: forget,
+  };
 }

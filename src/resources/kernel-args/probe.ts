@@ -36,7 +36,8 @@ async function exists(host: Host, paths: readonly string[]): Promise<boolean> {
 
 /** detectBootLoader finds the boot loader's tool on the node: grubby with BLS entries first, then update-grub. Read-only. */
 export async function detectBootLoader(host: Host): Promise<BootLoader> {
-  if ((await exists(host, ['/usr/sbin/grubby', '/sbin/grubby'])) && (await host.stat(blsEntriesDir))?.isDirectory()) return 'grubby';
+  if ((await exists(host, ['/usr/sbin/grubby', '/sbin/grubby'])) && (await host.stat(blsEntriesDir))?.isDirectory())
+    return 'grubby';
   if (await exists(host, ['/usr/sbin/update-grub', '/sbin/update-grub'])) return 'grub';
   return 'none';
 }
@@ -47,7 +48,11 @@ export async function detectBootLoader(host: Host): Promise<BootLoader> {
  * Read-only; no command is run. For a plan that neither declares nor manages kernel arguments it reads nothing; facts
  * (no document) always read.
  */
-export async function probeKernelArgs({host, desired, state}: Pick<ProbeRequest, 'host'> & Partial<ProbeRequest>): Promise<KernelArgsObserved> {
+export async function probeKernelArgs({
+  host,
+  desired,
+  state,
+}: Pick<ProbeRequest, 'host'> & Partial<ProbeRequest>): Promise<KernelArgsObserved> {
   // Planning a document without kernel arguments, on a node where cosi manages none, reads nothing.
   if (desired && state && (desired.config.spec?.kernel?.args ?? []).length === 0 && !state.resources['kernel.args']) {
     return {loader: 'none', live: null, dropIn: null, otherArgs: [], entries: null, configFile: ''};
@@ -64,7 +69,14 @@ export async function probeKernelArgs({host, desired, state}: Pick<ProbeRequest,
       otherArgs.push(...defaultsArgs((await host.readText(path)) ?? ''));
     }
     const cfg = await host.readText(grubCfgFile);
-    return {loader, live, dropIn, otherArgs, entries: cfg === undefined ? null : grubCfgEntries(cfg), configFile: grubCfgFile};
+    return {
+      loader,
+      live,
+      dropIn,
+      otherArgs,
+      entries: cfg === undefined ? null : grubCfgEntries(cfg),
+      configFile: grubCfgFile,
+    };
   }
   if (loader === 'grubby') {
     const grubenv = await host.readText(grubenvFile);
@@ -74,7 +86,14 @@ export async function probeKernelArgs({host, desired, state}: Pick<ProbeRequest,
       const text = await host.readText(`${blsEntriesDir}/${name}`);
       if (text !== undefined) entries.push(parseBlsEntry(name.slice(0, -'.conf'.length), text, grubenv));
     }
-    return {loader, live, dropIn: null, otherArgs: [], entries: entries.length === 0 ? null : defaultFirst(entries, grubenv).map((e) => e.args), configFile: blsEntriesDir};
+    return {
+      loader,
+      live,
+      dropIn: null,
+      otherArgs: [],
+      entries: entries.length === 0 ? null : defaultFirst(entries, grubenv).map((e) => e.args),
+      configFile: blsEntriesDir,
+    };
   }
   return {loader, live, dropIn: null, otherArgs: [], entries: null, configFile: ''};
 }

@@ -14,31 +14,56 @@ import type {ModuleObserved} from './probe.js';
  * blacklisted modules), an earlier `install` line (kmod runs the first one instead of loading), a later `options`
  * line or the kernel command line overriding a parameter. Pure.
  */
-export function bootNotesFor(request: {name: string; want: DesiredModule; lines: readonly string[]; expectLoad: boolean; observed: ModuleObserved}): BootNote[] {
+export function bootNotesFor(request: {
+  name: string;
+  want: DesiredModule;
+  lines: readonly string[];
+  expectLoad: boolean;
+  observed: ModuleObserved;
+}): BootNote[] {
   const {name, want, lines, expectLoad, observed} = request;
   const addr = address('module', name);
-  const probeFiles = withOwn(observed.probeFiles, {path: cosiModprobeFile, directives: parseModprobeFile(lines.join('\n'))});
-  const loadFiles = withOwn(observed.loadFiles, {path: cosiModulesLoadFile, entries: expectLoad ? [{module: name, line: 2}] : []});
+  const probeFiles = withOwn(observed.probeFiles, {
+    path: cosiModprobeFile,
+    directives: parseModprobeFile(lines.join('\n')),
+  });
+  const loadFiles = withOwn(observed.loadFiles, {
+    path: cosiModulesLoadFile,
+    entries: expectLoad ? [{module: name, line: 2}] : [],
+  });
   const boot = bootModule({module: name, loadFiles, probeFiles, cmdline: observed.cmdline});
   const notes: BootNote[] = [];
-  const note = (place: Place, message: string) => notes.push({address: addr, file: place.file, message: `${at(place)} ${message}`});
+  const note = (place: Place, message: string) =>
+    notes.push({address: addr, file: place.file, message: `${at(place)} ${message}`});
 
   if (want.state === 'loaded') {
     for (const place of boot.blacklistedBy) {
       if (place.file === cosiModprobeFile) continue;
-      note(place, `blacklists ${name}: systemd-modules-load skips blacklisted modules, so ${name} is not loaded at boot (only when something asks for it by name)`);
+      note(
+        place,
+        `blacklists ${name}: systemd-modules-load skips blacklisted modules, so ${name} is not loaded at boot (only when something asks for it by name)`,
+      );
     }
     if (boot.install && boot.install.file !== cosiModprobeFile) {
-      note(boot.install, `has \`install ${name} ${boot.install.command}\`, which kmod runs instead of loading ${name} (the first install line wins over ${cosiModprobeFile})`);
+      note(
+        boot.install,
+        `has \`install ${name} ${boot.install.command}\`, which kmod runs instead of loading ${name} (the first install line wins over ${cosiModprobeFile})`,
+      );
     }
     for (const [p, v] of Object.entries(want.parameters)) {
       const winner = boot.parameters[p];
       if (winner && winner.file !== cosiModprobeFile && !sameParameterValue(winner.value, v)) {
-        note(winner, `sets ${p}=${winner.value} after ${cosiModprobeFile}: ${name} gets ${p}=${winner.value} at boot, not ${v}`);
+        note(
+          winner,
+          `sets ${p}=${winner.value} after ${cosiModprobeFile}: ${name} gets ${p}=${winner.value} at boot, not ${v}`,
+        );
       }
     }
   } else if (boot.install && boot.install.file !== cosiModprobeFile) {
-    note(boot.install, `has \`install ${name} ${boot.install.command}\`, which kmod runs instead of cosi's \`install ${name} /bin/false\` when something loads ${name} by name (the first install line wins)`);
+    note(
+      boot.install,
+      `has \`install ${name} ${boot.install.command}\`, which kmod runs instead of cosi's \`install ${name} /bin/false\` when something loads ${name} by name (the first install line wins)`,
+    );
   }
   return notes;
 }

@@ -24,10 +24,16 @@ export interface BootModule {
  * bootModule computes what systemd-modules-load and kmod will do with a module at the next boot, from the files in
  * the order they read them (cosi's own files as they will be after apply) and the kernel command line. Pure.
  */
-export function bootModule(request: {module: string; loadFiles: readonly ModulesLoadFile[]; probeFiles: readonly ModprobeFile[]; cmdline: ModuleCmdline}): BootModule {
+export function bootModule(request: {
+  module: string;
+  loadFiles: readonly ModulesLoadFile[];
+  probeFiles: readonly ModprobeFile[];
+  cmdline: ModuleCmdline;
+}): BootModule {
   const {module, loadFiles, probeFiles, cmdline} = request;
   const loadedBy: Place[] = [];
-  for (const file of loadFiles) for (const e of file.entries) if (e.module === module) loadedBy.push({file: file.path, line: e.line});
+  for (const file of loadFiles)
+    for (const e of file.entries) if (e.module === module) loadedBy.push({file: file.path, line: e.line});
   if (cmdline.load.includes(module)) loadedBy.push({file: cmdlineFile, line: 1});
   const blacklistedBy: Place[] = [];
   let install: (Place & {command: string}) | undefined;
@@ -37,10 +43,12 @@ export function bootModule(request: {module: string; loadFiles: readonly Modules
       if (d.module !== module) continue;
       if (d.command === 'blacklist') blacklistedBy.push({file: file.path, line: d.line});
       else if (d.command === 'install') install ??= {file: file.path, line: d.line, command: d.args};
-      else if (d.command === 'options') for (const [p, v] of parseOptions(d.args)) parameters[p] = {file: file.path, line: d.line, value: v};
+      else if (d.command === 'options')
+        for (const [p, v] of parseOptions(d.args)) parameters[p] = {file: file.path, line: d.line, value: v};
     }
   }
   if (cmdline.blacklist.includes(module)) blacklistedBy.push({file: cmdlineFile, line: 1});
-  for (const o of cmdline.options) if (o.module === module) parameters[o.parameter] = {file: cmdlineFile, line: 1, value: o.value};
+  for (const o of cmdline.options)
+    if (o.module === module) parameters[o.parameter] = {file: cmdlineFile, line: 1, value: o.value};
   return {loadedBy, blacklistedBy, ...(install ? {install} : {}), parameters};
 }

@@ -18,7 +18,11 @@ export function sysctlPrefixes(module: string, sysctls: DesiredState['sysctls'])
     const entry = moduleKeyPrefixes.find((e) => key.startsWith(e.prefix));
     if (entry?.module !== module) continue;
     const parts = entry.prefix.split('.');
-    const whole = entry.prefix.endsWith('.') ? parts.slice(0, -1) : /[_-]$/.test(entry.prefix) ? parts.slice(0, -1) : parts;
+    const whole = entry.prefix.endsWith('.')
+      ? parts.slice(0, -1)
+      : /[_-]$/.test(entry.prefix)
+        ? parts.slice(0, -1)
+        : parts;
     out.add(`/${whole.join('/')}`);
   }
   return [...out].sort();
@@ -38,7 +42,8 @@ export function expectedModprobeLines(want: DesiredModule, sysctls: DesiredState
   if (want.state === 'blocked') return [`blacklist ${name}`, `install ${name} /bin/false`];
   const lines: string[] = [];
   const params = Object.keys(want.parameters).sort();
-  if (params.length > 0) lines.push(`options ${name} ${params.map((p) => renderOption(p, want.parameters[p]!)).join(' ')}`);
+  if (params.length > 0)
+    lines.push(`options ${name} ${params.map((p) => renderOption(p, want.parameters[p]!)).join(' ')}`);
   const prefixes = sysctlPrefixes(name, sysctls);
   if (prefixes.length > 0) {
     const reapply = `${sysctlCommand} ${prefixes.map((p) => `--prefix=${p}`).join(' ')}`;

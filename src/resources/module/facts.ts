@@ -17,7 +17,12 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
   const procModules = await host.readText('/proc/modules');
   const loaded: Record<string, unknown> = {};
   for (const m of parseProcModules(procModules ?? '').values()) {
-    loaded[m.name] = {inUse: inUse(m), refcount: m.refcount, holders: m.holders, parameters: await parameters(host, m.name)};
+    loaded[m.name] = {
+      inUse: inUse(m),
+      refcount: m.refcount,
+      holders: m.holders,
+      parameters: await parameters(host, m.name),
+    };
   }
   let builtin: string[] | undefined;
   let builtinSource = '';
@@ -36,9 +41,13 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
       if (entries && !entries.includes('initstate')) builtin.push(name);
     }
     // Built-in modules without parameters have no /sys/module entry: their sysctls and file systems show them.
-    const filesystems = new Set(((await host.readText('/proc/filesystems')) ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? ''));
-    for (const [name, witness] of Object.entries(moduleWitnesses)) if (!loaded[name] && !builtin.includes(name) && (await host.stat(witness))) builtin.push(name);
-    for (const name of filesystemModules) if (!loaded[name] && !builtin.includes(name) && filesystems.has(name)) builtin.push(name);
+    const filesystems = new Set(
+      ((await host.readText('/proc/filesystems')) ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? ''),
+    );
+    for (const [name, witness] of Object.entries(moduleWitnesses))
+      if (!loaded[name] && !builtin.includes(name) && (await host.stat(witness))) builtin.push(name);
+    for (const name of filesystemModules)
+      if (!loaded[name] && !builtin.includes(name) && filesystems.has(name)) builtin.push(name);
     builtin.sort();
     builtinSource = '/sys/module (entries without an initstate), module sysctls and /proc/filesystems';
   }
@@ -55,7 +64,9 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
     builtinSource,
     builtinParameters,
     persisted: {
-      [cosiModulesLoadFile]: parseModulesLoadFile((await host.readText(cosiModulesLoadFile)) ?? '').map((e) => e.module),
+      [cosiModulesLoadFile]: parseModulesLoadFile((await host.readText(cosiModulesLoadFile)) ?? '').map(
+        (e) => e.module,
+      ),
       [cosiModprobeFile]: parseModprobeFile((await host.readText(cosiModprobeFile)) ?? '').map((d) => d.text),
     },
   };

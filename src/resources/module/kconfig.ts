@@ -89,4 +89,17 @@ export const moduleWitnesses: Readonly<Record<string, string>> = {
 };
 
 /** filesystemModules are modules that register a file system type of the same name, seen in /proc/filesystems. */
-export const filesystemModules: ReadonlySet<string> = new Set(['overlay', 'fuse', 'nfs', 'nfs4', 'xfs', 'btrfs', 'ext4', 'squashfs', 'erofs', 'configfs', 'cifs', 'ceph']);
+export const filesystemModules: ReadonlySet<string> = new Set([
+  'overlay',
+  'fuse',
+  'nfs',
+  'nfs4',
+  'xfs',
+  'btrfs',
+  'ext4',
+  'squashfs',
+  'erofs',
+  'configfs',
+  'cifs',
+  'ceph',
+]);

@@ -25,7 +25,10 @@ export function parseModuleCmdline(text: string): ModuleCmdline {
     const eq = word.indexOf('=');
     const key = eq === -1 ? word : word.slice(0, eq);
     const value = eq === -1 ? 'Y' : word.slice(eq + 1);
-    const list = value.split(',').filter((v) => v !== '').map(canonicalName);
+    const list = value
+      .split(',')
+      .filter((v) => v !== '')
+      .map(canonicalName);
     if (key === 'modules-load' || key === 'modules_load') load.push(...list);
     else if (key === 'modprobe.blacklist' || key === 'module_blacklist') blacklist.push(...list);
     else {

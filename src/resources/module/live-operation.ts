@@ -29,7 +29,13 @@ export interface ModuleChangeData {
 
 /** loadCommand is the command that loads a module with its parameters. */
 export function loadCommand(name: string, parameters: Readonly<Record<string, string>>): string[] {
-  return ['modprobe', name, ...Object.keys(parameters).sort().map((p) => renderOption(p, parameters[p]!))];
+  return [
+    'modprobe',
+    name,
+    ...Object.keys(parameters)
+      .sort()
+      .map((p) => renderOption(p, parameters[p]!)),
+  ];
 }
 
 /**
@@ -41,7 +47,13 @@ export function unloadCommand(realName: string): string[] {
 }
 
 /** describeLive renders a live operation as a detail line for the plan (says which: load, reload, unload). Pure. */
-export function describeLive(live: LiveOperation, name: string, realName: string, parameters: Readonly<Record<string, string>>, status: ModuleStatus): string[] {
+export function describeLive(
+  live: LiveOperation,
+  name: string,
+  realName: string,
+  parameters: Readonly<Record<string, string>>,
+  status: ModuleStatus,
+): string[] {
   switch (live) {
     case 'none':
       return [];
@@ -50,9 +62,10 @@ export function describeLive(live: LiveOperation, name: string, realName: string
     case 'unload':
       return [`live: unload (${unloadCommand(realName).join(' ')}; refcount ${status.refcount ?? 0})`];
     case 'reload':
-      return [`live: reload (${unloadCommand(realName).join(' ')}, then ${loadCommand(name, parameters).join(' ')}; unused: refcount ${status.refcount ?? 0})`];
+      return [
+        `live: reload (${unloadCommand(realName).join(' ')}, then ${loadCommand(name, parameters).join(' ')}; unused: refcount ${status.refcount ?? 0})`,
+      ];
     default:
       return assertNever(live, 'live operation');
   }
 }
-

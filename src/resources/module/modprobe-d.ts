@@ -7,7 +7,13 @@ export const cosiModprobeFile = '/etc/modprobe.d/cosi.conf';
  * modprobeDirs are the directories kmod reads configuration from, most important first: a file name in an earlier
  * directory hides the same name in later ones, and the files are then read in the order of their names.
  */
-export const modprobeDirs = ['/etc/modprobe.d', '/run/modprobe.d', '/usr/local/lib/modprobe.d', '/usr/lib/modprobe.d', '/lib/modprobe.d'] as const;
+export const modprobeDirs = [
+  '/etc/modprobe.d',
+  '/run/modprobe.d',
+  '/usr/local/lib/modprobe.d',
+  '/usr/lib/modprobe.d',
+  '/lib/modprobe.d',
+] as const;
 
 /** ModprobeCommand is the closed set of modprobe.d directives cosi reads. */
 export type ModprobeCommand = 'alias' | 'blacklist' | 'install' | 'remove' | 'options' | 'softdep';
@@ -31,7 +37,14 @@ export interface ModprobeFile {
   readonly directives: readonly ModprobeDirective[];
 }
 
-const commands: ReadonlySet<string> = new Set<ModprobeCommand>(['alias', 'blacklist', 'install', 'remove', 'options', 'softdep']);
+const commands: ReadonlySet<string> = new Set<ModprobeCommand>([
+  'alias',
+  'blacklist',
+  'install',
+  'remove',
+  'options',
+  'softdep',
+]);
 
 /**
  * parseModprobeFile reads a modprobe.d file as kmod does: `#` comments, `\` at the end of a line continues it,
@@ -98,7 +111,17 @@ export function renderCosiModprobeFile(entries: ReadonlyMap<string, readonly str
   const modules = [...entries.keys()].filter((m) => entries.get(m)!.length > 0).sort();
   if (modules.length === 0) return undefined;
   const header = '# Managed by cosi (https://cosi.dev). Do not edit: changes are overwritten on the next apply.\n';
-  return header + modules.map((m) => entries.get(m)!.map((l) => `${l}\n`).join('')).join('');
+  return (
+    header +
+    modules
+      .map((m) =>
+        entries
+          .get(m)!
+          .map((l) => `${l}\n`)
+          .join(''),
+      )
+      .join('')
+  );
 }
 
 /** cosiModprobeEntries groups the directives of cosi's modprobe.d file by module, as written. Pure. */

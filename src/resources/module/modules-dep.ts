@@ -19,7 +19,12 @@ export function parseModulesDep(text: string): Map<string, string[]> {
     if (colon === -1) continue;
     const name = moduleNameFromPath(line.slice(0, colon).trim());
     if (!name) continue;
-    const deps = line.slice(colon + 1).trim().split(/\s+/).map(moduleNameFromPath).filter((d): d is string => d !== undefined);
+    const deps = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(moduleNameFromPath)
+      .filter((d): d is string => d !== undefined);
     out.set(name, deps);
   }
   return out;
@@ -73,7 +78,10 @@ function globMatch(pattern: string, text: string): boolean {
       const end = pattern.indexOf(']', i + 2);
       if (end === -1) regex += '\\[';
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         regex += `[${body}]`;
         i = end;
       }

@@ -4,7 +4,13 @@ import {canonicalName} from './module-name.js';
 export const cosiModulesLoadFile = '/etc/modules-load.d/cosi.conf';
 
 /** modulesLoadDirs are the directories systemd-modules-load reads, most important first. */
-export const modulesLoadDirs = ['/etc/modules-load.d', '/run/modules-load.d', '/usr/local/lib/modules-load.d', '/usr/lib/modules-load.d', '/lib/modules-load.d'] as const;
+export const modulesLoadDirs = [
+  '/etc/modules-load.d',
+  '/run/modules-load.d',
+  '/usr/local/lib/modules-load.d',
+  '/usr/lib/modules-load.d',
+  '/lib/modules-load.d',
+] as const;
 
 /** ModulesLoadEntry is one module name listed in a modules-load.d file. */
 export interface ModulesLoadEntry {
@@ -34,7 +40,13 @@ export function parseModulesLoadFile(text: string): ModulesLoadEntry[] {
 export function renderCosiModulesLoadFile(modules: ReadonlySet<string>): string | undefined {
   if (modules.size === 0) return undefined;
   const header = '# Managed by cosi (https://cosi.dev). Do not edit: changes are overwritten on the next apply.\n';
-  return header + [...modules].sort().map((m) => `${m}\n`).join('');
+  return (
+    header +
+    [...modules]
+      .sort()
+      .map((m) => `${m}\n`)
+      .join('')
+  );
 }
 
 /**

@@ -19,7 +19,8 @@ function asBoolean(value: string): 'Y' | 'N' | undefined {
 
 /** unsafeParameterValue says why a value cannot be passed to modprobe or written to modprobe.d, if it cannot. */
 export function unsafeParameterValue(value: string): string | undefined {
-  if (value.includes('"')) return 'it contains a double quote, which the kernel\'s parameter parser cannot take inside a value';
+  if (value.includes('"'))
+    return "it contains a double quote, which the kernel's parameter parser cannot take inside a value";
   if (/[\\\n\r]/.test(value)) return 'it contains a backslash or a line break, which modprobe.d cannot hold';
   return undefined;
 }

@@ -31,7 +31,14 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
   for (const [name, want] of desired.modules) {
     const status = observed.modules[name];
     if (!status) continue;
-    const result = planDesired({want, status, observed, record: state.resources[address('module', name)], sysctls: desired.sysctls, kernelArgs: desired.config.spec?.kernel?.args ?? []});
+    const result = planDesired({
+      want,
+      status,
+      observed,
+      record: state.resources[address('module', name)],
+      sysctls: desired.sysctls,
+      kernelArgs: desired.config.spec?.kernel?.args ?? [],
+    });
     if (result.change) changes.push(result.change);
     diagnostics.push(...result.diagnostics);
     bootNotes.push(...result.notes);
@@ -51,11 +58,30 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
  * load): lines for modules neither in the document nor managed. Nothing is loaded or unloaded for them; the change is
  * drift of the node. (Foreign lines of a declared module are a difference from its expected lines: an update.)
  */
-function foreignLines(desired: PlanRequest<ModuleObserved>['desired'], observed: ModuleObserved, state: PlanRequest<ModuleObserved>['state']): Change[] {
-  const foreign = new Set([...observed.cosiLoad, ...Object.keys(observed.cosiProbe)].filter((name) => !desired.modules.has(name) && !state.resources[address('module', name)]));
+function foreignLines(
+  desired: PlanRequest<ModuleObserved>['desired'],
+  observed: ModuleObserved,
+  state: PlanRequest<ModuleObserved>['state'],
+): Change[] {
+  const foreign = new Set(
+    [...observed.cosiLoad, ...Object.keys(observed.cosiProbe)].filter(
+      (name) => !desired.modules.has(name) && !state.resources[address('module', name)],
+    ),
+  );
   return [...foreign].sort().map((name) => {
-    const lines = [...(observed.cosiLoad.includes(name) ? [`${cosiModulesLoadFile}: ${name}`] : []), ...(observed.cosiProbe[name] ?? []).map((l) => `${cosiModprobeFile}: ${l}`)];
-    const data: ModuleChangeData = {name, realName: name, live: 'none', loadParameters: {}, persistLoad: false, probeLines: [], original: {loaded: false}};
+    const lines = [
+      ...(observed.cosiLoad.includes(name) ? [`${cosiModulesLoadFile}: ${name}`] : []),
+      ...(observed.cosiProbe[name] ?? []).map((l) => `${cosiModprobeFile}: ${l}`),
+    ];
+    const data: ModuleChangeData = {
+      name,
+      realName: name,
+      live: 'none',
+      loadParameters: {},
+      persistLoad: false,
+      probeLines: [],
+      original: {loaded: false},
+    };
     return {
       address: address('module', name),
       kind: 'module',
@@ -78,14 +104,34 @@ interface Planned {
   readonly notes: BootNote[];
 }
 
-function planDesired({want, status, observed, record, sysctls, kernelArgs}: {want: DesiredModule; status: ModuleStatus; observed: ModuleObserved; record: ManagedRecord | undefined; sysctls: DesiredState['sysctls']; kernelArgs: readonly string[]}): Planned {
+function planDesired({
+  want,
+  status,
+  observed,
+  record,
+  sysctls,
+  kernelArgs,
+}: {
+  want: DesiredModule;
+  status: ModuleStatus;
+  observed: ModuleObserved;
+  record: ManagedRecord | undefined;
+  sysctls: DesiredState['sysctls'];
+  kernelArgs: readonly string[];
+}): Planned {
   const {name} = want;
   const path = want.paths[0];
   const diagnostics: Diagnostic[] = [];
   const addr = address('module', name);
   for (const [p, v] of Object.entries(want.parameters)) {
     const why = unsafeParameterValue(v);
-    if (why) diagnostics.push(error(`module ${name}: parameter ${p} = ${JSON.stringify(v)} cannot be used: ${why}`, {...(path ? {path: [...path, 'parameters', p]} : {}), address: addr}));
+    if (why)
+      diagnostics.push(
+        error(`module ${name}: parameter ${p} = ${JSON.stringify(v)} cannot be used: ${why}`, {
+          ...(path ? {path: [...path, 'parameters', p]} : {}),
+          address: addr,
+        }),
+      );
   }
   if (diagnostics.length > 0) return {diagnostics, notes: []};
 
@@ -95,15 +141,39 @@ function planDesired({want, status, observed, record, sysctls, kernelArgs}: {wan
     // Without loadable-module support (containers, microVMs) nothing can be loaded, and that is a normal node: say
     // so and plan nothing. With it, a module the kernel lacks is a mistake in the document.
     if (!observed.moduleSupport) {
-      return {diagnostics: [warning(`module ${name} cannot be loaded here: ${presence.why}; nothing is planned for it on this node`, where)], notes: []};
+      return {
+        diagnostics: [
+          warning(
+            `module ${name} cannot be loaded here: ${presence.why}; nothing is planned for it on this node`,
+            where,
+          ),
+        ],
+        notes: [],
+      };
     }
-    return {diagnostics: [error(`module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}`, where)], notes: []};
+    return {
+      diagnostics: [error(`module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}`, where)],
+      notes: [],
+    };
   }
   if (presence.kind === 'builtin' && want.state === 'blocked') {
-    return {diagnostics: [error(`module ${name} cannot be blocked: it is built into this kernel (${observed.kernel}; ${presence.evidence}), so it is always loaded. Only a kernel built without it can leave it out`, where)], notes: []};
+    return {
+      diagnostics: [
+        error(
+          `module ${name} cannot be blocked: it is built into this kernel (${observed.kernel}; ${presence.evidence}), so it is always loaded. Only a kernel built without it can leave it out`,
+          where,
+        ),
+      ],
+      notes: [],
+    };
   }
   if (presence.kind === 'missing') {
-    diagnostics.push(warning(`module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}; it is blacklisted all the same, for any kernel that has it`, where));
+    diagnostics.push(
+      warning(
+        `module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}; it is blacklisted all the same, for any kernel that has it`,
+        where,
+      ),
+    );
   }
 
   const liveParams = paramsOf(status, want);
@@ -118,34 +188,51 @@ function planDesired({want, status, observed, record, sysctls, kernelArgs}: {wan
   let disruption: Disruption = 'none';
 
   if (presence.kind === 'builtin') {
-    const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
+    const differ = Object.entries(want.parameters).filter(
+      ([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v),
+    );
     const onCmdline = differ.map(([p, v]) => `${name}.${p}=${v}`);
     if (differ.length > 0 && onCmdline.every((arg) => kernelArgs.includes(arg))) {
       // Declared as kernel arguments too: the next boot sets them (kernel.args owes the reboot); nothing to warn of.
-      const notes: BootNote[] = [{address: addr, message: `built into the kernel: ${onCmdline.join(' ')} comes from spec.kernel.args at the next boot; until then ${differ.map(([p]) => `${p} is ${JSON.stringify(liveParams[p])}`).join(', ')}`}];
+      const notes: BootNote[] = [
+        {
+          address: addr,
+          message: `built into the kernel: ${onCmdline.join(' ')} comes from spec.kernel.args at the next boot; until then ${differ.map(([p]) => `${p} is ${JSON.stringify(liveParams[p])}`).join(', ')}`,
+        },
+      ];
       return {diagnostics, notes};
     }
     if (differ.length > 0) {
       // A warning, not an error: cosi cannot change it, and refusing every apply on such nodes helps nobody.
-      diagnostics.push(warning(
-        `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line — declare \`kernel: {args: [${onCmdline.join(', ')}]}\` (spec.kernel.args) — and reboot, or remove them from the document`,
-        where,
-      ));
+      diagnostics.push(
+        warning(
+          `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line — declare \`kernel: {args: [${onCmdline.join(', ')}]}\` (spec.kernel.args) — and reboot, or remove them from the document`,
+          where,
+        ),
+      );
       return {diagnostics, notes: []};
     }
-    for (const p of Object.keys(want.parameters)) if (typeof liveParams[p] !== 'string') details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
+    for (const p of Object.keys(want.parameters))
+      if (typeof liveParams[p] !== 'string')
+        details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
     why.push(`built into the kernel (${presence.evidence}): always loaded, nothing to load or persist`);
   } else if (want.state === 'loaded') {
     if (!status.loaded) {
       live = 'load';
       why.push('not loaded');
     } else {
-      const differ = Object.entries(want.parameters).filter(([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v));
+      const differ = Object.entries(want.parameters).filter(
+        ([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v),
+      );
       if (differ.length > 0) {
-        const shown = differ.map(([p, v]) => `${p} ${JSON.stringify(liveParams[p])} -> ${JSON.stringify(v)}`).join(', ');
+        const shown = differ
+          .map(([p, v]) => `${p} ${JSON.stringify(liveParams[p])} -> ${JSON.stringify(v)}`)
+          .join(', ');
         if (status.inUse) {
           disruption = 'reboot';
-          why.push(`parameters differ (${shown}) and it is in use (${usage(status)}): it cannot be reloaded now, the new values take effect at the next boot`);
+          why.push(
+            `parameters differ (${shown}) and it is in use (${usage(status)}): it cannot be reloaded now, the new values take effect at the next boot`,
+          );
         } else {
           live = 'reload';
           why.push(`parameters differ (${shown}); it is unused, so it is reloaded`);
@@ -155,8 +242,14 @@ function planDesired({want, status, observed, record, sysctls, kernelArgs}: {wan
       for (const p of Object.keys(want.parameters)) {
         if (known && !(p in known)) {
           const has = Object.keys(known);
-          diagnostics.push(warning(`module ${name} has no parameter ${p} under /sys/module/${status.realName}/parameters (it has ${has.length > 0 ? has.join(', ') : 'none'}); cosi persists it but cannot verify it`, path ? {path: [...path, 'parameters', p], address: addr} : {address: addr}));
-        } else if (known && known[p] === null) details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
+          diagnostics.push(
+            warning(
+              `module ${name} has no parameter ${p} under /sys/module/${status.realName}/parameters (it has ${has.length > 0 ? has.join(', ') : 'none'}); cosi persists it but cannot verify it`,
+              path ? {path: [...path, 'parameters', p], address: addr} : {address: addr},
+            ),
+          );
+        } else if (known && known[p] === null)
+          details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
       }
     }
   } else if (status.loaded) {
@@ -170,8 +263,16 @@ function planDesired({want, status, observed, record, sysctls, kernelArgs}: {wan
   }
   if (!persistOk) {
     const parts = [];
-    if (listed !== expectLoad) parts.push(expectLoad ? `not listed in ${cosiModulesLoadFile}` : `still listed in ${cosiModulesLoadFile}`);
-    if (!sameLines(own, lines)) parts.push(lines.length === 0 ? `${cosiModprobeFile} still has lines for it` : own.length === 0 ? `not persisted in ${cosiModprobeFile}` : `${cosiModprobeFile} has other lines for it`);
+    if (listed !== expectLoad)
+      parts.push(expectLoad ? `not listed in ${cosiModulesLoadFile}` : `still listed in ${cosiModulesLoadFile}`);
+    if (!sameLines(own, lines))
+      parts.push(
+        lines.length === 0
+          ? `${cosiModprobeFile} still has lines for it`
+          : own.length === 0
+            ? `not persisted in ${cosiModprobeFile}`
+            : `${cosiModprobeFile} has other lines for it`,
+      );
     why.push(parts.join('; '));
   }
 
@@ -184,16 +285,30 @@ function planDesired({want, status, observed, record, sysctls, kernelArgs}: {wan
   }
   details.push(...notes.map((n) => `at boot: ${n.message}`));
 
-  const original: ModuleOriginal = record ? (record.original as ModuleOriginal) : {loaded: status.loaded, ...(Object.keys(liveParams).length > 0 ? {parameters: liveParams} : {})};
-  const data: ModuleChangeData = {name, realName: status.realName, live, loadParameters: {...want.parameters}, persistLoad: expectLoad, probeLines: lines, original};
+  const original: ModuleOriginal = record
+    ? (record.original as ModuleOriginal)
+    : {loaded: status.loaded, ...(Object.keys(liveParams).length > 0 ? {parameters: liveParams} : {})};
+  const data: ModuleChangeData = {
+    name,
+    realName: status.realName,
+    live,
+    loadParameters: {...want.parameters},
+    persistLoad: expectLoad,
+    probeLines: lines,
+    original,
+  };
   const action = live === 'none' && disruption === 'none' && persistOk ? 'noop' : record ? 'update' : 'create';
   const change: Change = {
     address: addr,
     kind: 'module',
     action,
     before: stateOf(status, liveParams),
-    after: {state: want.state, ...(want.state === 'loaded' && Object.keys(want.parameters).length > 0 ? {parameters: want.parameters} : {})},
-    reason: action === 'noop' ? (why.length > 0 ? why.join('; ') : `${want.state} and persisted as such`) : why.join('; '),
+    after: {
+      state: want.state,
+      ...(want.state === 'loaded' && Object.keys(want.parameters).length > 0 ? {parameters: want.parameters} : {}),
+    },
+    reason:
+      action === 'noop' ? (why.length > 0 ? why.join('; ') : `${want.state} and persisted as such`) : why.join('; '),
     disruption,
     dependsOn: [],
     inputs: digest({status, listed, own}),
@@ -217,14 +332,24 @@ function planRemoval(addr: string, name: string, record: ManagedRecord, observed
     } else if (!original.loaded && status.loaded) {
       if (status.inUse) {
         disruption = 'reboot';
-        why.push(`it was not loaded when cosi found it, but it is in use now (${usage(status)}): it stays loaded until the next boot`);
+        why.push(
+          `it was not loaded when cosi found it, but it is in use now (${usage(status)}): it stays loaded until the next boot`,
+        );
       } else {
         live = 'unload';
         why.push('it was not loaded when cosi found it, so it is unloaded');
       }
     }
   }
-  const data: ModuleChangeData = {name, realName: status?.realName ?? name, live, loadParameters: {}, persistLoad: false, probeLines: [], original};
+  const data: ModuleChangeData = {
+    name,
+    realName: status?.realName ?? name,
+    live,
+    loadParameters: {},
+    persistLoad: false,
+    probeLines: [],
+    original,
+  };
   const details = status ? describeLive(live, name, status.realName, {}, status) : [];
   return {
     address: addr,
@@ -235,7 +360,11 @@ function planRemoval(addr: string, name: string, record: ManagedRecord, observed
     reason: why.join('; '),
     disruption,
     dependsOn: [],
-    inputs: digest({status: status ?? null, listed: observed.cosiLoad.includes(name), own: observed.cosiProbe[name] ?? []}),
+    inputs: digest({
+      status: status ?? null,
+      listed: observed.cosiLoad.includes(name),
+      own: observed.cosiProbe[name] ?? [],
+    }),
     ...(details.length > 0 ? {details} : {}),
     data,
   };
@@ -249,7 +378,14 @@ function paramsOf(status: ModuleStatus, want: DesiredModule): Record<string, str
 }
 
 function stateOf(status: ModuleStatus, params: Record<string, string | null>): Record<string, unknown> {
-  const state = status.presence.kind === 'builtin' ? 'built-in' : status.presence.kind === 'missing' ? 'missing' : status.loaded ? 'loaded' : 'unloaded';
+  const state =
+    status.presence.kind === 'builtin'
+      ? 'built-in'
+      : status.presence.kind === 'missing'
+        ? 'missing'
+        : status.loaded
+          ? 'loaded'
+          : 'unloaded';
   return {state, ...(Object.keys(params).length > 0 ? {parameters: params} : {})};
 }
 
@@ -264,4 +400,3 @@ function usage(status: ModuleStatus): string {
 function sameLines(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((line, i) => line === b[i]);
 }
-

@@ -6,7 +6,13 @@ import {filesystemModules, kconfigSymbols, moduleWitnesses, parseKconfig, type K
 import {cmdlineFile, parseModuleCmdline, type ModuleCmdline} from './kernel-cmdline.js';
 import {canonicalName} from './module-name.js';
 import {aliasTargets, parseModulesAlias, parseModulesBuiltin, parseModulesDep} from './modules-dep.js';
-import {cosiModulesLoadFile, modulesLoadDirs, orderConfigFiles, parseModulesLoadFile, type ModulesLoadFile} from './modules-load-d.js';
+import {
+  cosiModulesLoadFile,
+  modulesLoadDirs,
+  orderConfigFiles,
+  parseModulesLoadFile,
+  type ModulesLoadFile,
+} from './modules-load-d.js';
 import {cosiModprobeFile, modprobeDirs, parseModprobeFile, type ModprobeFile} from './modprobe-d.js';
 import {parseProcModules, type LoadedModule} from './proc-modules.js';
 
@@ -88,12 +94,18 @@ export async function probeModules({host, desired, state}: ProbeRequest): Promis
     if (presence.kind === 'missing' && index) {
       aliases ??= [
         ...parseModulesAlias((await host.readText(`${index.dir}/modules.alias`)) ?? ''),
-        ...probeFiles.flatMap((f) => f.directives.filter((d) => d.command === 'alias').map((d) => ({pattern: d.args, module: d.module}))),
+        ...probeFiles.flatMap((f) =>
+          f.directives.filter((d) => d.command === 'alias').map((d) => ({pattern: d.args, module: d.module})),
+        ),
       ];
-      const targets = aliasTargets(aliases, name).filter((t) => index.loadable.has(t) || index.builtin.has(t) || loaded.has(t));
+      const targets = aliasTargets(aliases, name).filter(
+        (t) => index.loadable.has(t) || index.builtin.has(t) || loaded.has(t),
+      );
       if (targets.length > 0) {
         realName = targets.find((t) => loaded.has(t)) ?? targets[0]!;
-        presence = index.builtin.has(realName) ? {kind: 'builtin', evidence: `alias of ${realName}, listed in ${index.dir}/modules.builtin`} : {kind: 'loadable', via: targets};
+        presence = index.builtin.has(realName)
+          ? {kind: 'builtin', evidence: `alias of ${realName}, listed in ${index.dir}/modules.builtin`}
+          : {kind: 'loadable', via: targets};
       }
     }
     const live = loaded.get(realName);
@@ -146,27 +158,56 @@ async function readIndex(host: Host, kernel: string): Promise<Index | undefined>
     const dir = `${base}/${kernel}`;
     const dep = await host.readText(`${dir}/modules.dep`);
     if (dep === undefined) continue;
-    return {dir, loadable: parseModulesDep(dep), builtin: parseModulesBuiltin((await host.readText(`${dir}/modules.builtin`)) ?? '')};
+    return {
+      dir,
+      loadable: parseModulesDep(dep),
+      builtin: parseModulesBuiltin((await host.readText(`${dir}/modules.builtin`)) ?? ''),
+    };
   }
   return undefined;
 }
 
 async function presenceOf(
   name: string,
-  {loaded, index, moduleSupport, evidence, kernel}: {loaded: ReadonlyMap<string, LoadedModule>; index: Index | undefined; moduleSupport: boolean; evidence: Evidence; kernel: string},
+  {
+    loaded,
+    index,
+    moduleSupport,
+    evidence,
+    kernel,
+  }: {
+    loaded: ReadonlyMap<string, LoadedModule>;
+    index: Index | undefined;
+    moduleSupport: boolean;
+    evidence: Evidence;
+    kernel: string;
+  },
 ): Promise<Presence> {
   if (loaded.has(name)) return {kind: 'loadable'};
   if (index?.builtin.has(name)) return {kind: 'builtin', evidence: `listed in ${index.dir}/modules.builtin`};
   const seen = await evidence.builtin(name);
   if (seen) return {kind: 'builtin', evidence: seen};
-  if (index?.loadable.has(name)) return moduleSupport ? {kind: 'loadable'} : {kind: 'missing', why: `this kernel (${kernel}) has no loadable-module support (no /proc/modules)`};
+  if (index?.loadable.has(name))
+    return moduleSupport
+      ? {kind: 'loadable'}
+      : {kind: 'missing', why: `this kernel (${kernel}) has no loadable-module support (no /proc/modules)`};
   const config = await evidence.kconfig(name, index === undefined);
   if (config?.value === 'y') return {kind: 'builtin', evidence: `${config.symbol}=y in ${config.file}`};
-  if (!moduleSupport) return {kind: 'missing', why: `this kernel (${kernel}) has no loadable-module support (no /proc/modules) and does not have it built in`};
+  if (!moduleSupport)
+    return {
+      kind: 'missing',
+      why: `this kernel (${kernel}) has no loadable-module support (no /proc/modules) and does not have it built in`,
+    };
   if (!index) {
     return config?.value === 'm'
-      ? {kind: 'missing', why: `it is built as a module (${config.symbol}=m) but this node has no /lib/modules/${kernel} to load it from`}
-      : {kind: 'missing', why: `this node has no /lib/modules/${kernel}/modules.dep to load it from, and nothing shows it built in`};
+      ? {
+          kind: 'missing',
+          why: `it is built as a module (${config.symbol}=m) but this node has no /lib/modules/${kernel} to load it from`,
+        }
+      : {
+          kind: 'missing',
+          why: `this node has no /lib/modules/${kernel}/modules.dep to load it from, and nothing shows it built in`,
+        };
   }
   return {kind: 'missing', why: `it is not in ${index.dir}/modules.dep, modules.builtin or modules.alias`};
 }
@@ -188,7 +229,9 @@ class Evidence {
     const witness = moduleWitnesses[name];
     if (witness && (await this.host.stat(witness))) return `${witness} exists`;
     if (filesystemModules.has(name)) {
-      this.filesystems ??= this.host.readText('/proc/filesystems').then((t) => new Set((t ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '')));
+      this.filesystems ??= this.host
+        .readText('/proc/filesystems')
+        .then((t) => new Set((t ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '')));
       if ((await this.filesystems).has(name)) return `file system ${name} is in /proc/filesystems`;
     }
     return undefined;
@@ -234,12 +277,16 @@ async function readParameters(host: Host, name: string): Promise<{parameters?: R
 
 async function readLoadFiles(host: Host): Promise<ModulesLoadFile[]> {
   const paths = await orderedFiles(host, modulesLoadDirs);
-  return Promise.all(paths.map(async (path) => ({path, entries: parseModulesLoadFile((await readConfigFile(host, path)) ?? '')})));
+  return Promise.all(
+    paths.map(async (path) => ({path, entries: parseModulesLoadFile((await readConfigFile(host, path)) ?? '')})),
+  );
 }
 
 async function readProbeFiles(host: Host): Promise<ModprobeFile[]> {
   const paths = await orderedFiles(host, modprobeDirs);
-  return Promise.all(paths.map(async (path) => ({path, directives: parseModprobeFile((await readConfigFile(host, path)) ?? '')})));
+  return Promise.all(
+    paths.map(async (path) => ({path, directives: parseModprobeFile((await readConfigFile(host, path)) ?? '')})),
+  );
 }
 
 async function orderedFiles(host: Host, dirs: readonly string[]): Promise<string[]> {

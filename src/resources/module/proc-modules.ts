@@ -22,7 +22,13 @@ export function parseProcModules(text: string): Map<string, LoadedModule> {
     if (fields.length < 5 || fields[0] === '') continue;
     const [rawName, , refcount, usedBy, state] = fields as [string, string, string, string, string];
     const name = canonicalName(rawName);
-    const holders = usedBy === '-' ? [] : usedBy.split(',').filter((h) => h !== '' && h !== '[permanent]').map(canonicalName);
+    const holders =
+      usedBy === '-'
+        ? []
+        : usedBy
+            .split(',')
+            .filter((h) => h !== '' && h !== '[permanent]')
+            .map(canonicalName);
     out.set(name, {name, refcount: /^\d+$/.test(refcount) ? Number(refcount) : null, holders, state});
   }
   return out;

@@ -28,7 +28,9 @@ export async function applyPackage({host, change, state}: ApplyRequest): Promise
       return {forget: true};
     case 'install':
       if (data.transaction) await runTransaction(host, backends[data.manager], data.transaction);
-      return {record: appliedRecord({state, change, original: change.original ?? change.before, applied: data.version})};
+      return {
+        record: appliedRecord({state, change, original: change.original ?? change.before, applied: data.version}),
+      };
     case 'remove':
       if (data.transaction) await runTransaction(host, backends[data.manager], data.transaction);
       return {forget: true};
@@ -37,7 +39,10 @@ export async function applyPackage({host, change, state}: ApplyRequest): Promise
 
 async function runTransaction(host: Host, backend: PackageBackend, transaction: Transaction): Promise<void> {
   const options = packageTransactionOptions;
-  const request = transaction.op === 'install' ? backend.installTransaction(transaction.items, options) : backend.removeTransaction(transaction.names, options);
+  const request =
+    transaction.op === 'install'
+      ? backend.installTransaction(transaction.items, options)
+      : backend.removeTransaction(transaction.names, options);
   const body = () => host.run(request);
   const result = backend.around ? await backend.around(host, body) : await body();
   if (!result.started || result.timedOut || result.exitCode !== 0) {
@@ -54,7 +59,10 @@ async function runTransaction(host: Host, backend: PackageBackend, transaction: 
 async function verify(host: Host, backend: PackageBackend, transaction: Transaction): Promise<void> {
   const request = backend.installedQuery();
   const result = await host.run(request);
-  if (result.exitCode !== 0) throw new Error(`the ${transaction.op} transaction finished, but checking its result failed: ${describeFailure(request, result)}`);
+  if (result.exitCode !== 0)
+    throw new Error(
+      `the ${transaction.op} transaction finished, but checking its result failed: ${describeFailure(request, result)}`,
+    );
   const now = new Map(backend.parseInstalled(result.stdout).map((p) => [p.name, p]));
   const wrong =
     transaction.op === 'install'
@@ -63,7 +71,11 @@ async function verify(host: Host, backend: PackageBackend, transaction: Transact
             const found = now.get(item.name);
             return found?.state !== 'installed' || compareVersions(backend.manager, found.version, item.version) !== 0;
           })
-          .map((item) => `${item.name} is ${isPresent(now.get(item.name)) ? `at ${now.get(item.name)!.version} (${now.get(item.name)!.state})` : 'not installed'}, not ${item.version}`)
+          .map(
+            (item) =>
+              `${item.name} is ${isPresent(now.get(item.name)) ? `at ${now.get(item.name)!.version} (${now.get(item.name)!.state})` : 'not installed'}, not ${item.version}`,
+          )
       : transaction.names.filter((name) => isPresent(now.get(name))).map((name) => `${name} is still installed`);
-  if (wrong.length > 0) throw new Error(`${backend.tools} reported success, but ${wrong.join('; ')}; run cosi apply again to retry`);
+  if (wrong.length > 0)
+    throw new Error(`${backend.tools} reported success, but ${wrong.join('; ')}; run cosi apply again to retry`);
 }

@@ -15,7 +15,20 @@ export type Transaction =
  * `carrier` and are bookkeeping. `forget` ends management without touching the node; `none` is a no-op.
  */
 export type PackageChangeData =
-  | {readonly op: 'install'; readonly manager: PackageManagerName; readonly name: string; readonly version: string; readonly transaction?: Transaction; readonly carrier?: string}
-  | {readonly op: 'remove'; readonly manager: PackageManagerName; readonly name: string; readonly transaction?: Transaction; readonly carrier?: string}
+  | {
+      readonly op: 'install';
+      readonly manager: PackageManagerName;
+      readonly name: string;
+      readonly version: string;
+      readonly transaction?: Transaction;
+      readonly carrier?: string;
+    }
+  | {
+      readonly op: 'remove';
+      readonly manager: PackageManagerName;
+      readonly name: string;
+      readonly transaction?: Transaction;
+      readonly carrier?: string;
+    }
   | {readonly op: 'forget'; readonly name: string}
   | {readonly op: 'none'; readonly name: string};

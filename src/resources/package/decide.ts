@@ -36,25 +36,56 @@ export function decidePackage(request: DecideRequest): Decision {
     return {kind: 'noop', reason: `installed ${installed.version} satisfies ${JSON.stringify(text)}`};
   }
   if (offer === undefined || offer === null) {
-    return {kind: 'error', summary: `package ${name} is unknown to ${manager}: no configured repository offers it (check the name, and that the package indexes are up to date)`};
+    return {
+      kind: 'error',
+      summary: `package ${name} is unknown to ${manager}: no configured repository offers it (check the name, and that the package indexes are up to date)`,
+    };
   }
   const newestFirst = [...offer.versions].sort((a, b) => compareVersions(manager, b, a));
-  const onOffer = newestFirst.length === 0 ? 'no version at all' : `${newestFirst.slice(0, 12).join(', ')}${newestFirst.length > 12 ? `, … (${newestFirst.length} in all)` : ''}`;
+  const onOffer =
+    newestFirst.length === 0
+      ? 'no version at all'
+      : `${newestFirst.slice(0, 12).join(', ')}${newestFirst.length > 12 ? `, … (${newestFirst.length} in all)` : ''}`;
   const target = chooseTarget(manager, constraint, offer, newestFirst);
   if (target === undefined) {
-    return {kind: 'error', summary: `package ${name}: no configured repository offers a version matching ${JSON.stringify(text)}; on offer: ${onOffer}`};
+    return {
+      kind: 'error',
+      summary: `package ${name}: no configured repository offers a version matching ${JSON.stringify(text)}; on offer: ${onOffer}`,
+    };
   }
-  if (!isPresent(installed)) return {kind: 'change', target, direction: 'install', reason: `not installed; ${describe(constraint, text)} -> install ${target}`};
+  if (!isPresent(installed))
+    return {
+      kind: 'change',
+      target,
+      direction: 'install',
+      reason: `not installed; ${describe(constraint, text)} -> install ${target}`,
+    };
   const order = compareVersions(manager, target, installed.version);
   if (constraint.kind === 'latest' && installed.state !== 'broken' && order <= 0) {
-    return {kind: 'noop', reason: `installed ${installed.version} is the newest on offer${order < 0 ? ` (the repositories offer ${target})` : ''}`};
+    return {
+      kind: 'noop',
+      reason: `installed ${installed.version} is the newest on offer${order < 0 ? ` (the repositories offer ${target})` : ''}`,
+    };
   }
   const direction: Direction = order > 0 ? 'upgrade' : order < 0 ? 'downgrade' : 'reinstall';
-  const why = installed.state === 'broken' ? `installed ${installed.version} is not fully installed (dpkg/rpm reports it broken)` : `installed ${installed.version} does not satisfy ${JSON.stringify(text)}`;
-  return {kind: 'change', target, direction, reason: `${why} -> ${direction} ${direction === 'reinstall' ? target : `from ${installed.version} to ${target}`}`};
+  const why =
+    installed.state === 'broken'
+      ? `installed ${installed.version} is not fully installed (dpkg/rpm reports it broken)`
+      : `installed ${installed.version} does not satisfy ${JSON.stringify(text)}`;
+  return {
+    kind: 'change',
+    target,
+    direction,
+    reason: `${why} -> ${direction} ${direction === 'reinstall' ? target : `from ${installed.version} to ${target}`}`,
+  };
 }
 
-function chooseTarget(manager: PackageManagerName, constraint: VersionConstraint, offer: Offer, newestFirst: readonly string[]): string | undefined {
+function chooseTarget(
+  manager: PackageManagerName,
+  constraint: VersionConstraint,
+  offer: Offer,
+  newestFirst: readonly string[],
+): string | undefined {
   switch (constraint.kind) {
     case 'any':
     case 'latest':

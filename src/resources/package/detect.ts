@@ -5,8 +5,14 @@ import type {PackageManagerName} from './version/index.js';
 
 /** familyManagers maps os-release IDs (ID and ID_LIKE words) to the distribution family's package manager. */
 const familyManagers: Readonly<Record<string, PackageManagerName>> = {
-  debian: 'apt', ubuntu: 'apt',
-  fedora: 'dnf', rhel: 'dnf', centos: 'dnf', rocky: 'dnf', almalinux: 'dnf', amzn: 'dnf',
+  debian: 'apt',
+  ubuntu: 'apt',
+  fedora: 'dnf',
+  rhel: 'dnf',
+  centos: 'dnf',
+  rocky: 'dnf',
+  almalinux: 'dnf',
+  amzn: 'dnf',
   alpine: 'apk',
 };
 
@@ -23,17 +29,25 @@ export async function detectManager(host: Host, manager: 'auto' | PackageManager
   if (manager !== 'auto') {
     const backend = backends[manager];
     const missing = await missingMarkers(host, backend);
-    return missing.length === 0 ? {backend} : {problem: `spec.packages.manager is ${manager}, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not on the node`};
+    return missing.length === 0
+      ? {backend}
+      : {
+          problem: `spec.packages.manager is ${manager}, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not on the node`,
+        };
   }
   const present: PackageManagerName[] = [];
-  for (const name of Object.keys(backends) as PackageManagerName[]) if ((await missingMarkers(host, backends[name])).length === 0) present.push(name);
+  for (const name of Object.keys(backends) as PackageManagerName[])
+    if ((await missingMarkers(host, backends[name])).length === 0) present.push(name);
   const osRelease = (await host.readText('/etc/os-release')) ?? (await host.readText('/usr/lib/os-release')) ?? '';
   for (const id of osReleaseIds(osRelease)) {
     const family = familyManagers[id];
     if (family && present.includes(family)) return {backend: backends[family]};
   }
   if (present.length > 0) return {backend: backends[present[0]!]};
-  return {problem: 'no package manager found on the node (looked for apt/dpkg, dnf/rpm and apk); set spec.packages.manager or install one'};
+  return {
+    problem:
+      'no package manager found on the node (looked for apt/dpkg, dnf/rpm and apk); set spec.packages.manager or install one',
+  };
 }
 
 async function missingMarkers(host: Host, backend: PackageBackend): Promise<string[]> {

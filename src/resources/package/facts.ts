@@ -12,7 +12,22 @@ export async function packageFacts({host}: {host: Host}): Promise<Record<string,
   if ('problem' in detection) return {manager: null, count: 0, installed: {}, problem: detection.problem};
   const {backend} = detection;
   const result = await host.run(backend.installedQuery());
-  if (result.exitCode !== 0) return {manager: backend.manager, tools: backend.tools, count: null, installed: {}, problem: `${backend.installedQuery().argv.join(' ')} failed`};
-  const installed = backend.parseInstalled(result.stdout).filter(isPresent).sort((a, b) => (a.name < b.name ? -1 : 1));
-  return {manager: backend.manager, tools: backend.tools, count: installed.length, installed: Object.fromEntries(installed.map((p) => [p.name, p.version]))};
+  if (result.exitCode !== 0)
+    return {
+      manager: backend.manager,
+      tools: backend.tools,
+      count: null,
+      installed: {},
+      problem: `${backend.installedQuery().argv.join(' ')} failed`,
+    };
+  const installed = backend
+    .parseInstalled(result.stdout)
+    .filter(isPresent)
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return {
+    manager: backend.manager,
+    tools: backend.tools,
+    count: installed.length,
+    installed: Object.fromEntries(installed.map((p) => [p.name, p.version])),
+  };
 }

@@ -37,18 +37,45 @@ export function planPackages({desired, observed, state}: PlanRequest<PackageObse
       const installed = observed.installed[wanted.name];
       const addr = address('package', wanted.name);
       const managed = state.resources[addr] !== undefined;
-      const decision = decidePackage({manager, name: wanted.name, text: wanted.text, constraint: wanted.constraint, installed, offer: observed.offers[wanted.name]});
-      const base = {address: addr, kind: 'package' as const, before: isPresent(installed) ? installed.version : null, dependsOn: [], inputs: inputsOf(observed, wanted.name)};
+      const decision = decidePackage({
+        manager,
+        name: wanted.name,
+        text: wanted.text,
+        constraint: wanted.constraint,
+        installed,
+        offer: observed.offers[wanted.name],
+      });
+      const base = {
+        address: addr,
+        kind: 'package' as const,
+        before: isPresent(installed) ? installed.version : null,
+        dependsOn: [],
+        inputs: inputsOf(observed, wanted.name),
+      };
       switch (decision.kind) {
         case 'error':
           diagnostics.push(error(decision.summary, {path, address: addr}));
           break;
         case 'noop':
-          changes.push({...base, action: 'noop', after: base.before, reason: decision.reason, disruption: 'none', data: {op: 'none', name: wanted.name} satisfies PackageChangeData});
+          changes.push({
+            ...base,
+            action: 'noop',
+            after: base.before,
+            reason: decision.reason,
+            disruption: 'none',
+            data: {op: 'none', name: wanted.name} satisfies PackageChangeData,
+          });
           break;
         case 'change': {
           if (installed?.held) {
-            diagnostics.push(heldError(wanted.name, `${decision.direction} it from ${installed.version} to ${decision.target}`, path, addr));
+            diagnostics.push(
+              heldError(
+                wanted.name,
+                `${decision.direction} it from ${installed.version} to ${decision.target}`,
+                path,
+                addr,
+              ),
+            );
             break;
           }
           const disruption = decision.direction === 'install' ? 'none' : restartOf(observed, wanted.name);
@@ -56,7 +83,10 @@ export function planPackages({desired, observed, state}: PlanRequest<PackageObse
             ...base,
             action: decision.direction === 'install' ? 'create' : 'update',
             after: decision.target,
-            reason: disruption === 'none' ? decision.reason : `${decision.reason}; ${disruption.slice('restart:'.length)} runs it and must restart to use the new version`,
+            reason:
+              disruption === 'none'
+                ? decision.reason
+                : `${decision.reason}; ${disruption.slice('restart:'.length)} runs it and must restart to use the new version`,
             disruption,
             ...(managed ? {} : {original: base.before}),
             data: {op: 'install', manager, name: wanted.name, version: decision.target} satisfies PackageChangeData,
@@ -68,21 +98,55 @@ export function planPackages({desired, observed, state}: PlanRequest<PackageObse
     for (const [name, path] of desired.packages.remove) {
       const installed = observed.installed[name];
       const addr = address('package', name);
-      const base = {address: addr, kind: 'package' as const, dependsOn: [], inputs: inputsOf(observed, name), disruption: 'none' as const};
+      const base = {
+        address: addr,
+        kind: 'package' as const,
+        dependsOn: [],
+        inputs: inputsOf(observed, name),
+        disruption: 'none' as const,
+      };
       if (!isPresent(installed)) {
-        if (state.resources[addr] !== undefined) changes.push({...base, action: 'delete', before: null, after: null, reason: 'not installed, as the document asks; cosi stops tracking it', data: {op: 'forget', name}});
-        else changes.push({...base, action: 'noop', before: null, after: null, reason: 'not installed', data: {op: 'none', name}});
+        if (state.resources[addr] !== undefined)
+          changes.push({
+            ...base,
+            action: 'delete',
+            before: null,
+            after: null,
+            reason: 'not installed, as the document asks; cosi stops tracking it',
+            data: {op: 'forget', name},
+          });
+        else
+          changes.push({
+            ...base,
+            action: 'noop',
+            before: null,
+            after: null,
+            reason: 'not installed',
+            data: {op: 'none', name},
+          });
         continue;
       }
       if (installed.held) {
         diagnostics.push(heldError(name, `remove it (${installed.version})`, path, addr));
         continue;
       }
-      changes.push({...base, action: 'delete', before: installed.version, after: null, reason: `installed ${installed.version}; the document lists it under remove`, data: {op: 'remove', manager, name} satisfies PackageChangeData});
+      changes.push({
+        ...base,
+        action: 'delete',
+        before: installed.version,
+        after: null,
+        reason: `installed ${installed.version}; the document lists it under remove`,
+        data: {op: 'remove', manager, name} satisfies PackageChangeData,
+      });
     }
     if (observed.removalExtras.length > 0) {
       const listed = [...desired.packages.remove.keys()].filter((n) => isPresent(observed.installed[n]));
-      diagnostics.push(error(`removing ${listed.join(', ')} would also remove ${observed.removalExtras.join(', ')}, which the document does not list under remove; cosi removes only what the document names: list them too, or keep ${listed.length > 1 ? 'these' : 'it'}`, {path: ['spec', 'packages', 'remove']}));
+      diagnostics.push(
+        error(
+          `removing ${listed.join(', ')} would also remove ${observed.removalExtras.join(', ')}, which the document does not list under remove; cosi removes only what the document names: list them too, or keep ${listed.length > 1 ? 'these' : 'it'}`,
+          {path: ['spec', 'packages', 'remove']},
+        ),
+      );
     }
   }
 
@@ -108,14 +172,23 @@ export function planPackages({desired, observed, state}: PlanRequest<PackageObse
 }
 
 function inputsOf(observed: PackageObserved, name: string): string {
-  return digest({manager: observed.manager ?? null, installed: observed.installed[name] ?? null, offer: observed.offers[name] ?? null});
+  return digest({
+    manager: observed.manager ?? null,
+    installed: observed.installed[name] ?? null,
+    offer: observed.offers[name] ?? null,
+  });
 }
 
 function restartOf(observed: PackageObserved, name: string): Disruption {
-  const unit = Object.keys(observed.unitPackages).sort().find((u) => observed.unitPackages[u] === name);
+  const unit = Object.keys(observed.unitPackages)
+    .sort()
+    .find((u) => observed.unitPackages[u] === name);
   return unit ? restartDisruption(unit) : 'none';
 }
 
 function heldError(name: string, change: string, path: DocumentPath, addr: string): Diagnostic {
-  return error(`package ${name} is held by the node's administrator (apt-mark hold); cosi does not override a hold: the document asks to ${change}. Release it with \`apt-mark unhold ${name}\` or change the document`, {path, address: addr});
+  return error(
+    `package ${name} is held by the node's administrator (apt-mark hold); cosi does not override a hold: the document asks to ${change}. Release it with \`apt-mark unhold ${name}\` or change the document`,
+    {path, address: addr},
+  );
 }

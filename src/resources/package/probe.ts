@@ -36,7 +36,8 @@ const emptyObserved: PackageObserved = {count: 0, installed: {}, offers: {}, uni
  */
 export async function probePackages({host, desired, state}: ProbeRequest): Promise<PackageObserved> {
   const managed = managedOfKind(state, 'package').map(([addr]) => addr.slice('package.'.length));
-  if (desired.packages.install.size === 0 && desired.packages.remove.size === 0 && managed.length === 0) return emptyObserved;
+  if (desired.packages.install.size === 0 && desired.packages.remove.size === 0 && managed.length === 0)
+    return emptyObserved;
   const detection = await detectManager(host, desired.packages.manager);
   if ('problem' in detection) return {...emptyObserved, problem: detection.problem};
   const {backend} = detection;
@@ -58,10 +59,22 @@ export async function probePackages({host, desired, state}: ProbeRequest): Promi
     upgradable.length > 0 ? readUnitPackages(host, backend, desired) : {},
     toRemove.length > 0 ? readRemovalExtras(host, backend, toRemove, desired.packages.remove) : [],
   ]);
-  return {manager: backend.manager, count: all.filter(isPresent).length, installed, offers, unitPackages, removalExtras};
+  return {
+    manager: backend.manager,
+    count: all.filter(isPresent).length,
+    installed,
+    offers,
+    unitPackages,
+    removalExtras,
+  };
 }
 
-async function query(host: Host, backend: PackageBackend, request: CommandRequest, okCodes: readonly number[] = [0]): Promise<string> {
+async function query(
+  host: Host,
+  backend: PackageBackend,
+  request: CommandRequest,
+  okCodes: readonly number[] = [0],
+): Promise<string> {
   const result: CommandResult = await host.run(request);
   if (!result.started || result.timedOut || !okCodes.includes(result.exitCode)) {
     throw new Error(`${backend.tools}: ${describeFailure(request, result)}`);
@@ -69,13 +82,21 @@ async function query(host: Host, backend: PackageBackend, request: CommandReques
   return result.stdout;
 }
 
-async function readOffers(host: Host, backend: PackageBackend, names: readonly string[]): Promise<Record<string, Offer | null>> {
+async function readOffers(
+  host: Host,
+  backend: PackageBackend,
+  names: readonly string[],
+): Promise<Record<string, Offer | null>> {
   if (names.length === 0) return {};
   const parsed = backend.parseOffers(await query(host, backend, backend.offersQuery(names)));
   return Object.fromEntries(names.map((name) => [name, parsed.get(name) ?? null]));
 }
 
-async function readUnitPackages(host: Host, backend: PackageBackend, desired: ProbeRequest['desired']): Promise<Record<string, string>> {
+async function readUnitPackages(
+  host: Host,
+  backend: PackageBackend,
+  desired: ProbeRequest['desired'],
+): Promise<Record<string, string>> {
   const {units, known} = runUnits(desired);
   const out: Record<string, string> = Object.fromEntries(known);
   const pathsOf = new Map<string, string[]>();
@@ -96,7 +117,12 @@ async function readUnitPackages(host: Host, backend: PackageBackend, desired: Pr
   return out;
 }
 
-async function readRemovalExtras(host: Host, backend: PackageBackend, names: readonly string[], listed: ReadonlyMap<string, unknown>): Promise<string[]> {
+async function readRemovalExtras(
+  host: Host,
+  backend: PackageBackend,
+  names: readonly string[],
+  listed: ReadonlyMap<string, unknown>,
+): Promise<string[]> {
   // dnf's dry run answers "no" and exits 1 by design.
   const removed = backend.parseRemovalSimulation(await query(host, backend, backend.removalSimulation(names), [0, 1]));
   return [...new Set(removed.filter((name) => !listed.has(name)))].sort();

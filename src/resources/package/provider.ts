@@ -12,7 +12,9 @@ import {probePackages, type PackageObserved} from './probe.js';
  * runner this provider uses on a host in place of the host's own (a simulated package manager over the fixture
  * root); files still go through the host, and spawns are still counted.
  */
-export function createPackageProvider(options: {runner?: (host: Host) => CommandRunner} = {}): Provider<PackageObserved> {
+export function createPackageProvider(
+  options: {runner?: (host: Host) => CommandRunner} = {},
+): Provider<PackageObserved> {
   const {runner} = options;
   const through = (host: Host): Host => {
     if (!runner) return host;
@@ -27,7 +29,8 @@ export function createPackageProvider(options: {runner?: (host: Host) => Command
     apply: (request) => applyPackage({...request, host: through(request.host)}),
     facts: (request) => packageFacts({host: through(request.host)}),
     // Whatever manager the node has now: a leftover of one it had before is still cosi's to take away.
-    leftovers: async ({host}) => (await Promise.all(Object.values(backends).map((b) => b.leftovers?.(host) ?? []))).flat(),
+    leftovers: async ({host}) =>
+      (await Promise.all(Object.values(backends).map((b) => b.leftovers?.(host) ?? []))).flat(),
   };
 }
 

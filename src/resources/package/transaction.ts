@@ -31,13 +31,18 @@ export function bundleTransactions(changes: readonly Change[]): Change[] {
       return {name: data.name, version: data.version};
     });
     rewritten.set(installCarrier.address, carry(installCarrier, {op: 'install', items}, installs));
-    for (const member of installs) if (member !== installCarrier) rewritten.set(member.address, follow(member, installCarrier.address));
+    for (const member of installs)
+      if (member !== installCarrier) rewritten.set(member.address, follow(member, installCarrier.address));
   }
   if (removeCarrier) {
     const names = sorted(removals).map((c) => (c.data as PackageChangeData).name);
     const carried = carry(removeCarrier, {op: 'remove', names}, removals);
-    rewritten.set(removeCarrier.address, installCarrier ? {...carried, dependsOn: [...carried.dependsOn, installCarrier.address]} : carried);
-    for (const member of removals) if (member !== removeCarrier) rewritten.set(member.address, follow(member, removeCarrier.address));
+    rewritten.set(
+      removeCarrier.address,
+      installCarrier ? {...carried, dependsOn: [...carried.dependsOn, installCarrier.address]} : carried,
+    );
+    for (const member of removals)
+      if (member !== removeCarrier) rewritten.set(member.address, follow(member, removeCarrier.address));
   }
   return changes.map((c) => rewritten.get(c.address) ?? c);
 }
@@ -52,10 +57,14 @@ function carrierOf(changes: readonly Change[]): Change | undefined {
 
 function carry(carrier: Change, transaction: Transaction, members: readonly Change[]): Change {
   const count = transaction.op === 'install' ? transaction.items.length : transaction.names.length;
-  const what = transaction.op === 'install' ? transaction.items.map((i) => `${i.name}=${i.version}`) : transaction.names;
+  const what =
+    transaction.op === 'install' ? transaction.items.map((i) => `${i.name}=${i.version}`) : transaction.names;
   return {
     ...carrier,
-    reason: count > 1 ? `${carrier.reason} (carries the ${transaction.op} transaction for ${count} packages)` : carrier.reason,
+    reason:
+      count > 1
+        ? `${carrier.reason} (carries the ${transaction.op} transaction for ${count} packages)`
+        : carrier.reason,
     details: [`one ${transaction.op} transaction: ${what.join(' ')}`],
     inputs: digest(sorted(members).map((m) => m.inputs)),
     data: {...(carrier.data as PackageChangeData), transaction} as PackageChangeData,

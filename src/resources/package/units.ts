@@ -1,7 +1,19 @@
 import type {DesiredState} from '../../config/desired-state.js';
 import {runtimePackage} from '../../config/desired-state.js';
 
-const unitSuffixes = ['.service', '.socket', '.timer', '.mount', '.automount', '.path', '.target', '.slice', '.scope', '.swap', '.device'];
+const unitSuffixes = [
+  '.service',
+  '.socket',
+  '.timer',
+  '.mount',
+  '.automount',
+  '.path',
+  '.target',
+  '.slice',
+  '.scope',
+  '.swap',
+  '.device',
+];
 
 /** unitFileDirs are where packages ship unit files (and where an administrator overrides them), most specific first. */
 export const unitFileDirs = ['/etc/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'] as const;

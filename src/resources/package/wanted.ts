@@ -1,6 +1,13 @@
 import type {DesiredState} from '../../config/desired-state.js';
 import type {InstalledPackage} from './backend.js';
-import {parseApkVersion, parseConstraint, parseDpkgVersion, satisfies, type PackageManagerName, type VersionConstraint} from './version/index.js';
+import {
+  parseApkVersion,
+  parseConstraint,
+  parseDpkgVersion,
+  satisfies,
+  type PackageManagerName,
+  type VersionConstraint,
+} from './version/index.js';
 
 /** WantedPackage is one `install` entry with its constraint parsed for the node's manager, or the reason it cannot be. */
 export type WantedPackage =
@@ -17,7 +24,12 @@ export function wantedPackages(desired: DesiredState, manager: PackageManagerNam
     if (!parsed.ok) return {name, text: value, error: parsed.error};
     const constraint = parsed.value;
     if (constraint.kind === 'exact' || constraint.kind === 'atLeast') {
-      const grammar = manager === 'apt' ? parseDpkgVersion(constraint.version) : manager === 'apk' ? parseApkVersion(constraint.version) : {ok: true as const};
+      const grammar =
+        manager === 'apt'
+          ? parseDpkgVersion(constraint.version)
+          : manager === 'apk'
+            ? parseApkVersion(constraint.version)
+            : {ok: true as const};
       if (!grammar.ok) return {name, text: value, error: grammar.error};
     }
     return {name, text: value, constraint};
@@ -33,7 +45,11 @@ export function isPresent(installed: InstalledPackage | undefined): installed is
  * needsOffer tells whether planning this package needs to know what the repositories offer: when it is missing,
  * broken, below its constraint, or asked for at `latest`. A satisfied package needs no repository query. Pure.
  */
-export function needsOffer(manager: PackageManagerName, constraint: VersionConstraint, installed: InstalledPackage | undefined): boolean {
+export function needsOffer(
+  manager: PackageManagerName,
+  constraint: VersionConstraint,
+  installed: InstalledPackage | undefined,
+): boolean {
   if (!isPresent(installed) || installed.state === 'broken') return true;
   return constraint.kind === 'latest' || !satisfies(manager, installed.version, constraint);
 }

@@ -14,6 +14,17 @@ export async function applyRuntime({host, change, state}: ApplyRequest): Promise
   if (change.action === 'noop') return previous ? {record: previous} : {forget: true};
   await applyFileChange(host, data);
   if (change.action === 'delete') return {forget: true};
-  if (!data.record) throw new Error(`internal error: the ${change.action} of ${change.address} carries no record to keep (a bug in cosi)`);
-  return {record: appliedRecord({state, change, original: data.record.original, applied: data.record.applied, keepOriginal: false})};
+  if (!data.record)
+    throw new Error(
+      `internal error: the ${change.action} of ${change.address} carries no record to keep (a bug in cosi)`,
+    );
+  return {
+    record: appliedRecord({
+      state,
+      change,
+      original: data.record.original,
+      applied: data.record.applied,
+      keepOriginal: false,
+    }),
+  };
 }

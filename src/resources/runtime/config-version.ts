@@ -19,10 +19,22 @@ const moved: readonly MovedSetting[] = [
   {v1: ['plugins', 'cri', 'containerd'], v2: [...cri2, 'containerd'], v3: [...runtime3, 'containerd']},
   {v1: ['plugins', 'cri', 'cni'], v2: [...cri2, 'cni'], v3: [...runtime3, 'cni']},
   {v1: ['plugins', 'cri', 'enable_selinux'], v2: [...cri2, 'enable_selinux'], v3: [...runtime3, 'enable_selinux']},
-  {v1: ['plugins', 'cri', 'max_container_log_line_size'], v2: [...cri2, 'max_container_log_line_size'], v3: [...runtime3, 'max_container_log_line_size']},
+  {
+    v1: ['plugins', 'cri', 'max_container_log_line_size'],
+    v2: [...cri2, 'max_container_log_line_size'],
+    v3: [...runtime3, 'max_container_log_line_size'],
+  },
   {v1: ['plugins', 'cri', 'registry'], v2: [...cri2, 'registry'], v3: [...images3, 'registry']},
-  {v1: ['plugins', 'cri', 'sandbox_image'], v2: [...cri2, 'sandbox_image'], v3: [...images3, 'pinned_images', 'sandbox']},
-  {v1: ['plugins', 'cri', 'image_pull_progress_timeout'], v2: [...cri2, 'image_pull_progress_timeout'], v3: [...images3, 'image_pull_progress_timeout']},
+  {
+    v1: ['plugins', 'cri', 'sandbox_image'],
+    v2: [...cri2, 'sandbox_image'],
+    v3: [...images3, 'pinned_images', 'sandbox'],
+  },
+  {
+    v1: ['plugins', 'cri', 'image_pull_progress_timeout'],
+    v2: [...cri2, 'image_pull_progress_timeout'],
+    v3: [...images3, 'image_pull_progress_timeout'],
+  },
 ];
 
 function startsWith(path: readonly string[], prefix: readonly string[]): boolean {

@@ -6,7 +6,9 @@ import {isTable, renderKey, type SettingLeaf} from './settings-leaves.js';
  * `plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc`), after containerd's documentation, for when the
  * engine cannot be asked (it is installed by the same apply): without `runtime_type` containerd cannot start a pod.
  */
-const fallbackRuntimeEntry: Readonly<Record<string, Record<string, unknown>>> = {runc: {runtime_type: 'io.containerd.runc.v2'}};
+const fallbackRuntimeEntry: Readonly<Record<string, Record<string, unknown>>> = {
+  runc: {runtime_type: 'io.containerd.runc.v2'},
+};
 
 /**
  * withEngineDefaults adds to the declared leaves the engine's defaults of every runtime entry the declared leaves
@@ -37,7 +39,8 @@ export function withEngineDefaults(request: {
     const earlier = Object.keys(applied).filter((k) => k.startsWith(prefix) && !declared.has(k));
     if (earlier.length > 0) {
       const note = `the default cosi added to the new runtime entry ${renderKey(entry)}, which containerd reads whole`;
-      for (const key of earlier) added.set(key, {path: parseKey(entry, key.slice(prefix.length)), value: applied[key], note});
+      for (const key of earlier)
+        added.set(key, {path: parseKey(entry, key.slice(prefix.length)), value: applied[key], note});
       continue;
     }
     const source = defaults ? lookupTable(defaults, entry) : fallbackRuntimeEntry[entry.at(-1)!];
@@ -55,11 +58,15 @@ export function withEngineDefaults(request: {
 /** parseKey turns the rendered rest of a key below `entry` back into a path (renderKey's bare or quoted segments). */
 function parseKey(entry: readonly string[], rest: string): string[] {
   const parts: string[] = [];
-  for (const m of rest.matchAll(/"((?:[^"\\]|\\.)*)"|([^."]+)/g)) parts.push(m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2]!);
+  for (const m of rest.matchAll(/"((?:[^"\\]|\\.)*)"|([^."]+)/g))
+    parts.push(m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2]!);
   return [...entry, ...parts];
 }
 
-function lookupTable(document: Readonly<Record<string, unknown>>, path: readonly string[]): Record<string, unknown> | undefined {
+function lookupTable(
+  document: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+): Record<string, unknown> | undefined {
   let at: unknown = document;
   for (const part of path) {
     if (!isTable(at) || !Object.hasOwn(at, part)) return undefined;

@@ -25,7 +25,13 @@ export async function runtimeFacts({host}: {host: Host}): Promise<Record<string,
     out[profile.engine] = {
       config: config ? profile.configPath : null,
       socket: socket
-        ? {path: profile.socket, owner: users[socket.uid] ?? socket.uid, group: groupNames[socket.gid] ?? socket.gid, mode: `0${(socket.mode & 0o7777).toString(8)}`, isSocket: socket.isSocket()}
+        ? {
+            path: profile.socket,
+            owner: users[socket.uid] ?? socket.uid,
+            group: groupNames[socket.gid] ?? socket.gid,
+            mode: `0${(socket.mode & 0o7777).toString(8)}`,
+            isSocket: socket.isSocket(),
+          }
         : {path: profile.socket, present: false},
     };
   }

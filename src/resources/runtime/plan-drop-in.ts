@@ -15,7 +15,8 @@ import {parseTomlDocument} from './toml-edit.js';
 import {firstWriteUnrecorded} from '../../engine/state.js';
 
 /** dropInHeader starts cosi's own drop-in file. */
-export const dropInHeader = '# Managed by cosi (https://cosi.dev): spec.runtime.settings. Do not edit: changes are overwritten on the next apply.\n';
+export const dropInHeader =
+  '# Managed by cosi (https://cosi.dev): spec.runtime.settings. Do not edit: changes are overwritten on the next apply.\n';
 
 /**
  * mergeDocuments deep-merges TOML documents the way CRI-O reads its main file and then its drop-ins: a later file's
@@ -24,7 +25,8 @@ export const dropInHeader = '# Managed by cosi (https://cosi.dev): spec.runtime.
 export function mergeDocuments(documents: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
   const merge = (into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> => {
     const out = {...into};
-    for (const [k, v] of Object.entries(from)) out[k] = isTable(v) && isTable(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+    for (const [k, v] of Object.entries(from))
+      out[k] = isTable(v) && isTable(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
     return out;
   };
   return documents.reduce((acc, doc) => merge(acc, doc), {});
@@ -34,7 +36,12 @@ export function mergeDocuments(documents: ReadonlyArray<Record<string, unknown>>
  * effectiveConfig reads an engine's configuration as the engine does: the main file, then every drop-in in name
  * order. Files that are not valid TOML are reported and skipped. `without` leaves one file out (cosi's own). Pure.
  */
-export function effectiveConfig(profile: EngineProfile, mainPath: string, observed: RuntimeObserved, without?: string): {value: Record<string, unknown>; diagnostics: Diagnostic[]} {
+export function effectiveConfig(
+  profile: EngineProfile,
+  mainPath: string,
+  observed: RuntimeObserved,
+  without?: string,
+): {value: Record<string, unknown>; diagnostics: Diagnostic[]} {
   const paths = [mainPath, ...observed.dropIns.map((n) => `${profile.dropInDir}/${n}`)].filter((p) => p !== without);
   const documents: Record<string, unknown>[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -43,7 +50,12 @@ export function effectiveConfig(profile: EngineProfile, mainPath: string, observ
     if (file?.state !== 'present') continue;
     const parsed = parseTomlDocument(file.text);
     if (parsed.ok) documents.push(parsed.value);
-    else diagnostics.push(warning(`${path} is not valid TOML (${parsed.reason}); ${profile.engine} will refuse to start`, {path: ['spec', 'runtime']}));
+    else
+      diagnostics.push(
+        warning(`${path} is not valid TOML (${parsed.reason}); ${profile.engine} will refuse to start`, {
+          path: ['spec', 'runtime'],
+        }),
+      );
   }
   return {value: mergeDocuments(documents), diagnostics};
 }
@@ -55,7 +67,12 @@ export function effectiveConfig(profile: EngineProfile, mainPath: string, observ
  * before and after. After an interrupted first write (a record without `applied`), a drop-in that already holds the
  * settings gets an `update` that records them. Pure.
  */
-export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: StoredRuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
+export function planDropIn(request: {
+  runtime: Runtime;
+  leaves: readonly SettingLeaf[];
+  observed: RuntimeObserved;
+  record?: StoredRuntimeRecord;
+}): {change?: Change; diagnostics: Diagnostic[]} {
   const {runtime, leaves, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = profile.cosiDropIn!;
@@ -78,13 +95,19 @@ export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingL
     const current = lookup(effective.value, leaf.path);
     before[key] = current ?? null;
     after[key] = leaf.value;
-    if (canonicalJson(current) !== canonicalJson(leaf.value)) details.push(`${key}: ${renderValue(current)} -> ${renderValue(leaf.value)}`);
+    if (canonicalJson(current) !== canonicalJson(leaf.value))
+      details.push(`${key}: ${renderValue(current)} -> ${renderValue(leaf.value)}`);
     for (const later of observed.dropIns.filter((n) => n > name)) {
       const file = observed.files[`${profile.dropInDir}/${later}`];
       const parsed = file?.state === 'present' ? parseTomlDocument(file.text) : undefined;
       const value = parsed?.ok ? lookup(parsed.value, leaf.path) : undefined;
       if (value !== undefined && canonicalJson(value) !== canonicalJson(leaf.value)) {
-        diagnostics.push(warning(`${profile.dropInDir}/${later} sets ${key} = ${renderValue(value)} and is read after ${path}: it overrides ${renderValue(leaf.value)}`, {path: ['spec', 'runtime', 'settings', ...leaf.path]}));
+        diagnostics.push(
+          warning(
+            `${profile.dropInDir}/${later} sets ${key} = ${renderValue(value)} and is read after ${path}: it overrides ${renderValue(leaf.value)}`,
+            {path: ['spec', 'runtime', 'settings', ...leaf.path]},
+          ),
+        );
       }
     }
   }
@@ -95,7 +118,9 @@ export function planDropIn(request: {runtime: Runtime; leaves: readonly SettingL
       if (key in after) continue;
       const original = record.original.keys[key];
       const fallback = original ? lookup(without, original.path) : undefined;
-      details.push(`${key}: ${renderValue(before[key] ?? applied[key])} -> ${renderValue(fallback)} (no longer in the document)`);
+      details.push(
+        `${key}: ${renderValue(before[key] ?? applied[key])} -> ${renderValue(fallback)} (no longer in the document)`,
+      );
     }
   }
   const keys = Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}]));

@@ -24,7 +24,12 @@ import {firstWriteUnrecorded} from '../../engine/state.js';
  * kept when the file existed (never over an earlier one), and a file that already holds the settings gets an
  * `update` that records them. Pure.
  */
-export function planInPlace(request: {runtime: Runtime; leaves: readonly SettingLeaf[]; observed: RuntimeObserved; record?: StoredRuntimeRecord}): {change?: Change; diagnostics: Diagnostic[]} {
+export function planInPlace(request: {
+  runtime: Runtime;
+  leaves: readonly SettingLeaf[];
+  observed: RuntimeObserved;
+  record?: StoredRuntimeRecord;
+}): {change?: Change; diagnostics: Diagnostic[]} {
   const {runtime, leaves, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = runtime.configPath ?? profile.configPath;
@@ -32,21 +37,45 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
   const text = file.state === 'present' ? file.text : '';
   const parsed = parseTomlDocument(text);
   const at = (leaf: SettingLeaf) => ['spec', 'runtime', 'settings', ...leaf.path];
-  if (!parsed.ok) return {diagnostics: [error(`${path} is not valid TOML: ${parsed.reason}`, {path: ['spec', 'runtime'], detail: 'cosi edits the runtime configuration in place and needs to parse it; fix the file first'})]};
+  if (!parsed.ok)
+    return {
+      diagnostics: [
+        error(`${path} is not valid TOML: ${parsed.reason}`, {
+          path: ['spec', 'runtime'],
+          detail: 'cosi edits the runtime configuration in place and needs to parse it; fix the file first',
+        }),
+      ],
+    };
 
   const diagnostics: Diagnostic[] = [];
   let base = text;
   if (runtime.engine === 'containerd') {
     const major = observed.version?.parsed[0];
     const written = parsed.value.version;
-    const version = (typeof written === 'number' ? written : file.state === 'present' ? 1 : defaultConfigVersion(major)) as ConfigVersion;
+    const version = (
+      typeof written === 'number' ? written : file.state === 'present' ? 1 : defaultConfigVersion(major)
+    ) as ConfigVersion;
     if (file.state === 'missing') base = `version = ${version}\n`;
     if (major !== undefined && !supportedConfigVersions(major).includes(version)) {
-      diagnostics.push(error(`${path} is config version ${version}, which containerd ${observed.version!.parsed.join('.')} does not read`, {path: ['spec', 'runtime', 'engine'], detail: `containerd ${major}.x reads config versions ${supportedConfigVersions(major).join(' and ')}; migrate the file (\`containerd config migrate\`) or change the engine version`}));
+      diagnostics.push(
+        error(
+          `${path} is config version ${version}, which containerd ${observed.version!.parsed.join('.')} does not read`,
+          {
+            path: ['spec', 'runtime', 'engine'],
+            detail: `containerd ${major}.x reads config versions ${supportedConfigVersions(major).join(' and ')}; migrate the file (\`containerd config migrate\`) or change the engine version`,
+          },
+        ),
+      );
     }
     for (const leaf of leaves) {
       const problem = misplacedSetting(leaf, version);
-      if (problem) diagnostics.push(error(`setting not read by containerd with this config file: ${problem}`, {path: at(leaf), detail: `${path} has version = ${version}${observed.version ? ` (installed: ${observed.version.text})` : ''}`}));
+      if (problem)
+        diagnostics.push(
+          error(`setting not read by containerd with this config file: ${problem}`, {
+            path: at(leaf),
+            detail: `${path} has version = ${version}${observed.version ? ` (installed: ${observed.version.text})` : ''}`,
+          }),
+        );
     }
   }
   if (diagnostics.length > 0) return {diagnostics};
@@ -60,7 +89,15 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
   const found = !record ? text : backup?.state === 'present' ? backup.text : existed && !settled ? text : '';
   // The runtime entries the declared keys create get the engine's defaults too (containerd decodes an entry whole).
   const foundParsed = parseTomlDocument(found);
-  const all = runtime.engine === 'containerd' ? withEngineDefaults({leaves, found: foundParsed.ok ? foundParsed.value : {}, ...(observed.defaults ? {defaults: observed.defaults} : {}), ...(record?.applied ? {applied: record.applied.keys} : {})}) : leaves;
+  const all =
+    runtime.engine === 'containerd'
+      ? withEngineDefaults({
+          leaves,
+          found: foundParsed.ok ? foundParsed.value : {},
+          ...(observed.defaults ? {defaults: observed.defaults} : {}),
+          ...(record?.applied ? {applied: record.applied.keys} : {}),
+        })
+      : leaves;
   const edits: TomlEdit[] = [];
   const details: string[] = [];
   const managed = record?.original.keys ?? {};
@@ -83,15 +120,28 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
     const restore = restoreEdit(text, original);
     if (!restore) continue;
     edits.push(restore);
-    details.push(`${key}: ${renderValue(lookup(parsed.value, original.path))} -> ${original.raw ?? '(unset)'} (no longer in the document: as cosi found it)`);
+    details.push(
+      `${key}: ${renderValue(lookup(parsed.value, original.path))} -> ${original.raw ?? '(unset)'} (no longer in the document: as cosi found it)`,
+    );
   }
 
   const keep = tableKeys(found);
   const edited = edits.length > 0 ? editToml(base, edits, keep) : {ok: true as const, text};
   if (!edited.ok) {
-    return {diagnostics: [error(`cannot change ${path} in place: ${edited.reason}`, {path: ['spec', 'runtime', 'settings'], detail: 'cosi changes only the keys it manages and keeps the rest of the file byte for byte; write this setting in the form the file already uses, or move it to a file the engine imports (containerd `imports`, CRI-O crio.conf.d/)'})]};
+    return {
+      diagnostics: [
+        error(`cannot change ${path} in place: ${edited.reason}`, {
+          path: ['spec', 'runtime', 'settings'],
+          detail:
+            'cosi changes only the keys it manages and keeps the rest of the file byte for byte; write this setting in the form the file already uses, or move it to a file the engine imports (containerd `imports`, CRI-O crio.conf.d/)',
+        }),
+      ],
+    };
   }
-  const newRecord: RuntimeRecord = {original: {path, existed, keys: originals}, applied: {path, keys: after, digest: digest(edited.text)}};
+  const newRecord: RuntimeRecord = {
+    original: {path, existed, keys: originals},
+    applied: {path, keys: after, digest: digest(edited.text)},
+  };
   const data: RuntimeChangeData = {
     path,
     write: edited.text,
@@ -107,11 +157,12 @@ export function planInPlace(request: {runtime: Runtime; leaves: readonly Setting
       action,
       before: {path, settings: before},
       after: {path, settings: after},
-      reason: action === 'noop'
-        ? `${path} holds the managed settings`
-        : edits.length === 0
-          ? `${path} holds the managed settings, but cosi's change to it was interrupted before it was recorded: record it`
-          : `${edits.length} key${edits.length === 1 ? '' : 's'} of ${path} ${file.state === 'missing' ? 'to set in a new file' : 'differ'}; every other key and comment is kept`,
+      reason:
+        action === 'noop'
+          ? `${path} holds the managed settings`
+          : edits.length === 0
+            ? `${path} holds the managed settings, but cosi's change to it was interrupted before it was recorded: record it`
+            : `${edits.length} key${edits.length === 1 ? '' : 's'} of ${path} ${file.state === 'missing' ? 'to set in a new file' : 'differ'}; every other key and comment is kept`,
       disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
       dependsOn: [address('package', profile.packageName)],
       inputs: digest({file, version: observed.version?.text ?? null, backup: backup ?? null}),

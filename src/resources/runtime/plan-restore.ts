@@ -16,7 +16,11 @@ import {editToml, rawValue, tableKeys, type TomlEdit} from './toml-edit.js';
  * it); an edited file gets back only the keys cosi changed, as cosi found them (also when cosi's first write was
  * interrupted before it was recorded). Pure.
  */
-export function planRestore(addr: string, record: StoredRuntimeRecord, observed: RuntimeObserved): {change?: Change; diagnostics: Diagnostic[]} {
+export function planRestore(
+  addr: string,
+  record: StoredRuntimeRecord,
+  observed: RuntimeObserved,
+): {change?: Change; diagnostics: Diagnostic[]} {
   const path = record.applied?.path ?? record.original.path;
   const engine = addr.slice('runtime.'.length) as keyof typeof engineProfiles;
   const unit = engineProfiles[engine]?.unit ?? `${engine}.service`;
@@ -30,16 +34,23 @@ export function planRestore(addr: string, record: StoredRuntimeRecord, observed:
   } else if (untouched && (!record.original.existed || backup.state === 'present')) {
     write = record.original.existed && backup.state === 'present' ? backup.text : undefined;
   } else {
-    const edits = Object.values(record.original.keys).map((k) => restoreEdit(file.text, k)).filter((e): e is TomlEdit => e !== undefined);
+    const edits = Object.values(record.original.keys)
+      .map((k) => restoreEdit(file.text, k))
+      .filter((e): e is TomlEdit => e !== undefined);
     const edited = editToml(file.text, edits, tableKeys(backup.state === 'present' ? backup.text : ''));
-    if (!edited.ok) return {diagnostics: [error(`cannot restore ${path} as cosi found it: ${edited.reason}`, {address: addr})]};
+    if (!edited.ok)
+      return {diagnostics: [error(`cannot restore ${path} as cosi found it: ${edited.reason}`, {address: addr})]};
     write = edited.text;
   }
   for (const [key, original] of Object.entries(record.original.keys)) {
     const now = file.state === 'present' ? rawValue(file.text, original.path) : null;
     if (now !== original.raw) details.push(`${key}: ${now ?? '(unset)'} -> ${original.raw ?? '(unset)'}`);
   }
-  const data: RuntimeChangeData = {path, ...(write === undefined ? {remove: true as const} : {write}), dropBackup: backupPath(path)};
+  const data: RuntimeChangeData = {
+    path,
+    ...(write === undefined ? {remove: true as const} : {write}),
+    dropBackup: backupPath(path),
+  };
   return {
     diagnostics: [],
     change: {
@@ -47,12 +58,16 @@ export function planRestore(addr: string, record: StoredRuntimeRecord, observed:
       kind: 'runtime',
       action: 'delete',
       before: {path, settings: record.applied?.keys ?? {}},
-      after: write === undefined ? null : {path, settings: Object.fromEntries(Object.entries(record.original.keys).map(([k, o]) => [k, o.raw]))},
-      reason: write === undefined
-        ? `no longer in the document: ${path} was created by cosi and is removed`
-        : untouched
-          ? `no longer in the document: ${path} gets back the content cosi found (${backupPath(path)})`
-          : `no longer in the document: the keys cosi changed in ${path} get back the values cosi found; later edits to other keys stay`,
+      after:
+        write === undefined
+          ? null
+          : {path, settings: Object.fromEntries(Object.entries(record.original.keys).map(([k, o]) => [k, o.raw]))},
+      reason:
+        write === undefined
+          ? `no longer in the document: ${path} was created by cosi and is removed`
+          : untouched
+            ? `no longer in the document: ${path} gets back the content cosi found (${backupPath(path)})`
+            : `no longer in the document: the keys cosi changed in ${path} get back the values cosi found; later edits to other keys stay`,
       disruption: restartDisruption(unit),
       dependsOn: [],
       inputs: digest({file, backup}),

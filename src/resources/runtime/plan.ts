@@ -32,8 +32,14 @@ export function planRuntime({desired, observed, state}: PlanRequest<RuntimeObser
       diagnostics.push(...part.diagnostics);
       // A socket group the document declares is created (or fixed) by its own change, which must come first.
       const group = runtime.socket?.group;
-      const declaredGroup = typeof group === 'string' && Object.hasOwn(desired.config.spec?.groups ?? {}, group) ? address('group', group) : undefined;
-      if (part.change) changes.push(declaredGroup ? {...part.change, dependsOn: [...part.change.dependsOn, declaredGroup]} : part.change);
+      const declaredGroup =
+        typeof group === 'string' && Object.hasOwn(desired.config.spec?.groups ?? {}, group)
+          ? address('group', group)
+          : undefined;
+      if (part.change)
+        changes.push(
+          declaredGroup ? {...part.change, dependsOn: [...part.change.dependsOn, declaredGroup]} : part.change,
+        );
     }
   }
   for (const [addr, record] of managedOfKind(state, 'runtime')) {

@@ -57,7 +57,13 @@ export async function probeRuntime({host, desired, state}: ProbeRequest): Promis
     needsGroups ? groupGids(host, desired.config.spec?.groups ?? {}, state) : {},
     runtime?.settings ? readDefaults(host, runtime.engine) : undefined,
   ]);
-  return {...(version ? {version} : {}), files: Object.fromEntries(entries), dropIns, groups, ...(defaults ? {defaults} : {})};
+  return {
+    ...(version ? {version} : {}),
+    files: Object.fromEntries(entries),
+    dropIns,
+    groups,
+    ...(defaults ? {defaults} : {}),
+  };
 }
 
 /** readDefaults asks the installed engine for its default configuration (one command); undefined when it cannot answer. */

@@ -15,7 +15,10 @@ export function isTable(value: unknown): value is Record<string, unknown> {
  * flattenSettings turns nested `settings` into the leaves cosi manages: every value that is not a table (arrays
  * included) is one leaf, so a deep merge sets exactly these keys and nothing else. Pure; sorted by rendered key.
  */
-export function flattenSettings(settings: Readonly<Record<string, unknown>>, prefix: readonly string[] = []): SettingLeaf[] {
+export function flattenSettings(
+  settings: Readonly<Record<string, unknown>>,
+  prefix: readonly string[] = [],
+): SettingLeaf[] {
   const leaves: SettingLeaf[] = [];
   for (const [key, value] of Object.entries(settings)) {
     if (isTable(value) && Object.keys(value).length > 0) leaves.push(...flattenSettings(value, [...prefix, key]));
@@ -40,7 +43,11 @@ export function lookup(document: unknown, path: readonly string[]): unknown {
 }
 
 /** withValue returns a deep copy of `document` with `value` at `path` (undefined removes the key). Pure. */
-export function withValue(document: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+export function withValue(
+  document: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
   const [head, ...rest] = path;
   if (head === undefined) return document;
   const copy = {...document};

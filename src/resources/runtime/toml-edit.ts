@@ -4,7 +4,8 @@ import {canonicalJson} from '../../engine/digest.js';
 import {isTable, renderKey} from './settings-leaves.js';
 
 /** TomlEdit is one key to change in a TOML file: set to a TOML literal (`raw`), or `remove` it. */
-export type TomlEdit = {readonly path: readonly string[]; readonly raw: string} | {readonly path: readonly string[]; readonly remove: true};
+export type TomlEdit =
+  {readonly path: readonly string[]; readonly raw: string} | {readonly path: readonly string[]; readonly remove: true};
 
 /** EditResult is the edited text, or why the file cannot be edited in place. */
 export type EditResult = {readonly ok: true; readonly text: string} | {readonly ok: false; readonly reason: string};
@@ -18,7 +19,11 @@ export type EditResult = {readonly ok: true; readonly text: string} | {readonly 
  * it does not (keys inside inline tables or arrays of tables, tables defined by dotted keys), the result says why.
  * Pure.
  */
-export function editToml(text: string, edits: readonly TomlEdit[], keepTables: ReadonlySet<string> = new Set()): EditResult {
+export function editToml(
+  text: string,
+  edits: readonly TomlEdit[],
+  keepTables: ReadonlySet<string> = new Set(),
+): EditResult {
   const old = parseTomlDocument(text);
   if (!old.ok) return {ok: false, reason: `the file is not valid TOML: ${old.reason}`};
   const keys = edits.map((edit) => renderKey(edit.path));
@@ -39,7 +44,8 @@ export function editToml(text: string, edits: readonly TomlEdit[], keepTables: R
   const edited = parseTomlDocument(next.text);
   if (!edited.ok) return {ok: false, reason: `${what} in place would not give valid TOML (${edited.reason})`};
   const intended = structuredClone(old.value);
-  for (const edit of edits) setIn(intended, edit.path, 'remove' in edit ? undefined : (parseToml(`x = ${edit.raw}`) as {x: unknown}).x);
+  for (const edit of edits)
+    setIn(intended, edit.path, 'remove' in edit ? undefined : (parseToml(`x = ${edit.raw}`) as {x: unknown}).x);
   if (canonicalJson(dropEmptyTables(intended)) !== canonicalJson(dropEmptyTables(edited.value))) {
     return {ok: false, reason: `${what} in place would change other keys of the file`};
   }
@@ -77,7 +83,9 @@ export function tomlLiteral(value: unknown): string {
 }
 
 /** parseTomlDocument parses TOML into plain values, or returns the parser's message. */
-export function parseTomlDocument(text: string): {ok: true; value: Record<string, unknown>} | {ok: false; reason: string} {
+export function parseTomlDocument(
+  text: string,
+): {ok: true; value: Record<string, unknown>} | {ok: false; reason: string} {
   try {
     return {ok: true, value: parseToml(text) as Record<string, unknown>};
   } catch (cause) {
@@ -150,7 +158,9 @@ function setKeys(text: string, sets: readonly {path: readonly string[]; raw: str
   const ast = parseTOML(text);
   const entries = new Map(keyValues(ast).map((e) => [renderKey(e.path), e]));
   const tables = new Map<string, AST.TOMLTable>();
-  for (const item of ast.body[0].body) if (item.type === 'TOMLTable' && item.kind === 'standard') tables.set(renderKey(item.resolvedKey.map(String)), item);
+  for (const item of ast.body[0].body)
+    if (item.type === 'TOMLTable' && item.kind === 'standard')
+      tables.set(renderKey(item.resolvedKey.map(String)), item);
   const splices: Splice[] = [];
   const topLevel: string[] = [];
   const intoTable = new Map<AST.TOMLTable, string[]>();
@@ -165,14 +175,23 @@ function setKeys(text: string, sets: readonly {path: readonly string[]; raw: str
     for (let i = 1; i < path.length; i++) {
       const above = entries.get(renderKey(path.slice(0, i)));
       if (!above) continue;
-      return {ok: false, reason: above.node.value.type === 'TOMLInlineTable'
-        ? `${renderKey(above.path)} is an inline table, which TOML does not let cosi extend in place`
-        : `${renderKey(above.path)} is not a table`};
+      return {
+        ok: false,
+        reason:
+          above.node.value.type === 'TOMLInlineTable'
+            ? `${renderKey(above.path)} is an inline table, which TOML does not let cosi extend in place`
+            : `${renderKey(above.path)} is not a table`,
+      };
     }
     const line = `${renderKey(path.slice(-1))} = ${raw}`;
     const parent = renderKey(path.slice(0, -1));
     const table = path.length > 1 ? tables.get(parent) : undefined;
-    const group = path.length === 1 ? topLevel : table ? intoTable.get(table) ?? intoTable.set(table, []).get(table)! : newTables.get(parent) ?? newTables.set(parent, []).get(parent)!;
+    const group =
+      path.length === 1
+        ? topLevel
+        : table
+          ? (intoTable.get(table) ?? intoTable.set(table, []).get(table)!)
+          : (newTables.get(parent) ?? newTables.set(parent, []).get(parent)!);
     group.push(line);
   }
   const insert = (at: number, indent: string, lines: readonly string[]) => {
@@ -185,11 +204,20 @@ function setKeys(text: string, sets: readonly {path: readonly string[]; raw: str
   }
   for (const [table, lines] of intoTable) {
     const last = table.body.at(-1);
-    insert(lineEnd(text, (last ?? table).range[1]), last ? indentOf(text, last.range[0]) : `${indentOf(text, table.range[0])}  `, lines);
+    insert(
+      lineEnd(text, (last ?? table).range[1]),
+      last ? indentOf(text, last.range[0]) : `${indentOf(text, table.range[0])}  `,
+      lines,
+    );
   }
   const edited = splice(text, splices);
   if (newTables.size === 0) return {ok: true, text: edited};
-  return {ok: true, text: withNewline(edited) + [...newTables].map(([parent, lines]) => `\n[${parent}]\n${lines.map((l) => `  ${l}\n`).join('')}`).join('')};
+  return {
+    ok: true,
+    text:
+      withNewline(edited) +
+      [...newTables].map(([parent, lines]) => `\n[${parent}]\n${lines.map((l) => `  ${l}\n`).join('')}`).join(''),
+  };
 }
 
 function withNewline(text: string): string {
@@ -206,7 +234,8 @@ function removeKeys(text: string, paths: readonly (readonly string[])[], keepTab
   for (const path of paths) {
     const existing = entries.get(renderKey(path));
     if (!existing) continue;
-    if (existing.nested) return {ok: false, reason: `${renderKey(path)} is inside an inline table or an array of tables`};
+    if (existing.nested)
+      return {ok: false, reason: `${renderKey(path)} is inside an inline table or an array of tables`};
     const table = existing.node.parent.type === 'TOMLTable' ? existing.node.parent : undefined;
     (gone.get(table) ?? gone.set(table, []).get(table)!).push(existing.node);
   }
@@ -217,7 +246,8 @@ function removeKeys(text: string, paths: readonly (readonly string[])[], keepTab
       if (from >= 2 && text.slice(from - 2, from) === '\n\n') from -= 1;
       splices.push({from, to: lineEnd(text, Math.max(...kvs.map((kv) => kv.range[1]))), text: ''});
     } else {
-      for (const kv of kvs) splices.push({from: lineStart(text, kv.range[0]), to: lineEnd(text, kv.range[1]), text: ''});
+      for (const kv of kvs)
+        splices.push({from: lineStart(text, kv.range[0]), to: lineEnd(text, kv.range[1]), text: ''});
     }
   }
   return {ok: true, text: splice(text, splices)};
@@ -244,7 +274,15 @@ let indexed: {text: string; values: Map<string, string>} | undefined;
  */
 export function rawValue(text: string, path: readonly string[]): string | null {
   if (indexed?.text !== text) {
-    indexed = {text, values: new Map(keyValues(parseTOML(text)).map((e) => [renderKey(e.path), text.slice(e.node.value.range[0], e.node.value.range[1])]))};
+    indexed = {
+      text,
+      values: new Map(
+        keyValues(parseTOML(text)).map((e) => [
+          renderKey(e.path),
+          text.slice(e.node.value.range[0], e.node.value.range[1]),
+        ]),
+      ),
+    };
   }
   return indexed.values.get(renderKey(path)) ?? null;
 }
@@ -252,6 +290,7 @@ export function rawValue(text: string, path: readonly string[]): string | null {
 /** tableKeys lists the rendered keys of the tables a file declares with a header, for `editToml`'s `keepTables`. */
 export function tableKeys(text: string): Set<string> {
   const keys = new Set<string>();
-  for (const item of parseTOML(text).body[0].body) if (item.type === 'TOMLTable') keys.add(renderKey(item.resolvedKey.map(String)));
+  for (const item of parseTOML(text).body[0].body)
+    if (item.type === 'TOMLTable') keys.add(renderKey(item.resolvedKey.map(String)));
   return keys;
 }

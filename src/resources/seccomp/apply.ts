@@ -16,7 +16,8 @@ export async function applySeccomp({host, change, state}: ApplyRequest): Promise
     await putBack(host, data.path, data.restore);
     return {forget: true};
   }
-  if (data.write === undefined) throw new Error(`internal error (this is a bug in cosi): no content planned for ${change.address}`);
+  if (data.write === undefined)
+    throw new Error(`internal error (this is a bug in cosi): no content planned for ${change.address}`);
   await host.writeAtomic(data.path, data.write, {mode: 0o644});
   if (data.release) {
     await guard(host, data.release.dir, data.release.path.slice(data.release.dir.replace(/\/+$/, '').length + 1));

@@ -13,7 +13,11 @@ export function checkSeccompProfiles(config: NodeConfig): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const [name, profile] of Object.entries(config.spec?.seccomp?.profiles ?? {})) {
     const path = ['spec', 'seccomp', 'profiles', name];
-    found.push(...checkSyscallNames(profile, path), ...checkProfileRules(profile, path), ...containerdDivergence(profile, path));
+    found.push(
+      ...checkSyscallNames(profile, path),
+      ...checkProfileRules(profile, path),
+      ...containerdDivergence(profile, path),
+    );
   }
   return found;
 }

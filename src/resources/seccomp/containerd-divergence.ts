@@ -16,16 +16,30 @@ export function containerdDivergence(profile: SeccompProfile, path: DocumentPath
   const found: Diagnostic[] = [];
   if (profile.archMap && profile.archMap.length > 0) {
     const listed = new Set(profile.architectures ?? []);
-    const missing = [...new Set(profile.archMap.flatMap((e) => [e.architecture, ...(e.subArchitectures ?? [])]))].filter((a) => !listed.has(a));
+    const missing = [
+      ...new Set(profile.archMap.flatMap((e) => [e.architecture, ...(e.subArchitectures ?? [])])),
+    ].filter((a) => !listed.has(a));
     if (missing.length > 0) {
-      found.push(warning(`containerd ignores archMap: ${missing.join(', ')} ${listed.size === 0 ? 'are' : 'are also'} not in architectures, so under containerd the filter covers ${listed.size === 0 ? "only the node's native architecture" : [...listed].join(', ')}`, {
-        path: [...path, 'archMap'],
-        detail: 'syscalls of the other architectures (32-bit x86 on amd64, say) then get the bad-architecture action; list them in `architectures` for containerd',
-      }));
+      found.push(
+        warning(
+          `containerd ignores archMap: ${missing.join(', ')} ${listed.size === 0 ? 'are' : 'are also'} not in architectures, so under containerd the filter covers ${listed.size === 0 ? "only the node's native architecture" : [...listed].join(', ')}`,
+          {
+            path: [...path, 'archMap'],
+            detail:
+              'syscalls of the other architectures (32-bit x86 on amd64, say) then get the bad-architecture action; list them in `architectures` for containerd',
+          },
+        ),
+      );
     }
   }
   const defaultDiff = errnoDifference(profile.defaultAction, profile.defaultErrno, profile.defaultErrnoRet);
-  if (defaultDiff) found.push(warning(`containerd ignores defaultErrno ${profile.defaultErrno}: ${defaultDiff}`, {path: [...path, 'defaultErrno'], detail: `set defaultErrnoRet: ${errnoNumbers[profile.defaultErrno!] ?? '<number>'}`}));
+  if (defaultDiff)
+    found.push(
+      warning(`containerd ignores defaultErrno ${profile.defaultErrno}: ${defaultDiff}`, {
+        path: [...path, 'defaultErrno'],
+        detail: `set defaultErrnoRet: ${errnoNumbers[profile.defaultErrno!] ?? '<number>'}`,
+      }),
+    );
 
   const errnoRules: number[] = [];
   const conditional: number[] = [];
@@ -39,16 +53,26 @@ export function containerdDivergence(profile: SeccompProfile, path: DocumentPath
     }
   }
   if (errnoRules.length > 0) {
-    found.push(warning(`containerd ignores errno names: ${count(errnoRules)} return a different errno under containerd than their errno says`, {
-      path: [...path, 'syscalls', errnoRules[0]!, 'errno'],
-      detail: `set errnoRet to the number of the errno name (rules ${list(errnoRules)})`,
-    }));
+    found.push(
+      warning(
+        `containerd ignores errno names: ${count(errnoRules)} return a different errno under containerd than their errno says`,
+        {
+          path: [...path, 'syscalls', errnoRules[0]!, 'errno'],
+          detail: `set errnoRet to the number of the errno name (rules ${list(errnoRules)})`,
+        },
+      ),
+    );
   }
   if (conditional.length > 0) {
-    found.push(warning(`containerd ignores includes/excludes: ${count(conditional)} apply to every container under containerd, whatever their conditions`, {
-      path: [...path, 'syscalls', conditional[0]!],
-      detail: `conditions dropped: ${[...conditions].sort().join('; ')} (rules ${list(conditional)})`,
-    }));
+    found.push(
+      warning(
+        `containerd ignores includes/excludes: ${count(conditional)} apply to every container under containerd, whatever their conditions`,
+        {
+          path: [...path, 'syscalls', conditional[0]!],
+          detail: `conditions dropped: ${[...conditions].sort().join('; ')} (rules ${list(conditional)})`,
+        },
+      ),
+    );
   }
   return found;
 }
@@ -76,6 +100,9 @@ function count(rules: readonly number[]): string {
 }
 
 function list(rules: readonly number[]): string {
-  const shown = rules.slice(0, 12).map((r) => `syscalls[${r}]`).join(', ');
+  const shown = rules
+    .slice(0, 12)
+    .map((r) => `syscalls[${r}]`)
+    .join(', ');
   return rules.length > 12 ? `${shown}, and ${rules.length - 12} more` : shown;
 }

@@ -14,15 +14,20 @@ export async function checkContainment(host: Host, dir: string, relative: string
   const base = (await host.resolve(dir)).replace(/\/+$/, '');
   const resolved = await host.resolve(`${dir}/${relative}`);
   if (!resolved.startsWith(`${base}/`)) {
-    return {ok: false, reason: `${dir}/${relative} resolves to ${resolved.slice(host.root === '/' ? 0 : host.root.length) || '/'}, outside ${dir}`};
+    return {
+      ok: false,
+      reason: `${dir}/${relative} resolves to ${resolved.slice(host.root === '/' ? 0 : host.root.length) || '/'}, outside ${dir}`,
+    };
   }
   const parts = relative.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const nodePath = `${dir}/${parts.slice(0, i).join('/')}`;
     const info = await host.lstat(nodePath);
     if (!info) break;
-    if (info.isSymbolicLink()) return {ok: false, reason: `${nodePath} is a symbolic link; cosi does not write profiles through links`};
-    if (i === parts.length && !info.isFile()) return {ok: false, reason: `${nodePath} exists and is not a regular file`};
+    if (info.isSymbolicLink())
+      return {ok: false, reason: `${nodePath} is a symbolic link; cosi does not write profiles through links`};
+    if (i === parts.length && !info.isFile())
+      return {ok: false, reason: `${nodePath} exists and is not a regular file`};
   }
   return {ok: true};
 }

@@ -43,14 +43,22 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
     const path = profileNodePath(dir, relative);
     const found = observed.files[path] ?? {state: 'missing'};
     if (found.state === 'unsafe') {
-      diagnostics.push(error(`seccomp profile ${relative} cannot be written: ${found.reason}`, {path: ['spec', 'seccomp', 'profiles', relative], address: addr}));
+      diagnostics.push(
+        error(`seccomp profile ${relative} cannot be written: ${found.reason}`, {
+          path: ['spec', 'seccomp', 'profiles', relative],
+          address: addr,
+        }),
+      );
       continue;
     }
     const record = state.resources[addr] as (ManagedRecord & ProfileRecord) | undefined;
     // A record without `applied` is one the engine saved before a first write that was then interrupted.
     const moved = record?.applied && record.applied.path !== path ? record : undefined;
     const after = summarize(dir, path, profile);
-    const before = found.state === 'present' ? {dir, path, digest: found.canonical === null ? 'not JSON' : digest(found.canonical)} : null;
+    const before =
+      found.state === 'present'
+        ? {dir, path, digest: found.canonical === null ? 'not JSON' : digest(found.canonical)}
+        : null;
     const matches = found.state === 'present' && found.canonical === canonicalJson(profile);
     const data: SeccompChangeData = {
       dir,
@@ -60,9 +68,23 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
       original: {path, content: found.state === 'present' ? found.text : null},
       ...(moved ? {release: release(moved)} : {}),
     };
-    const base = {address: addr, kind: 'seccomp.profile' as const, before, after, disruption: 'none' as const, dependsOn: [], inputs: digest({found, moved: moved?.applied.path ?? null}), data};
+    const base = {
+      address: addr,
+      kind: 'seccomp.profile' as const,
+      before,
+      after,
+      disruption: 'none' as const,
+      dependsOn: [],
+      inputs: digest({found, moved: moved?.applied.path ?? null}),
+      data,
+    };
     if (matches && !moved) {
-      if (firstWriteUnrecorded(record)) changes.push({...base, action: 'update', reason: `${path} holds the profile; the write was interrupted before it was recorded`});
+      if (firstWriteUnrecorded(record))
+        changes.push({
+          ...base,
+          action: 'update',
+          reason: `${path} holds the profile; the write was interrupted before it was recorded`,
+        });
       else changes.push({...base, action: 'noop', reason: 'the file holds the profile'});
       continue;
     }
@@ -76,7 +98,19 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
             ? `${path} differs from the profile (changed outside cosi)`
             : `${path} holds another profile; cosi keeps it to restore when the profile leaves the document`;
     // On a first write the engine keeps the file as found before the write, so a crash right after it loses nothing.
-    changes.push({...base, action: record ? 'update' : 'create', reason, ...(record ? {} : {original: data.original}), details: [`${path}:`, ...jsonDetails(found.state === 'present' && found.canonical !== null ? JSON.parse(found.canonical) : undefined, profile)]});
+    changes.push({
+      ...base,
+      action: record ? 'update' : 'create',
+      reason,
+      ...(record ? {} : {original: data.original}),
+      details: [
+        `${path}:`,
+        ...jsonDetails(
+          found.state === 'present' && found.canonical !== null ? JSON.parse(found.canonical) : undefined,
+          profile,
+        ),
+      ],
+    });
   }
 
   const planned = new Set(changes.map((c) => c.address));
@@ -87,7 +121,11 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
     const recordDir = record.applied?.dir ?? dir;
     const found = observed.files[path] ?? {state: 'missing'};
     if (found.state === 'unsafe') {
-      diagnostics.push(error(`seccomp profile ${addr.slice('seccomp.profile.'.length)} cannot be removed: ${found.reason}`, {address: addr}));
+      diagnostics.push(
+        error(`seccomp profile ${addr.slice('seccomp.profile.'.length)} cannot be removed: ${found.reason}`, {
+          address: addr,
+        }),
+      );
       continue;
     }
     const restore = record.original.content ?? undefined;
@@ -95,13 +133,29 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
       address: addr,
       kind: 'seccomp.profile',
       action: 'delete',
-      before: found.state === 'present' ? (record.applied ?? {dir: recordDir, path, digest: found.canonical === null ? 'not JSON' : digest(found.canonical)}) : null,
+      before:
+        found.state === 'present'
+          ? (record.applied ?? {
+              dir: recordDir,
+              path,
+              digest: found.canonical === null ? 'not JSON' : digest(found.canonical),
+            })
+          : null,
       after: restore === undefined ? null : {path, digest: digest(restore)},
-      reason: restore === undefined ? `no longer in the document: ${path} is removed` : `no longer in the document: ${path} gets back the content cosi found`,
+      reason:
+        restore === undefined
+          ? `no longer in the document: ${path} is removed`
+          : `no longer in the document: ${path} gets back the content cosi found`,
       disruption: 'none',
       dependsOn: [],
       inputs: digest({found}),
-      data: {dir: recordDir, relative: addr.slice('seccomp.profile.'.length), path, original: record.original, ...(restore !== undefined ? {restore} : {})} satisfies SeccompChangeData,
+      data: {
+        dir: recordDir,
+        relative: addr.slice('seccomp.profile.'.length),
+        path,
+        original: record.original,
+        ...(restore !== undefined ? {restore} : {}),
+      } satisfies SeccompChangeData,
     });
     planned.add(addr);
   }
@@ -126,17 +180,26 @@ export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObser
     });
   }
   for (const relative of observed.skipped) {
-    diagnostics.push(warning(`seccomp.exclusive leaves ${dir}/${relative} alone: it is not a regular file (a link or a device)`, {path: ['spec', 'seccomp', 'exclusive']}));
+    diagnostics.push(
+      warning(`seccomp.exclusive leaves ${dir}/${relative} alone: it is not a regular file (a link or a device)`, {
+        path: ['spec', 'seccomp', 'exclusive'],
+      }),
+    );
   }
   return {changes, diagnostics};
 }
 
 function summarize(dir: string, path: string, profile: SeccompProfile): ProfileSummary {
-  return {dir, path, digest: digest(canonicalJson(profile)), defaultAction: profile.defaultAction, rules: profile.syscalls?.length ?? 0};
+  return {
+    dir,
+    path,
+    digest: digest(canonicalJson(profile)),
+    defaultAction: profile.defaultAction,
+    rules: profile.syscalls?.length ?? 0,
+  };
 }
 
 function release(record: ProfileRecord): NonNullable<SeccompChangeData['release']> {
   const restore = record.original.content ?? undefined;
   return {dir: record.applied.dir, path: record.applied.path, ...(restore !== undefined ? {restore} : {})};
 }
-

@@ -32,7 +32,8 @@ export async function probeSeccomp({host, desired, state}: ProbeRequest): Promis
   const section = desired.config.spec?.seccomp;
   const dir = section?.dir ?? defaultSeccompDir;
   const wanted = new Map<string, {dir: string; relative: string}>();
-  for (const relative of Object.keys(section?.profiles ?? {})) wanted.set(profileNodePath(dir, relative), {dir, relative});
+  for (const relative of Object.keys(section?.profiles ?? {}))
+    wanted.set(profileNodePath(dir, relative), {dir, relative});
   for (const [, record] of managedOfKind(state, 'seccomp.profile')) {
     const applied = record.applied as ProfileRecord['applied'] | null;
     // Saved before a first write that was interrupted: only the original's path is known, under today's root.
@@ -45,7 +46,11 @@ export async function probeSeccomp({host, desired, state}: ProbeRequest): Promis
   const declared = new Set(Object.keys(section?.profiles ?? {}));
   const undeclared = listing.files.filter((relative) => !declared.has(relative));
   for (const relative of undeclared) wanted.set(profileNodePath(dir, relative), {dir, relative});
-  const entries = await Promise.all([...wanted].map(async ([nodePath, where]) => [nodePath, await readProfile(host, where.dir, where.relative, nodePath)] as const));
+  const entries = await Promise.all(
+    [...wanted].map(
+      async ([nodePath, where]) => [nodePath, await readProfile(host, where.dir, where.relative, nodePath)] as const,
+    ),
+  );
   return {dir, files: Object.fromEntries(entries), undeclared, skipped: listing.skipped};
 }
 

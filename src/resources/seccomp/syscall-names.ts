@@ -37,7 +37,9 @@ export function checkSyscallNames(profile: SeccompProfile, path: DocumentPath): 
   const elsewhere: Array<{name: string; at: DocumentPath; arches: string[]}> = [];
   const tooNew: Array<{name: string; at: DocumentPath}> = [];
   for (const [r, rule] of (profile.syscalls ?? []).entries()) {
-    const extra = (rule.includes?.arches ?? []).map((a) => goArchitectures[a]).filter((a): a is string => a !== undefined);
+    const extra = (rule.includes?.arches ?? [])
+      .map((a) => goArchitectures[a])
+      .filter((a): a is string => a !== undefined);
     const wanted = declared.length > 0 ? [...new Set([...declared, ...extra])] : [...table.byArch.keys()];
     const tabled = wanted.filter((a) => table.byArch.has(a));
     const checkable = tabled.length === wanted.length;
@@ -49,31 +51,56 @@ export function checkSyscallNames(profile: SeccompProfile, path: DocumentPath): 
       }
       if (!everywhere.has(name)) {
         const pool = tabled.length > 0 ? tabled : [...table.byArch.keys()];
-        const suggestion = didYouMean(name, new Set([...pool.flatMap((a) => [...table.byArch.get(a)!, ...(table.kernel.byArch.get(a) ?? [])])]));
-        found.push(error(`unknown syscall ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`, {
-          path: at,
-          detail: `expected a syscall name (on ${describe(pool)}); no architecture has it, neither in libseccomp ${table.version} nor in ${table.kernel.source}`,
-        }));
+        const suggestion = didYouMean(
+          name,
+          new Set([...pool.flatMap((a) => [...table.byArch.get(a)!, ...(table.kernel.byArch.get(a) ?? [])])]),
+        );
+        found.push(
+          error(
+            `unknown syscall ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+            {
+              path: at,
+              detail: `expected a syscall name (on ${describe(pool)}); no architecture has it, neither in libseccomp ${table.version} nor in ${table.kernel.source}`,
+            },
+          ),
+        );
         continue;
       }
       if (checkable && !tabled.some((a) => table.byArch.get(a)!.has(name))) {
-        elsewhere.push({name, at, arches: [...table.byArch].filter(([, names]) => names.has(name)).map(([arch]) => arch)});
+        elsewhere.push({
+          name,
+          at,
+          arches: [...table.byArch].filter(([, names]) => names.has(name)).map(([arch]) => arch),
+        });
       }
     }
   }
   if (tooNew.length > 0) {
     const names = [...new Set(tooNew.map((t) => t.name))];
-    found.push(warning(`${names.length === 1 ? '1 syscall is' : `${names.length} syscalls are`} newer than libseccomp ${table.version}: runc and crun skip ${names.length === 1 ? 'it' : 'them'} on a node with that libseccomp`, {
-      path: tooNew[0]!.at,
-      detail: `${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''} ${names.length === 1 ? 'is a syscall' : 'are syscalls'} of ${table.kernel.source}'s kernel; the rule covers ${names.length === 1 ? 'it' : 'them'} only where the runtime's libseccomp knows ${names.length === 1 ? 'it' : 'them'}`,
-    }));
+    found.push(
+      warning(
+        `${names.length === 1 ? '1 syscall is' : `${names.length} syscalls are`} newer than libseccomp ${table.version}: runc and crun skip ${names.length === 1 ? 'it' : 'them'} on a node with that libseccomp`,
+        {
+          path: tooNew[0]!.at,
+          detail: `${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''} ${names.length === 1 ? 'is a syscall' : 'are syscalls'} of ${table.kernel.source}'s kernel; the rule covers ${names.length === 1 ? 'it' : 'them'} only where the runtime's libseccomp knows ${names.length === 1 ? 'it' : 'them'}`,
+        },
+      ),
+    );
   }
   if (elsewhere.length > 0) {
-    const shown = elsewhere.slice(0, 6).map((e) => `${e.name} (${e.arches.length > 3 ? `${e.arches.slice(0, 3).join(', ')}...` : e.arches.join(', ')})`).join(', ');
-    found.push(warning(`${elsewhere.length === 1 ? '1 syscall name is' : `${elsewhere.length} syscall names are`} not a syscall on ${declared.length > 4 ? `any of the ${declared.length} declared architectures` : declared.join(', ')}: libseccomp skips ${elsewhere.length === 1 ? 'it' : 'them'} there`, {
-      path: elsewhere[0]!.at,
-      detail: `${shown}${elsewhere.length > 6 ? `, and ${elsewhere.length - 6} more` : ''}; declare the architecture they belong to if the rule is meant for it`,
-    }));
+    const shown = elsewhere
+      .slice(0, 6)
+      .map((e) => `${e.name} (${e.arches.length > 3 ? `${e.arches.slice(0, 3).join(', ')}...` : e.arches.join(', ')})`)
+      .join(', ');
+    found.push(
+      warning(
+        `${elsewhere.length === 1 ? '1 syscall name is' : `${elsewhere.length} syscall names are`} not a syscall on ${declared.length > 4 ? `any of the ${declared.length} declared architectures` : declared.join(', ')}: libseccomp skips ${elsewhere.length === 1 ? 'it' : 'them'} there`,
+        {
+          path: elsewhere[0]!.at,
+          detail: `${shown}${elsewhere.length > 6 ? `, and ${elsewhere.length - 6} more` : ''}; declare the architecture they belong to if the rule is meant for it`,
+        },
+      ),
+    );
   }
   return found;
 }

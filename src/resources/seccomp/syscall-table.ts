@@ -35,7 +35,10 @@ export function syscallTable(): SyscallTable {
   return decoded;
 }
 
-function decodeBitmaps(names: readonly string[], bitmaps: Readonly<Record<string, {readonly bits: string}>>): Map<string, Set<string>> {
+function decodeBitmaps(
+  names: readonly string[],
+  bitmaps: Readonly<Record<string, {readonly bits: string}>>,
+): Map<string, Set<string>> {
   const byArch = new Map<string, Set<string>>();
   for (const [arch, {bits}] of Object.entries(bitmaps)) {
     const bytes = Buffer.from(bits, 'base64');

@@ -19,7 +19,9 @@ async function systemctl(host: Host, ...args: string[]): Promise<void> {
 function booting(host: Host): Promise<boolean> {
   let answer = bootingByHost.get(host);
   if (!answer) {
-    answer = host.run({argv: ['systemctl', 'is-system-running'], timeoutMs: 30_000}).then((r) => /^(initializing|starting)\b/.test(r.stdout.trim()));
+    answer = host
+      .run({argv: ['systemctl', 'is-system-running'], timeoutMs: 30_000})
+      .then((r) => /^(initializing|starting)\b/.test(r.stdout.trim()));
     bootingByHost.set(host, answer);
   }
   return answer;
@@ -51,11 +53,13 @@ export async function applyService({host, change, state}: ApplyRequest): Promise
     if (verb) {
       const boot = verb !== 'stop' && (await booting(host));
       await systemctl(host, verb, ...(boot ? ['--no-block'] : []), '--', data.unit);
-      if (boot) queued = `${verb} of ${data.unit} queued with systemd: the node is booting, and the unit starts after cosi-apply ends`;
+      if (boot)
+        queued = `${verb} of ${data.unit} queued with systemd: the node is booting, and the unit starts after cosi-apply ends`;
     }
   }
   const extra = queued ? {queued} : {};
   if (change.action === 'delete') return {forget: true, ...extra};
-  if (change.action === 'noop' || (data.enable === undefined && data.start === undefined)) return previous ? {record: previous, ...extra} : {forget: true, ...extra};
+  if (change.action === 'noop' || (data.enable === undefined && data.start === undefined))
+    return previous ? {record: previous, ...extra} : {forget: true, ...extra};
   return {record: appliedRecord({state, change, original: data.original ?? null}), ...extra};
 }

@@ -39,7 +39,16 @@ export function planServices({desired, observed, state}: PlanRequest<ServiceObse
   const packages = [...desired.packages.install.keys()].map((name) => address('package', name));
   if (!observed.systemd) {
     for (const [unit, service] of wanted) {
-      diagnostics.push(warning(`service ${unit} cannot be managed here: systemd is not running in this root (no /run/systemd/system)`, {path: service.paths[0]!, detail: 'enable the unit in the image, or run cosi on the booted node (cosi-apply.service); restarts owed to it are skipped'}));
+      diagnostics.push(
+        warning(
+          `service ${unit} cannot be managed here: systemd is not running in this root (no /run/systemd/system)`,
+          {
+            path: service.paths[0]!,
+            detail:
+              'enable the unit in the image, or run cosi on the booted node (cosi-apply.service); restarts owed to it are skipped',
+          },
+        ),
+      );
     }
     return {changes, diagnostics};
   }
@@ -50,31 +59,93 @@ export function planServices({desired, observed, state}: PlanRequest<ServiceObse
     const path = service.paths[0]!;
     if (!status || status.loadState === 'not-found') {
       if (packages.length === 0) {
-        diagnostics.push(error(`service ${unit} does not exist on this node`, {path, detail: 'expected a unit systemd can load; found LoadState=not-found (install the package that ships it)'}));
+        diagnostics.push(
+          error(`service ${unit} does not exist on this node`, {
+            path,
+            detail: 'expected a unit systemd can load; found LoadState=not-found (install the package that ships it)',
+          }),
+        );
         continue;
       }
-      const data: ServiceChangeData = {unit, ...(service.enabled !== undefined ? {enable: service.enabled} : {}), ...(service.state ? {start: service.state === 'running'} : {}), original: {unit, enabled: null, running: false}};
-      changes.push({address: addr, kind: 'service', action: record ? 'update' : 'create', before: null, after: target(service), reason: `${unit} is not installed yet: set up after the plan's packages`, disruption: 'none', dependsOn: packages, inputs: digest(status ?? null), data, ...(!record ? {original: data.original} : {})});
+      const data: ServiceChangeData = {
+        unit,
+        ...(service.enabled !== undefined ? {enable: service.enabled} : {}),
+        ...(service.state ? {start: service.state === 'running'} : {}),
+        original: {unit, enabled: null, running: false},
+      };
+      changes.push({
+        address: addr,
+        kind: 'service',
+        action: record ? 'update' : 'create',
+        before: null,
+        after: target(service),
+        reason: `${unit} is not installed yet: set up after the plan's packages`,
+        disruption: 'none',
+        dependsOn: packages,
+        inputs: digest(status ?? null),
+        data,
+        ...(!record ? {original: data.original} : {}),
+      });
       continue;
     }
     if (status.unitFileState === 'masked' && (service.enabled || service.state === 'running')) {
-      diagnostics.push(error(`service ${unit} is masked: it cannot be enabled or started`, {path, detail: `expected a unit that can start; found UnitFileState=masked (systemctl unmask ${unit})`}));
+      diagnostics.push(
+        error(`service ${unit} is masked: it cannot be enabled or started`, {
+          path,
+          detail: `expected a unit that can start; found UnitFileState=masked (systemctl unmask ${unit})`,
+        }),
+      );
       continue;
     }
     const enabled = isEnabled(status.unitFileState);
     const running = isRunning(status.activeState);
-    const enable = service.enabled !== undefined && enabled !== undefined && enabled !== service.enabled ? service.enabled : undefined;
+    const enable =
+      service.enabled !== undefined && enabled !== undefined && enabled !== service.enabled
+        ? service.enabled
+        : undefined;
     if (service.enabled !== undefined && enabled === undefined && status.unitFileState !== 'static') {
-      diagnostics.push(warning(`service ${unit} is ${status.unitFileState}: cosi cannot ${service.enabled ? 'enable' : 'disable'} it`, {path: [...path, 'enabled']}));
+      diagnostics.push(
+        warning(
+          `service ${unit} is ${status.unitFileState}: cosi cannot ${service.enabled ? 'enable' : 'disable'} it`,
+          {path: [...path, 'enabled']},
+        ),
+      );
     }
-    const start = service.state !== undefined && (service.state === 'running') !== running ? service.state === 'running' : undefined;
+    const start =
+      service.state !== undefined && (service.state === 'running') !== running
+        ? service.state === 'running'
+        : undefined;
     const original: ServiceOriginal = {unit, enabled: enabled ?? null, running};
-    const data: ServiceChangeData = {unit, ...(enable !== undefined ? {enable} : {}), ...(start !== undefined ? {start} : {}), original};
+    const data: ServiceChangeData = {
+      unit,
+      ...(enable !== undefined ? {enable} : {}),
+      ...(start !== undefined ? {start} : {}),
+      original,
+    };
     const before = {enabled: enabled ?? status.unitFileState, state: running ? 'running' : 'stopped'};
-    const what = [enable === undefined ? undefined : enable ? 'enable' : 'disable', start === undefined ? undefined : start ? 'start' : 'stop'].filter(Boolean);
-    const base = {address: addr, kind: 'service' as const, before, after: target(service), disruption: 'none' as const, dependsOn: [], inputs: digest(status), data};
-    if (what.length === 0) changes.push({...base, action: 'noop', reason: `${unit} is ${status.unitFileState} and ${status.activeState}`});
-    else changes.push({...base, action: record ? 'update' : 'create', reason: `${what.join(' and ')} ${unit} (${status.unitFileState}, ${status.activeState})`, ...(!record ? {original} : {})});
+    const what = [
+      enable === undefined ? undefined : enable ? 'enable' : 'disable',
+      start === undefined ? undefined : start ? 'start' : 'stop',
+    ].filter(Boolean);
+    const base = {
+      address: addr,
+      kind: 'service' as const,
+      before,
+      after: target(service),
+      disruption: 'none' as const,
+      dependsOn: [],
+      inputs: digest(status),
+      data,
+    };
+    if (what.length === 0)
+      changes.push({...base, action: 'noop', reason: `${unit} is ${status.unitFileState} and ${status.activeState}`});
+    else
+      changes.push({
+        ...base,
+        action: record ? 'update' : 'create',
+        reason: `${what.join(' and ')} ${unit} (${status.unitFileState}, ${status.activeState})`,
+        ...(!record ? {original} : {}),
+      });
   }
   const declared = new Set([...wanted.keys()].map(serviceAddress));
   for (const [addr, record] of managedOfKind(state, 'service')) {
@@ -84,8 +155,10 @@ export function planServices({desired, observed, state}: PlanRequest<ServiceObse
     const status = observed.units[unit];
     const enabled = status ? isEnabled(status.unitFileState) : undefined;
     const running = status ? isRunning(status.activeState) : false;
-    const enable = original.enabled !== null && enabled !== undefined && enabled !== original.enabled ? original.enabled : undefined;
-    const start = status && status.loadState !== 'not-found' && running !== original.running ? original.running : undefined;
+    const enable =
+      original.enabled !== null && enabled !== undefined && enabled !== original.enabled ? original.enabled : undefined;
+    const start =
+      status && status.loadState !== 'not-found' && running !== original.running ? original.running : undefined;
     changes.push({
       address: addr,
       kind: 'service',
@@ -96,12 +169,19 @@ export function planServices({desired, observed, state}: PlanRequest<ServiceObse
       disruption: 'none',
       dependsOn: [],
       inputs: digest(status ?? null),
-      data: {unit, ...(enable !== undefined ? {enable} : {}), ...(start !== undefined ? {start} : {})} satisfies ServiceChangeData,
+      data: {
+        unit,
+        ...(enable !== undefined ? {enable} : {}),
+        ...(start !== undefined ? {start} : {}),
+      } satisfies ServiceChangeData,
     });
   }
   return {changes, diagnostics};
 }
 
 function target(service: {enabled?: boolean; state?: string}): Record<string, unknown> {
-  return {...(service.enabled !== undefined ? {enabled: service.enabled} : {}), ...(service.state ? {state: service.state} : {})};
+  return {
+    ...(service.enabled !== undefined ? {enabled: service.enabled} : {}),
+    ...(service.state ? {state: service.state} : {}),
+  };
 }

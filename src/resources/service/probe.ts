@@ -22,7 +22,8 @@ export function wantedServices(request: Pick<ProbeRequest, 'desired'>): Map<stri
   const engine = request.desired.config.spec?.runtime?.engine;
   if (engine) {
     const unit = engineProfiles[engine].unit;
-    if (!wanted.has(unit)) wanted.set(unit, {unit, enabled: true, state: 'running', paths: [['spec', 'runtime', 'engine']]});
+    if (!wanted.has(unit))
+      wanted.set(unit, {unit, enabled: true, state: 'running', paths: [['spec', 'runtime', 'engine']]});
   }
   return wanted;
 }
@@ -33,11 +34,15 @@ export function wantedServices(request: Pick<ProbeRequest, 'desired'>): Map<stri
  */
 export async function probeServices({host, desired, state}: ProbeRequest): Promise<ServiceObserved> {
   const units = new Set(wantedServices({desired}).keys());
-  for (const [address, record] of managedOfKind(state, 'service')) units.add((record.original as {unit?: string})?.unit ?? fullUnitName(address.slice('service.'.length)));
+  for (const [address, record] of managedOfKind(state, 'service'))
+    units.add((record.original as {unit?: string})?.unit ?? fullUnitName(address.slice('service.'.length)));
   if (!(await host.stat('/run/systemd/system'))?.isDirectory()) return {systemd: false, units: {}};
   if (units.size === 0) return {systemd: true, units: {}};
   const list = [...units].sort();
-  const request = {argv: ['systemctl', 'show', '-p', 'Id,UnitFileState,ActiveState,LoadState', '--', ...list], timeoutMs: 30_000};
+  const request = {
+    argv: ['systemctl', 'show', '-p', 'Id,UnitFileState,ActiveState,LoadState', '--', ...list],
+    timeoutMs: 30_000,
+  };
   const result = await host.run(request);
   if (result.exitCode !== 0) throw new Error(describeFailure(request, result));
   return {systemd: true, units: parseSystemctlShow(result.stdout, list)};

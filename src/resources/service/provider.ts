@@ -9,7 +9,9 @@ import {probeServices, type ServiceObserved} from './probe.js';
  * createServiceProvider builds the systemd unit provider. `runner`, for tests on fixture roots only, replaces the
  * host's command runner for this provider (a simulated systemctl); files still go through the host.
  */
-export function createServiceProvider(options: {runner?: (host: Host) => CommandRunner} = {}): Provider<ServiceObserved> {
+export function createServiceProvider(
+  options: {runner?: (host: Host) => CommandRunner} = {},
+): Provider<ServiceObserved> {
   const through = (host: Host): Host => (options.runner ? {...host, run: options.runner(host)} : host);
   return {
     kind: 'service',

@@ -11,20 +11,36 @@ export interface UnitStatus {
  * blocks separated by blank lines, in the order the units were asked for. Pure.
  */
 export function parseSystemctlShow(text: string, units: readonly string[]): Record<string, UnitStatus> {
-  const blocks = text.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
+  const blocks = text
+    .split(/\n\s*\n/)
+    .map((b) => b.trim())
+    .filter(Boolean);
   const out: Record<string, UnitStatus> = {};
   blocks.forEach((block, i) => {
-    const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const fields = Object.fromEntries(
+      block.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     const unit = units[i];
     if (unit === undefined) return;
-    out[unit] = {id: fields.Id || unit, loadState: fields.LoadState ?? '', unitFileState: fields.UnitFileState ?? '', activeState: fields.ActiveState ?? ''};
+    out[unit] = {
+      id: fields.Id || unit,
+      loadState: fields.LoadState ?? '',
+      unitFileState: fields.UnitFileState ?? '',
+      activeState: fields.ActiveState ?? '',
+    };
   });
   return out;
 }
 
 /** isEnabled maps UnitFileState to enabled (true), disabled (false), or neither (static, indirect, generated…: undefined). */
 export function isEnabled(unitFileState: string): boolean | undefined {
-  if (unitFileState === 'enabled' || unitFileState === 'enabled-runtime' || unitFileState === 'linked' || unitFileState === 'alias') return true;
+  if (
+    unitFileState === 'enabled' ||
+    unitFileState === 'enabled-runtime' ||
+    unitFileState === 'linked' ||
+    unitFileState === 'alias'
+  )
+    return true;
   if (unitFileState === 'disabled') return false;
   return undefined;
 }

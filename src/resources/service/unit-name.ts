@@ -1,4 +1,16 @@
-const unitSuffixes = ['.service', '.socket', '.timer', '.mount', '.automount', '.path', '.target', '.slice', '.scope', '.swap', '.device'];
+const unitSuffixes = [
+  '.service',
+  '.socket',
+  '.timer',
+  '.mount',
+  '.automount',
+  '.path',
+  '.target',
+  '.slice',
+  '.scope',
+  '.swap',
+  '.device',
+];
 
 /** fullUnitName completes a unit name as systemd does: without a known suffix, `.service` is meant. */
 export function fullUnitName(name: string): string {

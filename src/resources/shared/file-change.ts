@@ -21,7 +21,8 @@ export interface FileChange {
  * the original is back — the backup's removal. Idempotent.
  */
 export async function applyFileChange(host: Host, change: FileChange): Promise<void> {
-  if (change.backup && (await host.readText(change.backup.path)) === undefined) await host.writeAtomic(change.backup.path, change.backup.content, {mode: 0o600});
+  if (change.backup && (await host.readText(change.backup.path)) === undefined)
+    await host.writeAtomic(change.backup.path, change.backup.content, {mode: 0o600});
   if (change.remove) await host.remove(change.path);
   else if (change.write !== undefined) await host.writeAtomic(change.path, change.write, {mode: 0o644});
   if (change.dropBackup) await host.remove(change.dropBackup);

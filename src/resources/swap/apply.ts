@@ -30,6 +30,15 @@ export async function applySwap({host, change, state}: ApplyRequest): Promise<Ap
   if (data.start.length > 0 && data.systemd) await run(host, ['systemctl', 'start', '--', ...data.start]);
   if (change.action === 'delete') return {forget: true};
   const previous = state.resources[change.address];
-  const masked = [...new Set([...((previous?.applied as SwapApplied | null | undefined)?.masked ?? []), ...data.mask])].sort();
-  return {record: appliedRecord({state, change, original: data.original ?? null, applied: {enabled: false, masked} satisfies SwapApplied})};
+  const masked = [
+    ...new Set([...((previous?.applied as SwapApplied | null | undefined)?.masked ?? []), ...data.mask]),
+  ].sort();
+  return {
+    record: appliedRecord({
+      state,
+      change,
+      original: data.original ?? null,
+      applied: {enabled: false, masked} satisfies SwapApplied,
+    }),
+  };
 }

@@ -34,7 +34,8 @@ export function bootSwapUnits(observed: SwapObserved): BootSwapUnit[] {
     if (entry.options.includes('noauto')) noauto.add(unit);
     else add(unit, `/etc/fstab:${entry.line}`, entry.node);
   }
-  for (const device of observed.zram.devices) add(`dev-${device}.swap`, `${observed.zram.files.join(', ')} [${device}]`, `/dev/${device}`);
+  for (const device of observed.zram.devices)
+    add(`dev-${device}.swap`, `${observed.zram.files.join(', ')} [${device}]`, `/dev/${device}`);
   for (const file of observed.unitFiles) {
     if (file.mask) continue;
     // The generator writes units for noauto entries too, without pulling them in at boot.
@@ -44,7 +45,9 @@ export function bootSwapUnits(observed: SwapObserved): BootSwapUnit[] {
   return [...units.keys()].sort().map((unit) => {
     const files = observed.unitFiles.filter((f) => f.unit === unit);
     const masked = files.some((f) => f.mask && f.path === `${maskDir}/${unit}`);
-    const unmaskable = files.find((f) => !f.mask && (f.path === `${maskDir}/${unit}` || f.path.startsWith('/run/systemd/generator.early/')))?.path;
+    const unmaskable = files.find(
+      (f) => !f.mask && (f.path === `${maskDir}/${unit}` || f.path.startsWith('/run/systemd/generator.early/')),
+    )?.path;
     const {sources, what} = units.get(unit)!;
     return {unit, sources, ...(what ? {what} : {}), masked: masked && !unmaskable, ...(unmaskable ? {unmaskable} : {})};
   });

@@ -43,7 +43,12 @@ export function parseFstabSwaps(text: string, node: (source: string) => string |
     if (!source || type !== 'swap') continue;
     const decoded = unescapeOctal(source);
     const found = node(decoded);
-    out.push({source: decoded, ...(found !== undefined ? {node: found} : {}), options: (options ?? 'defaults').split(','), line: index + 1});
+    out.push({
+      source: decoded,
+      ...(found !== undefined ? {node: found} : {}),
+      options: (options ?? 'defaults').split(','),
+      line: index + 1,
+    });
   }
   return out;
 }
@@ -76,8 +81,12 @@ export function zramSwapDevices(texts: readonly string[]): string[] {
         section = header[1]!;
         if (!mounts.has(section)) mounts.set(section, false);
       } else if (line.startsWith('[')) section = undefined;
-      else if (section && /^mount-point\s*=/.test(line)) mounts.set(section, line.slice(line.indexOf('=') + 1).trim() !== '');
+      else if (section && /^mount-point\s*=/.test(line))
+        mounts.set(section, line.slice(line.indexOf('=') + 1).trim() !== '');
     }
   }
-  return [...mounts].filter(([, mount]) => !mount).map(([device]) => device).sort();
+  return [...mounts]
+    .filter(([, mount]) => !mount)
+    .map(([device]) => device)
+    .sort();
 }

@@ -16,7 +16,12 @@ export function swapUnitName(path: string): string {
   return `${escaped.join('')}.swap`;
 }
 
-const tagDirs: Readonly<Record<string, string>> = {UUID: 'by-uuid', LABEL: 'by-label', PARTUUID: 'by-partuuid', PARTLABEL: 'by-partlabel'};
+const tagDirs: Readonly<Record<string, string>> = {
+  UUID: 'by-uuid',
+  LABEL: 'by-label',
+  PARTUUID: 'by-partuuid',
+  PARTLABEL: 'by-partlabel',
+};
 
 /**
  * fstabNode turns an fstab source (`UUID=…`, `LABEL=…`, `PARTUUID=…`, `PARTLABEL=…` or a path) into the device path

@@ -16,7 +16,12 @@ export async function applySysctl({host, change, state}: ApplyRequest): Promise<
       await host.writeKernel(data.procPath, data.write);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
-      const reason = code === 'EINVAL' ? 'the kernel rejected the value (Invalid argument)' : code === 'ENOENT' ? 'the key does not exist' : (cause as Error).message;
+      const reason =
+        code === 'EINVAL'
+          ? 'the kernel rejected the value (Invalid argument)'
+          : code === 'ENOENT'
+            ? 'the key does not exist'
+            : (cause as Error).message;
       throw new Error(`writing ${JSON.stringify(data.write)} to ${data.procPath} failed: ${reason}`);
     }
   }

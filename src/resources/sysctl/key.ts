@@ -22,7 +22,9 @@ export function parseSysctlKey(text: string): SysctlKey | undefined {
   if (firstSlash === -1) {
     // Dot form without slashes, the common case: the text is already the canonical name and the file form.
     const parts = text.split('.');
-    return parts.includes('') ? undefined : {parts, name: text, procPath: `/proc/sys/${parts.join('/')}`, fileForm: text};
+    return parts.includes('')
+      ? undefined
+      : {parts, name: text, procPath: `/proc/sys/${parts.join('/')}`, fileForm: text};
   }
   const firstDot = text.indexOf('.');
   const slashForm = firstSlash !== -1 && (firstDot === -1 || firstSlash < firstDot);

@@ -50,17 +50,25 @@ export function planSysctls({desired, observed, state}: PlanRequest<SysctlObserv
     if (!key || desired.sysctls.has(key.name)) continue;
     const live = observed.live[key.name];
     const original = record.original as string | null;
-    const restore = original !== null && live?.state === 'present' && live.value !== foldValue(original) ? original : undefined;
-    const data: SysctlChangeData = {name: key.name, procPath: key.procPath, fileForm: key.fileForm, original, ...(restore !== undefined ? {write: restore} : {})};
+    const restore =
+      original !== null && live?.state === 'present' && live.value !== foldValue(original) ? original : undefined;
+    const data: SysctlChangeData = {
+      name: key.name,
+      procPath: key.procPath,
+      fileForm: key.fileForm,
+      original,
+      ...(restore !== undefined ? {write: restore} : {}),
+    };
     changes.push({
       address: addr,
       kind: 'sysctl',
       action: 'delete',
       before: live?.state === 'present' ? live.value : null,
       after: original,
-      reason: original === null
-        ? `no longer in the document: its line is removed from ${cosiSysctlFile}`
-        : `no longer in the document: the value cosi found (${JSON.stringify(original)}) is restored and its line removed from ${cosiSysctlFile}`,
+      reason:
+        original === null
+          ? `no longer in the document: its line is removed from ${cosiSysctlFile}`
+          : `no longer in the document: the value cosi found (${JSON.stringify(original)}) is restored and its line removed from ${cosiSysctlFile}`,
       disruption: 'none',
       dependsOn: [],
       inputs: digest({live, persisted: observed.persisted[key.name] ?? null}),
@@ -76,7 +84,11 @@ export function planSysctls({desired, observed, state}: PlanRequest<SysctlObserv
  * whole): keys neither in the document nor managed, and glob patterns, which cosi never writes. The live value is left
  * as it is (cosi never knew another); the change is drift of the node, named with the file's line.
  */
-function foreignLines(desired: PlanRequest<SysctlObserved>['desired'], observed: SysctlObserved, state: PlanRequest<SysctlObserved>['state']): Change[] {
+function foreignLines(
+  desired: PlanRequest<SysctlObserved>['desired'],
+  observed: SysctlObserved,
+  state: PlanRequest<SysctlObserved>['state'],
+): Change[] {
   const own = observed.bootFiles.find((f) => f.path === cosiSysctlFile);
   const seen = new Set<string>();
   const changes: Change[] = [];
@@ -86,7 +98,12 @@ function foreignLines(desired: PlanRequest<SysctlObserved>['desired'], observed:
     if (seen.has(addr)) continue;
     seen.add(addr);
     const key = a.glob ? undefined : parseSysctlKey(a.key);
-    const data: SysctlChangeData = {name: a.key, procPath: key?.procPath ?? '', fileForm: key?.fileForm ?? a.key, original: null};
+    const data: SysctlChangeData = {
+      name: a.key,
+      procPath: key?.procPath ?? '',
+      fileForm: key?.fileForm ?? a.key,
+      original: null,
+    };
     changes.push({
       address: addr,
       kind: 'sysctl',
@@ -120,7 +137,12 @@ function planOne(
   const inputs = digest({live, persisted: persisted ?? null});
 
   if (live.state === 'unreadable') {
-    return {diagnostic: error(`sysctl ${key.name} cannot be read (${live.reason}); cosi manages settings it can compare, not triggers`, {path: want.path})};
+    return {
+      diagnostic: error(
+        `sysctl ${key.name} cannot be read (${live.reason}); cosi manages settings it can compare, not triggers`,
+        {path: want.path},
+      ),
+    };
   }
   if (live.state === 'missing' && !declared) {
     const hint = module
@@ -141,16 +163,38 @@ function planOne(
     original: managed ? (original as string | null) : live.state === 'present' ? live.raw : null,
     ...(liveOk ? {} : {write: String(want.value)}),
   };
-  const base = {address: address('sysctl', key.name), kind: 'sysctl' as const, before: liveValue, after: value, disruption: 'none' as const, dependsOn, inputs, data, ...(managed ? {} : {original: data.original})};
+  const base = {
+    address: address('sysctl', key.name),
+    kind: 'sysctl' as const,
+    before: liveValue,
+    after: value,
+    disruption: 'none' as const,
+    dependsOn,
+    inputs,
+    data,
+    ...(managed ? {} : {original: data.original}),
+  };
   if (liveOk && persistOk) return {change: {...base, action: 'noop', reason: 'live and persisted values match'}};
   const why = [
-    liveValue === null ? `the key appears once module ${module} is loaded` : liveOk ? undefined : `live value is ${JSON.stringify(liveValue)}`,
-    persistOk ? undefined : persisted ? `${cosiSysctlFile} has ${JSON.stringify(persisted.value)}` : `not persisted in ${cosiSysctlFile}`,
+    liveValue === null
+      ? `the key appears once module ${module} is loaded`
+      : liveOk
+        ? undefined
+        : `live value is ${JSON.stringify(liveValue)}`,
+    persistOk
+      ? undefined
+      : persisted
+        ? `${cosiSysctlFile} has ${JSON.stringify(persisted.value)}`
+        : `not persisted in ${cosiSysctlFile}`,
   ].filter(Boolean);
   // The two views an operator needs (SPEC §2): the live value and the value persisted for the next boot.
   const details = [
-    liveOk ? `live: ${JSON.stringify(value)} (as wanted)` : `live: ${liveValue === null ? '(not there until the module is loaded)' : JSON.stringify(liveValue)} -> ${JSON.stringify(value)}`,
-    persistOk ? `persisted in ${cosiSysctlFile}: ${JSON.stringify(value)} (as wanted)` : `persisted in ${cosiSysctlFile}: ${persisted ? JSON.stringify(persisted.value) : '(none)'} -> ${JSON.stringify(value)}`,
+    liveOk
+      ? `live: ${JSON.stringify(value)} (as wanted)`
+      : `live: ${liveValue === null ? '(not there until the module is loaded)' : JSON.stringify(liveValue)} -> ${JSON.stringify(value)}`,
+    persistOk
+      ? `persisted in ${cosiSysctlFile}: ${JSON.stringify(value)} (as wanted)`
+      : `persisted in ${cosiSysctlFile}: ${persisted ? JSON.stringify(persisted.value) : '(none)'} -> ${JSON.stringify(value)}`,
   ];
   return {change: {...base, action: managed ? 'update' : 'create', reason: why.join('; '), details}};
 }
@@ -168,8 +212,13 @@ function bootOverride(key: SysctlKey, value: string, atBoot: BootView): BootNote
 
 /** withCosiFile is the boot-time file list with cosi's file holding exactly the desired keys, in its place. */
 function withCosiFile(files: readonly SysctlFile[], wanted: readonly DesiredSysctl[]): SysctlFile[] {
-  const own: SysctlFile = {path: cosiSysctlFile, assignments: wanted.map((w) => ({key: w.key.name, value: foldValue(w.value), glob: false, line: 0}))};
-  return files.some((f) => f.path === cosiSysctlFile) ? files.map((f) => (f.path === cosiSysctlFile ? own : f)) : insertSorted(files, own);
+  const own: SysctlFile = {
+    path: cosiSysctlFile,
+    assignments: wanted.map((w) => ({key: w.key.name, value: foldValue(w.value), glob: false, line: 0})),
+  };
+  return files.some((f) => f.path === cosiSysctlFile)
+    ? files.map((f) => (f.path === cosiSysctlFile ? own : f))
+    : insertSorted(files, own);
 }
 
 /** insertSorted places cosi's file among the sysctl.d files by name; /etc/sysctl.conf stays last. */

@@ -42,7 +42,8 @@ export async function probeSysctls({host, desired, state}: ProbeRequest): Promis
   ]);
   const persisted: Record<string, {key: string; value: string}> = {};
   const own = bootFiles.find((f) => f.path === cosiSysctlFile);
-  for (const a of own?.assignments ?? []) if (!a.glob) persisted[a.key] = {key: parseSysctlKey(a.key)!.fileForm, value: a.value};
+  for (const a of own?.assignments ?? [])
+    if (!a.glob) persisted[a.key] = {key: parseSysctlKey(a.key)!.fileForm, value: a.value};
   return {kernel: kernel?.trim() ?? 'unknown', live, persisted, bootFiles};
 }
 
@@ -56,7 +57,13 @@ async function readLive(host: Host, keys: readonly SysctlKey[]): Promise<Record<
       } catch (cause) {
         const code = (cause as NodeJS.ErrnoException).code;
         if (code === 'EISDIR') return [key.name, {state: 'missing'}];
-        return [key.name, {state: 'unreadable', reason: code === 'EACCES' || code === 'EPERM' ? 'it is write-only' : (cause as Error).message}];
+        return [
+          key.name,
+          {
+            state: 'unreadable',
+            reason: code === 'EACCES' || code === 'EPERM' ? 'it is write-only' : (cause as Error).message,
+          },
+        ];
       }
     }),
   );
@@ -67,7 +74,9 @@ async function readBootFiles(host: Host): Promise<SysctlFile[]> {
   const listing = await Promise.all(sysctlDirs.map(async (dir) => ({dir, names: (await host.readDir(dir)) ?? []})));
   const paths = orderSysctlFiles(listing);
   const files = await Promise.all(paths.map(async (path) => ({path, text: await readConfigFile(host, path)})));
-  const linksToSysctlConf = await Promise.all(paths.map(async (p) => (await host.resolve(p)) === host.hostPath('/etc/sysctl.conf')));
+  const linksToSysctlConf = await Promise.all(
+    paths.map(async (p) => (await host.resolve(p)) === host.hostPath('/etc/sysctl.conf')),
+  );
   if (!linksToSysctlConf.some(Boolean)) {
     const text = await host.readText('/etc/sysctl.conf');
     if (text !== undefined) files.push({path: '/etc/sysctl.conf', text});

@@ -4,7 +4,13 @@ import {parseSysctlKey} from './key.js';
 export const cosiSysctlFile = '/etc/sysctl.d/90-cosi.conf';
 
 /** sysctlDirs are the directories systemd-sysctl reads, most important first. */
-export const sysctlDirs = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'] as const;
+export const sysctlDirs = [
+  '/etc/sysctl.d',
+  '/run/sysctl.d',
+  '/usr/local/lib/sysctl.d',
+  '/usr/lib/sysctl.d',
+  '/lib/sysctl.d',
+] as const;
 
 /** SysctlAssignment is one `key = value` line of a sysctl.d file. */
 export interface SysctlAssignment {
@@ -49,12 +55,19 @@ export function renderCosiSysctlFile(entries: ReadonlyMap<string, string>): stri
 
 /** globMatches tells whether a systemd-sysctl glob pattern (dot or slash form) matches a canonical key name. */
 export function globMatches(pattern: string, name: string): boolean {
-  const normalized = pattern.includes('/') && (!pattern.includes('.') || pattern.indexOf('/') < pattern.indexOf('.'))
-    ? pattern.split('/').map((p) => p.replace(/\./g, '/')).join('.')
-    : pattern;
+  const normalized =
+    pattern.includes('/') && (!pattern.includes('.') || pattern.indexOf('/') < pattern.indexOf('.'))
+      ? pattern
+          .split('/')
+          .map((p) => p.replace(/\./g, '/'))
+          .join('.')
+      : pattern;
   const regex = new RegExp(
     '^' +
-      normalized.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^.]*').replace(/\?/g, '[^.]') +
+      normalized
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^.]*')
+        .replace(/\?/g, '[^.]') +
       '$',
   );
   return regex.test(name);

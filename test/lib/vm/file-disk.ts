@@ -12,16 +12,33 @@ export type FileDisk = {disk: string; label: string; dispose(): void};
  * (an image archive, say) reach the guest this way.
  */
 export async function fileDisk(label: string, files: string[]): Promise<FileDisk> {
-	const dir = mkdtempSync(join(tmpdir(), 'cosi-file-disk-'));
-	const content = join(dir, 'content');
-	await runHostCommand(['mkdir', content], {timeoutMs: 10_000});
-	let bytes = 0;
-	for (const file of files) {
-		copyFileSync(file, join(content, basename(file)));
-		bytes += statSync(file).size;
-	}
-	const disk = join(dir, 'disk.raw');
-	await runHostCommand(['mke2fs', '-q', '-F', '-t', 'ext4', '-O', '^has_journal', '-L', label, '-d', content, disk, `${Math.ceil((bytes * 1.1) / 1e6) + 16}M`], {timeoutMs: 120_000});
-	rmSync(content, {recursive: true, force: true});
-	return {disk, label, dispose: () => rmSync(dir, {recursive: true, force: true})};
+  const dir = mkdtempSync(join(tmpdir(), 'cosi-file-disk-'));
+  const content = join(dir, 'content');
+  await runHostCommand(['mkdir', content], {timeoutMs: 10_000});
+  let bytes = 0;
+  for (const file of files) {
+    copyFileSync(file, join(content, basename(file)));
+    bytes += statSync(file).size;
+  }
+  const disk = join(dir, 'disk.raw');
+  await runHostCommand(
+    [
+      'mke2fs',
+      '-q',
+      '-F',
+      '-t',
+      'ext4',
+      '-O',
+      '^has_journal',
+      '-L',
+      label,
+      '-d',
+      content,
+      disk,
+      `${Math.ceil((bytes * 1.1) / 1e6) + 16}M`,
+    ],
+    {timeoutMs: 120_000},
+  );
+  rmSync(content, {recursive: true, force: true});
+  return {disk, label, dispose: () => rmSync(dir, {recursive: true, force: true})};
 }

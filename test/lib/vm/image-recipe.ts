@@ -8,24 +8,24 @@ export const harnessVersion = 4;
 
 /** BaseImageRecipe is everything that determines the base image; its hash is the cache key. */
 export type BaseImageRecipe = {
-	suite: string;
-	variant: string;
-	packages: string[];
-	mirrors: string[];
-	/** mmdebstrap `--customize-hook`s, run with the new root as $1 (inside mmdebstrap's mounts). */
-	customizeHooks: string[];
-	/** Size of the ext4 root file system (sparse on the host). */
-	diskSize: string;
-	harnessVersion: number;
-	/**
-	 * How the node boots. Left out: the harness boots the kernel and initrd it copied out of the image (qemu
-	 * `-kernel/-initrd`) from an unpartitioned ext4 disk. `grub-pc`: the disk is partitioned (MBR, root on /dev/vda1)
-	 * and boots through Debian's GRUB from its own disk, with the guest's own kernel, initramfs and grub.cfg
-	 * (see {@link withGrubBoot}).
-	 */
-	boot?: 'grub-pc';
-	/** Files written into the root file system after mmdebstrap (node path -> content; scripts under `sbin/` executable). */
-	files?: Record<string, string>;
+  suite: string;
+  variant: string;
+  packages: string[];
+  mirrors: string[];
+  /** mmdebstrap `--customize-hook`s, run with the new root as $1 (inside mmdebstrap's mounts). */
+  customizeHooks: string[];
+  /** Size of the ext4 root file system (sparse on the host). */
+  diskSize: string;
+  harnessVersion: number;
+  /**
+   * How the node boots. Left out: the harness boots the kernel and initrd it copied out of the image (qemu
+   * `-kernel/-initrd`) from an unpartitioned ext4 disk. `grub-pc`: the disk is partitioned (MBR, root on /dev/vda1)
+   * and boots through Debian's GRUB from its own disk, with the guest's own kernel, initramfs and grub.cfg
+   * (see {@link withGrubBoot}).
+   */
+  boot?: 'grub-pc';
+  /** Files written into the root file system after mmdebstrap (node path -> content; scripts under `sbin/` executable). */
+  files?: Record<string, string>;
 };
 
 /**
@@ -33,27 +33,28 @@ export type BaseImageRecipe = {
  * modules and initramfs. Only Debian's packages are used.
  */
 export const defaultRecipe: BaseImageRecipe = {
-	suite: 'bookworm',
-	variant: 'minbase',
-	packages: ['systemd', 'systemd-sysv', 'udev', 'kmod', 'procps', 'apt', 'e2fsprogs', 'linux-image-amd64'],
-	mirrors: [
-		'deb http://deb.debian.org/debian bookworm main',
-		'deb http://deb.debian.org/debian bookworm-updates main',
-		'deb http://deb.debian.org/debian-security bookworm-security main',
-	],
-	customizeHooks: [
-		// A small initramfs with only what finds the root disk: under TCG, unpacking and probing Debian's default
-		// "most modules" initramfs costs tens of seconds per boot.
-		'echo MODULES=list > "$1/etc/initramfs-tools/conf.d/cosi-vm"',
-		'printf "virtio_pci\\nvirtio_blk\\nvirtio_console\\next4\\n" >> "$1/etc/initramfs-tools/modules"',
-		'chroot "$1" update-initramfs -u -k all',
-	],
-	diskSize: '3G',
-	harnessVersion,
+  suite: 'bookworm',
+  variant: 'minbase',
+  packages: ['systemd', 'systemd-sysv', 'udev', 'kmod', 'procps', 'apt', 'e2fsprogs', 'linux-image-amd64'],
+  mirrors: [
+    'deb http://deb.debian.org/debian bookworm main',
+    'deb http://deb.debian.org/debian bookworm-updates main',
+    'deb http://deb.debian.org/debian-security bookworm-security main',
+  ],
+  customizeHooks: [
+    // A small initramfs with only what finds the root disk: under TCG, unpacking and probing Debian's default
+    // "most modules" initramfs costs tens of seconds per boot.
+    'echo MODULES=list > "$1/etc/initramfs-tools/conf.d/cosi-vm"',
+    'printf "virtio_pci\\nvirtio_blk\\nvirtio_console\\next4\\n" >> "$1/etc/initramfs-tools/modules"',
+    'chroot "$1" update-initramfs -u -k all',
+  ],
+  diskSize: '3G',
+  harnessVersion,
 };
 
 // A stand-in for the kubelet (Debian 12 does not package it): what the boot tests look at is when systemd starts it.
-const kubeletStandIn = '[Unit]\\nDescription=kubelet stand-in for the cosi VM tests\\nAfter=containerd.service\\n\\n[Service]\\nExecStart=/bin/sleep infinity\\n\\n[Install]\\nWantedBy=multi-user.target\\n';
+const kubeletStandIn =
+  '[Unit]\\nDescription=kubelet stand-in for the cosi VM tests\\nAfter=containerd.service\\n\\n[Service]\\nExecStart=/bin/sleep infinity\\n\\n[Install]\\nWantedBy=multi-user.target\\n';
 
 /**
  * cloudImageRecipe is a cloud image of the Debian 12 node: {@link defaultRecipe} plus Debian's cloud-init and
@@ -61,15 +62,15 @@ const kubeletStandIn = '[Unit]\\nDescription=kubelet stand-in for the cosi VM te
  * first boot with a NoCloud seed attached is an instance's first boot.
  */
 export const cloudImageRecipe: BaseImageRecipe = {
-	...defaultRecipe,
-	packages: [...defaultRecipe.packages, 'cloud-init', 'containerd'],
-	customizeHooks: [
-		...defaultRecipe.customizeHooks,
-		`printf '${kubeletStandIn}' > "$1/etc/systemd/system/kubelet.service"`,
-		// minbase has no `locales` (update-locale), which cloud-init's locale module needs; a cloud image would have it.
-		'echo "locale: false" > "$1/etc/cloud/cloud.cfg.d/90-cosi-vm.cfg"',
-		'mkdir -p "$1/etc/systemd/system/multi-user.target.wants" && ln -s /etc/systemd/system/kubelet.service "$1/etc/systemd/system/multi-user.target.wants/kubelet.service"',
-	],
+  ...defaultRecipe,
+  packages: [...defaultRecipe.packages, 'cloud-init', 'containerd'],
+  customizeHooks: [
+    ...defaultRecipe.customizeHooks,
+    `printf '${kubeletStandIn}' > "$1/etc/systemd/system/kubelet.service"`,
+    // minbase has no `locales` (update-locale), which cloud-init's locale module needs; a cloud image would have it.
+    'echo "locale: false" > "$1/etc/cloud/cloud.cfg.d/90-cosi-vm.cfg"',
+    'mkdir -p "$1/etc/systemd/system/multi-user.target.wants" && ln -s /etc/systemd/system/kubelet.service "$1/etc/systemd/system/multi-user.target.wants/kubelet.service"',
+  ],
 };
 
 /** grubKernelArgs are the harness's own kernel arguments on GRUB-booted nodes (GRUB_CMDLINE_LINUX). */
@@ -108,19 +109,22 @@ sleep 60
  * (MODULES=most, say).
  */
 export function withGrubBoot(recipe: BaseImageRecipe): BaseImageRecipe {
-	return {
-		...recipe,
-		packages: [...recipe.packages, 'grub-pc'],
-		files: {...recipe.files, '/etc/default/grub.d/00-cosi-vm.cfg': grubDefaults, [grubSetupInit]: grubSetupScript},
-		boot: 'grub-pc',
-	};
+  return {
+    ...recipe,
+    packages: [...recipe.packages, 'grub-pc'],
+    files: {...recipe.files, '/etc/default/grub.d/00-cosi-vm.cfg': grubDefaults, [grubSetupInit]: grubSetupScript},
+    boot: 'grub-pc',
+  };
 }
 
 /**
  * grubRecipe is the Debian 12 node booted through GRUB, with Debian's AppArmor userspace (`apparmor`: apparmor_parser,
  * aa-exec; the kernel enables AppArmor by default), for the kernel-arguments and AppArmor suite.
  */
-export const grubRecipe: BaseImageRecipe = withGrubBoot({...defaultRecipe, packages: [...defaultRecipe.packages, 'apparmor']});
+export const grubRecipe: BaseImageRecipe = withGrubBoot({
+  ...defaultRecipe,
+  packages: [...defaultRecipe.packages, 'apparmor'],
+});
 
 /** knownRecipes are the recipes the suites use; their cached images are kept, others are pruned. */
 export const knownRecipes: BaseImageRecipe[] = [defaultRecipe, cloudImageRecipe, grubRecipe];
@@ -130,6 +134,6 @@ export const knownRecipes: BaseImageRecipe[] = [defaultRecipe, cloudImageRecipe,
  * default have the boot in their key (`base-grub-pc-…`), a name older harnesses neither reuse nor prune.
  */
 export function recipeKey(recipe: BaseImageRecipe): string {
-	const hash = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
-	return recipe.boot ? `base-${recipe.boot}-${hash}` : `base-${hash}`;
+  const hash = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+  return recipe.boot ? `base-${recipe.boot}-${hash}` : `base-${hash}`;
 }

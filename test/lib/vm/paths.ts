@@ -13,7 +13,7 @@ export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)),
  * (ignored by git). Deleting the directory forces a cold build.
  */
 export function vmCacheDir(): string {
-	return resolve(process.env['COSI_VM_CACHE'] ?? join(repoRoot, '.cache', 'vm'));
+  return resolve(process.env['COSI_VM_CACHE'] ?? join(repoRoot, '.cache', 'vm'));
 }
 
 /** compiledDir is the directory of the compiled harness (`dist/test/lib/vm`), where the guest agent's JS is. */

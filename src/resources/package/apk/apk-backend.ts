@@ -28,7 +28,10 @@ export const apkBackend: PackageBackend = {
     argv: ['apk', 'add', ...lockWait(options), ...items.map((item) => `${item.name}=${item.version}`)],
     timeoutMs: (options.lockTimeoutSeconds + 1800) * 1000,
   }),
-  removeTransaction: (names, options) => ({argv: ['apk', 'del', ...lockWait(options), ...names], timeoutMs: (options.lockTimeoutSeconds + 1800) * 1000}),
+  removeTransaction: (names, options) => ({
+    argv: ['apk', 'del', ...lockWait(options), ...names],
+    timeoutMs: (options.lockTimeoutSeconds + 1800) * 1000,
+  }),
   lockProblem: (result, options) =>
     /Unable to lock database|temporarily unavailable/i.test(result.stderr)
       ? `another apk process held /lib/apk/db/lock for more than ${options.lockTimeoutSeconds} s; nothing was changed`

@@ -37,9 +37,17 @@ export const aptBackend: PackageBackend = {
   parseRemovalSimulation: parseAptSimulation,
   installTransaction: (items, options) => ({
     argv: [
-      'apt-get', 'install', '-y', '--no-install-recommends', '--allow-downgrades', '--no-remove',
+      'apt-get',
+      'install',
+      '-y',
+      '--no-install-recommends',
+      '--allow-downgrades',
+      '--no-remove',
       ...lockOptions(options),
-      '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold',
+      '-o',
+      'Dpkg::Options::=--force-confdef',
+      '-o',
+      'Dpkg::Options::=--force-confold',
       ...items.map((item) => `${item.name}=${item.version}`),
     ],
     env: noninteractive,
@@ -53,7 +61,9 @@ export const aptBackend: PackageBackend = {
   around: withPolicyRcD,
   leftovers: policyRcDLeftovers,
   lockProblem: (result: CommandResult, options) =>
-    /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory/.test(result.stderr)
+    /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory/.test(
+      result.stderr,
+    )
       ? `another process held dpkg's lock (/var/lib/dpkg/lock-frontend) for more than ${options.lockTimeoutSeconds} s (a running apt, unattended-upgrades or dpkg); nothing was changed`
       : undefined,
 };

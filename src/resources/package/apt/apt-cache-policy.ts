@@ -16,7 +16,8 @@ export function parseAptCachePolicy(stdout: string): Map<string, Offer> {
   let version: string | undefined;
   let offered = false;
   const closeVersion = () => {
-    if (current && version !== undefined && offered && !current.versions.includes(version)) current.versions.push(version);
+    if (current && version !== undefined && offered && !current.versions.includes(version))
+      current.versions.push(version);
     version = undefined;
     offered = false;
   };

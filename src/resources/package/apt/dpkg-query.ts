@@ -40,7 +40,10 @@ export function parseDpkgSearch(stdout: string): Map<string, string> {
     if (line.startsWith('diversion by')) continue;
     const m = /^(.+?): (\/.*)$/.exec(line);
     if (!m) continue;
-    const first = m[1]!.split(',')[0]!.trim().replace(/:[a-z0-9-]+$/, '');
+    const first = m[1]!
+      .split(',')[0]!
+      .trim()
+      .replace(/:[a-z0-9-]+$/, '');
     if (!owners.has(m[2]!)) owners.set(m[2]!, first);
   }
   return owners;

@@ -14,7 +14,8 @@ export const policyRcD = '/usr/sbin/policy-rc.d';
 export const policyRcDMarker = '/var/lib/cosi/policy-rc.d.json';
 
 /** denyAll is cosi's policy-rc.d: exit 101 means "action forbidden", so maintainer scripts start nothing. */
-export const denyAll = '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n';
+export const denyAll =
+  '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -37,7 +38,13 @@ async function readMarker(host: Host): Promise<Marker | string | undefined> {
     return 'not JSON';
   }
   const marker = value as Partial<Marker> | null;
-  if (typeof marker !== 'object' || marker === null || marker.path !== policyRcD || typeof marker.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(marker.sha256)) {
+  if (
+    typeof marker !== 'object' ||
+    marker === null ||
+    marker.path !== policyRcD ||
+    typeof marker.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(marker.sha256)
+  ) {
     return `not {"path": "${policyRcD}", "sha256": HEX}`;
   }
   return {path: marker.path, sha256: marker.sha256};
@@ -66,7 +73,9 @@ export async function withPolicyRcD<T>(host: Host, body: () => Promise<T>): Prom
   const marker = await readMarker(host);
   const present = (await host.lstat(policyRcD)) !== undefined;
   if (present && !(await isCosis(host, marker))) return body();
-  await host.writeAtomic(policyRcDMarker, JSON.stringify({path: policyRcD, sha256: sha256(denyAll)}) + '\n', {mode: 0o600});
+  await host.writeAtomic(policyRcDMarker, JSON.stringify({path: policyRcD, sha256: sha256(denyAll)}) + '\n', {
+    mode: 0o600,
+  });
   await host.writeAtomic(policyRcD, denyAll, {mode: 0o755});
   try {
     return await body();
@@ -85,32 +94,44 @@ export async function policyRcDLeftovers(host: Host): Promise<Leftover[]> {
   const marker = await readMarker(host);
   if (marker === undefined) return [];
   if (typeof marker === 'string') {
-    return [{summary: `${policyRcDMarker} is ${marker}: it is not cosi's marker, so cosi cannot tell whether ${policyRcD} is its own and leaves both; look at them, and remove the marker`}];
+    return [
+      {
+        summary: `${policyRcDMarker} is ${marker}: it is not cosi's marker, so cosi cannot tell whether ${policyRcD} is its own and leaves both; look at them, and remove the marker`,
+      },
+    ];
   }
   if (await isCosis(host, marker)) {
     const busy = await dpkgBusy(host);
     const unfinished = !busy && (await dpkgInterrupted(host));
-    const first = busy ? 'first waits for the apt or dpkg still running (the killed apply\'s, orphaned), then ' : unfinished ? "first finishes dpkg's interrupted run under it (dpkg --configure -a), then " : '';
-    return [{
-      summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply ${first}removes it`,
-      remove: async () => {
-        // The killed apply's apt and dpkg may still be running: their maintainer scripts keep the policy until done.
-        await waitForDpkg(host);
-        if (await dpkgInterrupted(host)) await finishDpkg(host);
-        await host.remove(policyRcD);
-        await host.remove(policyRcDMarker);
-        return `removed ${policyRcD}, left by an interrupted package transaction of cosi`;
+    const first = busy
+      ? "first waits for the apt or dpkg still running (the killed apply's, orphaned), then "
+      : unfinished
+        ? "first finishes dpkg's interrupted run under it (dpkg --configure -a), then "
+        : '';
+    return [
+      {
+        summary: `${policyRcD} was left by an interrupted package transaction of cosi (it forbids every service start); cosi apply ${first}removes it`,
+        remove: async () => {
+          // The killed apply's apt and dpkg may still be running: their maintainer scripts keep the policy until done.
+          await waitForDpkg(host);
+          if (await dpkgInterrupted(host)) await finishDpkg(host);
+          await host.remove(policyRcD);
+          await host.remove(policyRcDMarker);
+          return `removed ${policyRcD}, left by an interrupted package transaction of cosi`;
+        },
       },
-    }];
+    ];
   }
   const present = (await host.lstat(policyRcD)) !== undefined;
-  return [{
-    summary: `${policyRcDMarker} is left by an interrupted package transaction${present ? `, but ${policyRcD} is not the file cosi wrote: it is the administrator's and stays` : ''}; cosi apply removes the marker`,
-    remove: async () => {
-      await host.remove(policyRcDMarker);
-      return `removed ${policyRcDMarker}, left by an interrupted package transaction${present ? ` (${policyRcD} is not cosi's and was left alone)` : ''}`;
+  return [
+    {
+      summary: `${policyRcDMarker} is left by an interrupted package transaction${present ? `, but ${policyRcD} is not the file cosi wrote: it is the administrator's and stays` : ''}; cosi apply removes the marker`,
+      remove: async () => {
+        await host.remove(policyRcDMarker);
+        return `removed ${policyRcDMarker}, left by an interrupted package transaction${present ? ` (${policyRcD} is not cosi's and was left alone)` : ''}`;
+      },
     },
-  }];
+  ];
 }
 
 /** dpkgUpdates holds dpkg's journal of the run in progress: entries there mean a run was cut off (apt refuses then). */
@@ -129,7 +150,9 @@ async function finishDpkg(host: Host): Promise<void> {
   const request = {argv: ['dpkg', '--configure', '-a'], env: {DEBIAN_FRONTEND: 'noninteractive'}, timeoutMs: 1_800_000};
   const result = await host.run(request);
   if (!result.started || result.timedOut || result.exitCode !== 0) {
-    throw new OperationalError(`finishing dpkg's interrupted run failed, so cosi's ${policyRcD} stays until the next apply: ${describeFailure(request, result)}`);
+    throw new OperationalError(
+      `finishing dpkg's interrupted run failed, so cosi's ${policyRcD} stays until the next apply: ${describeFailure(request, result)}`,
+    );
   }
 }
 
@@ -147,7 +170,9 @@ const dpkgWaitMs = 120_000;
 async function dpkgBusy(host: Host): Promise<boolean> {
   const table = await host.readText('/proc/locks');
   if (table === undefined) return false;
-  const inodes = new Set((await Promise.all(dpkgLocks.map((path) => host.stat(path)))).flatMap((info) => (info ? [String(info.ino)] : [])));
+  const inodes = new Set(
+    (await Promise.all(dpkgLocks.map((path) => host.stat(path)))).flatMap((info) => (info ? [String(info.ino)] : [])),
+  );
   if (inodes.size === 0) return false;
   return table.split('\n').some((line) => {
     const id = line.split(/\s+/).find((field) => /^[0-9a-f]+:[0-9a-f]+:\d+$/.test(field));
@@ -159,7 +184,9 @@ async function waitForDpkg(host: Host): Promise<void> {
   const end = Date.now() + dpkgWaitMs;
   while (await dpkgBusy(host)) {
     if (Date.now() > end) {
-      throw new OperationalError(`apt or dpkg held ${dpkgLocks.join(' or ')} for more than ${dpkgWaitMs / 1000} s after an interrupted package transaction of cosi; its ${policyRcD} stays until the next apply`);
+      throw new OperationalError(
+        `apt or dpkg held ${dpkgLocks.join(' or ')} for more than ${dpkgWaitMs / 1000} s after an interrupted package transaction of cosi; its ${policyRcD} stays until the next apply`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

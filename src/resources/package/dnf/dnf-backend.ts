@@ -19,17 +19,28 @@ export const dnfBackend: PackageBackend = {
   markers: ['/usr/bin/rpm', '/usr/bin/dnf'],
   installedQuery: () => ({argv: ['rpm', '-qa', '--queryformat', rpmQueryFormat]}),
   parseInstalled: parseRpmQuery,
-  offersQuery: (names) => ({argv: ['dnf', 'repoquery', '--quiet', '--available', '--queryformat', repoqueryFormat, ...names]}),
+  offersQuery: (names) => ({
+    argv: ['dnf', 'repoquery', '--quiet', '--available', '--queryformat', repoqueryFormat, ...names],
+  }),
   parseOffers: parseDnfRepoquery,
   ownersQuery: (paths) => ({argv: ['rpm', '-qf', '--queryformat', '%{NAME}\\n', ...paths]}),
   parseOwners: parseRpmOwners,
   removalSimulation: (names) => ({argv: ['dnf', 'remove', '--assumeno', '--noautoremove', ...names]}),
   parseRemovalSimulation: parseDnfRemoval,
   installTransaction: (items, options) => ({
-    argv: ['dnf', 'install', '-y', '--setopt=install_weak_deps=False', ...items.map((item) => `${item.name}-${item.version}`)],
+    argv: [
+      'dnf',
+      'install',
+      '-y',
+      '--setopt=install_weak_deps=False',
+      ...items.map((item) => `${item.name}-${item.version}`),
+    ],
     timeoutMs: timeoutMs(options),
   }),
-  removeTransaction: (names, options) => ({argv: ['dnf', 'remove', '-y', '--noautoremove', ...names], timeoutMs: timeoutMs(options)}),
+  removeTransaction: (names, options) => ({
+    argv: ['dnf', 'remove', '-y', '--noautoremove', ...names],
+    timeoutMs: timeoutMs(options),
+  }),
   lockProblem: (result, options) =>
     result.timedOut || /Waiting for process with pid/.test(result.stdout + result.stderr)
       ? `dnf did not finish within ${options.lockTimeoutSeconds + 1800} s; another dnf or rpm process may hold its lock`

@@ -30,7 +30,8 @@ export function parseRpmOwners(stdout: string, paths: readonly string[]): Map<st
   const lines = stdout.split('\n').filter((line) => line !== '');
   lines.forEach((line, i) => {
     const path = paths[i];
-    if (path !== undefined && !/^file .* is not owned by any package$/.test(line) && !line.includes(' ')) owners.set(path, line);
+    if (path !== undefined && !/^file .* is not owned by any package$/.test(line) && !line.includes(' '))
+      owners.set(path, line);
   });
   return owners;
 }

@@ -3,15 +3,7 @@
  * order apk-tools requires them to appear. The order also decides comparisons when one version runs out of tokens.
  */
 export type ApkTokenKind =
-  | 'initialDigit'
-  | 'digit'
-  | 'letter'
-  | 'suffix'
-  | 'suffixNumber'
-  | 'commitHash'
-  | 'revision'
-  | 'end'
-  | 'invalid';
+  'initialDigit' | 'digit' | 'letter' | 'suffix' | 'suffixNumber' | 'commitHash' | 'revision' | 'end' | 'invalid';
 
 /** apkTokenRank is the position of each token kind in apk-tools' `enum PARTS`. */
 export const apkTokenRank: Readonly<Record<ApkTokenKind, number>> = {

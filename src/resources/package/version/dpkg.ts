@@ -34,7 +34,8 @@ export function parseDpkgVersion(text: string): ParseResult<DpkgVersion> {
       return parseError(`Expected the epoch of \`${v}\` (before \`:\`) to be a number, got \`${epochText}\``);
     }
     epoch = Number(epochText.length > 10 ? Infinity : epochText);
-    if (epoch > maxEpoch) return parseError(`Expected the epoch of \`${v}\` to be at most ${maxEpoch}, got ${epochText}`);
+    if (epoch > maxEpoch)
+      return parseError(`Expected the epoch of \`${v}\` to be at most ${maxEpoch}, got ${epochText}`);
     if (upstream === '' && revision === undefined) return parseError(`Expected a version after the epoch in \`${v}\``);
   }
   if (revision === '') return parseError(`Expected a revision after the last \`-\` in \`${v}\``);
@@ -44,7 +45,9 @@ export function parseDpkgVersion(text: string): ParseResult<DpkgVersion> {
   }
   const badUpstream = [...upstream].find((c) => !isAsciiAlnum(c) && !upstreamPunctuation.includes(c));
   if (badUpstream !== undefined) {
-    return parseError(`Expected only letters, digits and \`.+~-:\` in the upstream version of \`${v}\`, got \`${badUpstream}\``);
+    return parseError(
+      `Expected only letters, digits and \`.+~-:\` in the upstream version of \`${v}\`, got \`${badUpstream}\``,
+    );
   }
   const badRevision = [...(revision ?? '')].find((c) => !isAsciiAlnum(c) && !revisionPunctuation.includes(c));
   if (badRevision !== undefined) {

@@ -47,7 +47,11 @@ function compareForConstraint(manager: PackageManagerName, installed: string, wa
  * (`1:1.0` ≠ `1.0` for apt; for dnf a constraint without a release ignores the installed release, as rpm's
  * dependency matching does, so `1.0` matches `1.0-3.el9`); `atLeast` needs an equal or greater one. Pure.
  */
-export function satisfies(manager: PackageManagerName, installed: string | undefined, constraint: VersionConstraint): boolean {
+export function satisfies(
+  manager: PackageManagerName,
+  installed: string | undefined,
+  constraint: VersionConstraint,
+): boolean {
   if (installed === undefined) return false;
   switch (constraint.kind) {
     case 'any':

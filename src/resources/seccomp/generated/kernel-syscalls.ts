@@ -2,36 +2,103 @@
 // run `node scripts/generate-syscalls.mjs` (it fetches the pinned package with apt-get download, or reads --kernel-deb FILE).
 
 /** kernelHeaders names the package (and so the Linux version) the kernel table comes from. */
-export const kernelHeaders = "linux-libc-dev 7.2.13-1";
+export const kernelHeaders = 'linux-libc-dev 7.2.13-1';
 
 /** kernelSyscallNames holds every syscall name of that kernel on some architecture, sorted, separated by single spaces. */
-export const kernelSyscallNames = "_llseek _newselect _sysctl accept accept4 access acct add_key adjtimex afs_syscall alarm arch_prctl arm_fadvise64_64 arm_sync_file_range atomic_barrier atomic_cmpxchg_32 bdflush bind bpf break breakpoint brk cachectl cacheflush cachestat capget capset chdir chmod chown chown32 chroot clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 clock_settime clock_settime64 clone clone3 close close_range connect copy_file_range creat create_module delete_module dup dup2 dup3 epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 execve execveat exit exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate fanotify_init fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl fcntl64 fdatasync fgetxattr file_getattr file_setattr finit_module flistxattr flock fork fremovexattr fsconfig fsetxattr fsmount fsopen fspick fstat fstat64 fstatat64 fstatfs fstatfs64 fsync ftime ftruncate ftruncate64 futex futex_requeue futex_time64 futex_wait futex_waitv futex_wake futimesat get_kernel_syms get_mempolicy get_robust_list get_thread_area get_tls getcpu getcwd getdents getdents64 getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups getgroups32 getitimer getpagesize getpeername getpgid getpgrp getpid getpmsg getppid getpriority getrandom getresgid getresgid32 getresuid getresuid32 getrlimit getrusage getsid getsockname getsockopt gettid gettimeofday getuid getuid32 getxattr getxattrat gtty idle init_module inotify_add_watch inotify_init inotify_init1 inotify_rm_watch io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit io_uring_enter io_uring_register io_uring_setup ioctl ioperm iopl ioprio_get ioprio_set ipc kcmp kexec_file_load kexec_load keyctl kill landlock_add_rule landlock_create_ruleset landlock_restrict_self lchown lchown32 lgetxattr link linkat listen listmount listns listxattr listxattrat llistxattr lock lookup_dcookie lremovexattr lseek lsetxattr lsm_get_self_attr lsm_list_modules lsm_set_self_attr lstat lstat64 madvise map_shadow_stack mbind membarrier memfd_create memfd_secret migrate_pages mincore mkdir mkdirat mknod mknodat mlock mlock2 mlockall mmap mmap2 modify_ldt mount mount_setattr move_mount move_pages mprotect mpx mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 mq_unlink mremap mseal msgctl msgget msgrcv msgsnd msync multiplexer munlock munlockall munmap name_to_handle_at nanosleep newfstatat nfsservctl nice oldfstat oldlstat oldolduname oldstat olduname open open_by_handle_at open_tree open_tree_attr openat openat2 pause pciconfig_iobase pciconfig_read pciconfig_write perf_event_open personality pidfd_getfd pidfd_open pidfd_send_signal pipe pipe2 pivot_root pkey_alloc pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64 process_madvise process_mrelease process_vm_readv process_vm_writev prof profil pselect6 pselect6_time64 ptrace putpmsg pwrite64 pwritev pwritev2 query_module quotactl quotactl_fd read readahead readdir readlink readlinkat readv reboot recv recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr removexattrat rename renameat renameat2 request_key reserved177 reserved193 reserved221 reserved82 restart_syscall riscv_flush_icache riscv_hwprobe rmdir rseq rseq_slice_yield rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo rtas s390_guarded_storage s390_pci_mmio_read s390_pci_mmio_write s390_runtime_instr s390_sthyi sched_get_priority_max sched_get_priority_min sched_getaffinity sched_getattr sched_getparam sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield seccomp security select semctl semget semop semtimedop semtimedop_time64 send sendfile sendfile64 sendmmsg sendmsg sendto set_mempolicy set_mempolicy_home_node set_robust_list set_thread_area set_tid_address set_tls setdomainname setfsgid setfsgid32 setfsuid setfsuid32 setgid setgid32 setgroups setgroups32 sethostname setitimer setns setpgid setpriority setregid setregid32 setresgid setresgid32 setresuid setresuid32 setreuid setreuid32 setrlimit setsid setsockopt settimeofday setuid setuid32 setxattr setxattrat sgetmask shmat shmctl shmdt shmget shutdown sigaction sigaltstack signal signalfd signalfd4 sigpending sigprocmask sigreturn sigsuspend socket socketcall socketpair splice spu_create spu_run ssetmask stat stat64 statfs statfs64 statmount statx stime stty subpage_prot swapcontext swapoff swapon switch_endian symlink symlinkat sync sync_file_range sync_file_range2 syncfs sys_debug_setcontext syscall sysfs sysinfo syslog sysmips tee tgkill time timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate truncate64 tuxcall ugetrlimit ulimit umask umount umount2 uname unlink unlinkat unshare unused109 unused150 unused18 unused28 unused59 unused84 uprobe uretprobe uselib userfaultfd usr26 usr32 ustat utime utimensat utimensat_time64 utimes vfork vhangup vm86 vm86old vmsplice vserver wait4 waitid waitpid write writev";
+export const kernelSyscallNames =
+  '_llseek _newselect _sysctl accept accept4 access acct add_key adjtimex afs_syscall alarm arch_prctl arm_fadvise64_64 arm_sync_file_range atomic_barrier atomic_cmpxchg_32 bdflush bind bpf break breakpoint brk cachectl cacheflush cachestat capget capset chdir chmod chown chown32 chroot clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 clock_settime clock_settime64 clone clone3 close close_range connect copy_file_range creat create_module delete_module dup dup2 dup3 epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 execve execveat exit exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate fanotify_init fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl fcntl64 fdatasync fgetxattr file_getattr file_setattr finit_module flistxattr flock fork fremovexattr fsconfig fsetxattr fsmount fsopen fspick fstat fstat64 fstatat64 fstatfs fstatfs64 fsync ftime ftruncate ftruncate64 futex futex_requeue futex_time64 futex_wait futex_waitv futex_wake futimesat get_kernel_syms get_mempolicy get_robust_list get_thread_area get_tls getcpu getcwd getdents getdents64 getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups getgroups32 getitimer getpagesize getpeername getpgid getpgrp getpid getpmsg getppid getpriority getrandom getresgid getresgid32 getresuid getresuid32 getrlimit getrusage getsid getsockname getsockopt gettid gettimeofday getuid getuid32 getxattr getxattrat gtty idle init_module inotify_add_watch inotify_init inotify_init1 inotify_rm_watch io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit io_uring_enter io_uring_register io_uring_setup ioctl ioperm iopl ioprio_get ioprio_set ipc kcmp kexec_file_load kexec_load keyctl kill landlock_add_rule landlock_create_ruleset landlock_restrict_self lchown lchown32 lgetxattr link linkat listen listmount listns listxattr listxattrat llistxattr lock lookup_dcookie lremovexattr lseek lsetxattr lsm_get_self_attr lsm_list_modules lsm_set_self_attr lstat lstat64 madvise map_shadow_stack mbind membarrier memfd_create memfd_secret migrate_pages mincore mkdir mkdirat mknod mknodat mlock mlock2 mlockall mmap mmap2 modify_ldt mount mount_setattr move_mount move_pages mprotect mpx mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 mq_unlink mremap mseal msgctl msgget msgrcv msgsnd msync multiplexer munlock munlockall munmap name_to_handle_at nanosleep newfstatat nfsservctl nice oldfstat oldlstat oldolduname oldstat olduname open open_by_handle_at open_tree open_tree_attr openat openat2 pause pciconfig_iobase pciconfig_read pciconfig_write perf_event_open personality pidfd_getfd pidfd_open pidfd_send_signal pipe pipe2 pivot_root pkey_alloc pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64 process_madvise process_mrelease process_vm_readv process_vm_writev prof profil pselect6 pselect6_time64 ptrace putpmsg pwrite64 pwritev pwritev2 query_module quotactl quotactl_fd read readahead readdir readlink readlinkat readv reboot recv recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr removexattrat rename renameat renameat2 request_key reserved177 reserved193 reserved221 reserved82 restart_syscall riscv_flush_icache riscv_hwprobe rmdir rseq rseq_slice_yield rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo rtas s390_guarded_storage s390_pci_mmio_read s390_pci_mmio_write s390_runtime_instr s390_sthyi sched_get_priority_max sched_get_priority_min sched_getaffinity sched_getattr sched_getparam sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield seccomp security select semctl semget semop semtimedop semtimedop_time64 send sendfile sendfile64 sendmmsg sendmsg sendto set_mempolicy set_mempolicy_home_node set_robust_list set_thread_area set_tid_address set_tls setdomainname setfsgid setfsgid32 setfsuid setfsuid32 setgid setgid32 setgroups setgroups32 sethostname setitimer setns setpgid setpriority setregid setregid32 setresgid setresgid32 setresuid setresuid32 setreuid setreuid32 setrlimit setsid setsockopt settimeofday setuid setuid32 setxattr setxattrat sgetmask shmat shmctl shmdt shmget shutdown sigaction sigaltstack signal signalfd signalfd4 sigpending sigprocmask sigreturn sigsuspend socket socketcall socketpair splice spu_create spu_run ssetmask stat stat64 statfs statfs64 statmount statx stime stty subpage_prot swapcontext swapoff swapon switch_endian symlink symlinkat sync sync_file_range sync_file_range2 syncfs sys_debug_setcontext syscall sysfs sysinfo syslog sysmips tee tgkill time timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate truncate64 tuxcall ugetrlimit ulimit umask umount umount2 uname unlink unlinkat unshare unused109 unused150 unused18 unused28 unused59 unused84 uprobe uretprobe uselib userfaultfd usr26 usr32 ustat utime utimensat utimensat_time64 utimes vfork vhangup vm86 vm86old vmsplice vserver wait4 waitid waitpid write writev';
 
 /**
  * kernelSyscallBitmaps maps an OCI architecture to its syscalls in that kernel: bit i (little-endian, base64) is set
  * when `kernelSyscallNames[i]` is defined in the architecture's `asm/unistd*.h`. `count` is the number of bits set.
  */
 export const kernelSyscallBitmaps: Readonly<Record<string, {readonly count: number; readonly bits: string}>> = {
-  SCMP_ARCH_X86: {count: 461, bits: "9w8v/////93///////+//+///////+//////////f9//j////////R/y/8D/7/S//////////Gcv97///gPM/z8="},
-  SCMP_ARCH_X86_64: {count: 385, bits: "/A8mv1X9//9///b/p9q/r+q//s1///vvv3///36vf3/gj//vP/3v7R/yv8Df/9O/Vb/q29fQqGEv95d16QPPnTc="},
-  SCMP_ARCH_X32: {count: 374, bits: "+A8mv1X9/d1///b/p9qbr+q//s1///vvv3///36vfz/gj//vP33v7R/yv8Df/9OvVb/q29fQqGEv95d16QPLnTY="},
-  SCMP_ARCH_ARM: {count: 431, bits: "/zG3/////d0///////7b/+/9/c//P/v/v//ff33/f9/g////P3fv/x/y/8D/z//v////39/f+GE3t7//6gN8nzc="},
-  SCMP_ARCH_AARCH64: {count: 327, bits: "2AEmj1X9rI1///b3p9qZrWq9/s1+P/unvz//+nyvf3/Ah+/rP3XP7R3iv8Dfz9OvVb/q25fQoGEutpd1aAMIkTY="},
-  SCMP_ARCH_MIPS: {count: 445, bits: "/wfvv////91///7///+fr+q//v3//+/v///f////f9/gj////////5/z/8D/z/y/Vb/q+////Gev/////P/Mtz8="},
-  SCMP_ARCH_MIPSEL: {count: 445, bits: "/wfvv////91///7///+fr+q//v3//+/v///f////f9/gj////////5/z/8D/z/y/Vb/q+////Gev/////P/Mtz8="},
-  SCMP_ARCH_MIPS64: {count: 375, bits: "/gfmv1X9/91///b/p9qfr+q//s1/P+vvv3/f/3yvf3/gj//vP/3v7X/yv8Dfz9O/Vb/q29fQqGEvv9d16APIlTc="},
-  SCMP_ARCH_MIPSEL64: {count: 375, bits: "/gfmv1X9/91///b/p9qfr+q//s1/P+vvv3/f/3yvf3/gj//vP/3v7X/yv8Dfz9O/Vb/q29fQqGEvv9d16APIlTc="},
-  SCMP_ARCH_MIPS64N32: {count: 399, bits: "/gfmv////91///7/5/qfr+q//s3/P+vvv3/f/3z/f3/gj///P//v/X/y/8D/z/e/Vb/q29fQ6GEvv/9/6APIlzc="},
-  SCMP_ARCH_MIPSEL64N32: {count: 399, bits: "/gfmv////91///7/5/qfr+q//s3/P+vvv3/f/3z/f3/gj///P//v/X/y/8D/z/e/Vb/q29fQ6GEvv/9/6APIlzc="},
-  SCMP_ARCH_PPC: {count: 452, bits: "/wcvv////93///7///+fr+q//v3////v///f/////9///////////x/y/8H/7/yvVb/q+/////9397///wPMvz4="},
-  SCMP_ARCH_PPC64: {count: 424, bits: "/wcvv1X9/91///b/59ufr+q//v1////v/3/f//6v///////v//3/7x/yv8Hf79qvVb/q+///7/9395d1/wPMvT4="},
-  SCMP_ARCH_PPC64LE: {count: 424, bits: "/wcvv1X9/91///b/59ufr+q//v1////v/3/f//6v///////v//3/7x/yv8Hf79qvVb/q+///7/9395d1/wPMvT4="},
-  SCMP_ARCH_S390X: {count: 390, bits: "9Acnv1X9/91///b/59qfr+q//u1/P//vv3///3yvf//gj//vP/3/7R/yv/7f79KvVb/q2///6GEvt9d1+APMnTY="},
-  SCMP_ARCH_PARISC: {count: 407, bits: "/wWnv////d2///7///6br+q9/s3/P/vvv//f/33/f5/gj///P3fv/x/y/8D/z/+vVb/q+/fT/GMv97//6APMnz4="},
-  SCMP_ARCH_PARISC64: {count: 386, bits: "/gWnv1X9/d2///7//96br+q9/s1/P/vvv//f/32vf5/gj//vP3Xv7x/yv8Dfz/uvVb/q+/fT/GMv95f16APMnT4="},
-  SCMP_ARCH_RISCV64: {count: 328, bits: "2AEmj1X9rI1///b3p9qZrWq9/s1+P/unvz//+nyvf3/Ah+/rP3XP7Rnuv8Dfz9OvVb/q25fQoGEutpd1aAMIkTY="},
-  SCMP_ARCH_LOONGARCH64: {count: 324, bits: "2AEmj1X9rI1///b3p9qZrWq9/M1+P/unvz//+nyvf3/Ah+/rP3XP7Rniv8Dfz9OvVb/K25fQoGEutpd1aAMIkTY="},
-  SCMP_ARCH_M68K: {count: 443, bits: "98Wn/////93///////6//////8+/P+//v//f/33/f9/rj///P////R/y/8D/7/S//////////GMv97//+gPMnz4="},
-  SCMP_ARCH_SH: {count: 436, bits: "/wWn///3/d3///////6b/+/9/8+/P+//v//f/33/f9/7j///P3f//x/y/8D/z/yv/////////GM/97//+gPMnz4="},
-  SCMP_ARCH_SHEB: {count: 436, bits: "/wWn///3/d3///////6b/+/9/8+/P+//v//f/33/f9/7j///P3f//x/y/8D/z/yv/////////GM/97//+gPMnz4="},
+  SCMP_ARCH_X86: {
+    count: 461,
+    bits: '9w8v/////93///////+//+///////+//////////f9//j////////R/y/8D/7/S//////////Gcv97///gPM/z8=',
+  },
+  SCMP_ARCH_X86_64: {
+    count: 385,
+    bits: '/A8mv1X9//9///b/p9q/r+q//s1///vvv3///36vf3/gj//vP/3v7R/yv8Df/9O/Vb/q29fQqGEv95d16QPPnTc=',
+  },
+  SCMP_ARCH_X32: {
+    count: 374,
+    bits: '+A8mv1X9/d1///b/p9qbr+q//s1///vvv3///36vfz/gj//vP33v7R/yv8Df/9OvVb/q29fQqGEv95d16QPLnTY=',
+  },
+  SCMP_ARCH_ARM: {
+    count: 431,
+    bits: '/zG3/////d0///////7b/+/9/c//P/v/v//ff33/f9/g////P3fv/x/y/8D/z//v////39/f+GE3t7//6gN8nzc=',
+  },
+  SCMP_ARCH_AARCH64: {
+    count: 327,
+    bits: '2AEmj1X9rI1///b3p9qZrWq9/s1+P/unvz//+nyvf3/Ah+/rP3XP7R3iv8Dfz9OvVb/q25fQoGEutpd1aAMIkTY=',
+  },
+  SCMP_ARCH_MIPS: {
+    count: 445,
+    bits: '/wfvv////91///7///+fr+q//v3//+/v///f////f9/gj////////5/z/8D/z/y/Vb/q+////Gev/////P/Mtz8=',
+  },
+  SCMP_ARCH_MIPSEL: {
+    count: 445,
+    bits: '/wfvv////91///7///+fr+q//v3//+/v///f////f9/gj////////5/z/8D/z/y/Vb/q+////Gev/////P/Mtz8=',
+  },
+  SCMP_ARCH_MIPS64: {
+    count: 375,
+    bits: '/gfmv1X9/91///b/p9qfr+q//s1/P+vvv3/f/3yvf3/gj//vP/3v7X/yv8Dfz9O/Vb/q29fQqGEvv9d16APIlTc=',
+  },
+  SCMP_ARCH_MIPSEL64: {
+    count: 375,
+    bits: '/gfmv1X9/91///b/p9qfr+q//s1/P+vvv3/f/3yvf3/gj//vP/3v7X/yv8Dfz9O/Vb/q29fQqGEvv9d16APIlTc=',
+  },
+  SCMP_ARCH_MIPS64N32: {
+    count: 399,
+    bits: '/gfmv////91///7/5/qfr+q//s3/P+vvv3/f/3z/f3/gj///P//v/X/y/8D/z/e/Vb/q29fQ6GEvv/9/6APIlzc=',
+  },
+  SCMP_ARCH_MIPSEL64N32: {
+    count: 399,
+    bits: '/gfmv////91///7/5/qfr+q//s3/P+vvv3/f/3z/f3/gj///P//v/X/y/8D/z/e/Vb/q29fQ6GEvv/9/6APIlzc=',
+  },
+  SCMP_ARCH_PPC: {
+    count: 452,
+    bits: '/wcvv////93///7///+fr+q//v3////v///f/////9///////////x/y/8H/7/yvVb/q+/////9397///wPMvz4=',
+  },
+  SCMP_ARCH_PPC64: {
+    count: 424,
+    bits: '/wcvv1X9/91///b/59ufr+q//v1////v/3/f//6v///////v//3/7x/yv8Hf79qvVb/q+///7/9395d1/wPMvT4=',
+  },
+  SCMP_ARCH_PPC64LE: {
+    count: 424,
+    bits: '/wcvv1X9/91///b/59ufr+q//v1////v/3/f//6v///////v//3/7x/yv8Hf79qvVb/q+///7/9395d1/wPMvT4=',
+  },
+  SCMP_ARCH_S390X: {
+    count: 390,
+    bits: '9Acnv1X9/91///b/59qfr+q//u1/P//vv3///3yvf//gj//vP/3/7R/yv/7f79KvVb/q2///6GEvt9d1+APMnTY=',
+  },
+  SCMP_ARCH_PARISC: {
+    count: 407,
+    bits: '/wWnv////d2///7///6br+q9/s3/P/vvv//f/33/f5/gj///P3fv/x/y/8D/z/+vVb/q+/fT/GMv97//6APMnz4=',
+  },
+  SCMP_ARCH_PARISC64: {
+    count: 386,
+    bits: '/gWnv1X9/d2///7//96br+q9/s1/P/vvv//f/32vf5/gj//vP3Xv7x/yv8Dfz/uvVb/q+/fT/GMv95f16APMnT4=',
+  },
+  SCMP_ARCH_RISCV64: {
+    count: 328,
+    bits: '2AEmj1X9rI1///b3p9qZrWq9/s1+P/unvz//+nyvf3/Ah+/rP3XP7Rnuv8Dfz9OvVb/q25fQoGEutpd1aAMIkTY=',
+  },
+  SCMP_ARCH_LOONGARCH64: {
+    count: 324,
+    bits: '2AEmj1X9rI1///b3p9qZrWq9/M1+P/unvz//+nyvf3/Ah+/rP3XP7Rniv8Dfz9OvVb/K25fQoGEutpd1aAMIkTY=',
+  },
+  SCMP_ARCH_M68K: {
+    count: 443,
+    bits: '98Wn/////93///////6//////8+/P+//v//f/33/f9/rj///P////R/y/8D/7/S//////////GMv97//+gPMnz4=',
+  },
+  SCMP_ARCH_SH: {
+    count: 436,
+    bits: '/wWn///3/d3///////6b/+/9/8+/P+//v//f/33/f9/7j///P3f//x/y/8D/z/yv/////////GM/97//+gPMnz4=',
+  },
+  SCMP_ARCH_SHEB: {
+    count: 436,
+    bits: '/wWn///3/d3///////6b/+/9/8+/P+//v//f/33/f9/7j///P3f//x/y/8D/z/yv/////////GM/97//+gPMnz4=',
+  },
 };

@@ -2,33 +2,91 @@
 // run `node scripts/generate-syscalls.mjs` on a machine with Debian package `seccomp` installed.
 
 /** libseccompVersion is the version of libseccomp the table was generated from. */
-export const libseccompVersion = "2.5.4-1+deb12u1";
+export const libseccompVersion = '2.5.4-1+deb12u1';
 
 /** syscallNames holds every syscall name libseccomp knows, sorted, separated by single spaces. */
-export const syscallNames = "_llseek _newselect _sysctl accept accept4 access acct add_key adjtimex afs_syscall alarm arch_prctl arm_fadvise64_64 arm_sync_file_range bdflush bind bpf break breakpoint brk cachectl cacheflush cachestat capget capset chdir chmod chown chown32 chroot clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 clock_settime clock_settime64 clone clone3 close close_range connect copy_file_range creat create_module delete_module dup dup2 dup3 epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 execve execveat exit exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate fanotify_init fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl fcntl64 fdatasync fgetxattr finit_module flistxattr flock fork fremovexattr fsconfig fsetxattr fsmount fsopen fspick fstat fstat64 fstatat64 fstatfs fstatfs64 fsync ftime ftruncate ftruncate64 futex futex_requeue futex_time64 futex_wait futex_waitv futex_wake futimesat get_kernel_syms get_mempolicy get_robust_list get_thread_area get_tls getcpu getcwd getdents getdents64 getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups getgroups32 getitimer getpeername getpgid getpgrp getpid getpmsg getppid getpriority getrandom getresgid getresgid32 getresuid getresuid32 getrlimit getrusage getsid getsockname getsockopt gettid gettimeofday getuid getuid32 getxattr gtty idle init_module inotify_add_watch inotify_init inotify_init1 inotify_rm_watch io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit io_uring_enter io_uring_register io_uring_setup ioctl ioperm iopl ioprio_get ioprio_set ipc kcmp kexec_file_load kexec_load keyctl kill landlock_add_rule landlock_create_ruleset landlock_restrict_self lchown lchown32 lgetxattr link linkat listen listxattr llistxattr lock lookup_dcookie lremovexattr lseek lsetxattr lstat lstat64 madvise map_shadow_stack mbind membarrier memfd_create memfd_secret migrate_pages mincore mkdir mkdirat mknod mknodat mlock mlock2 mlockall mmap mmap2 modify_ldt mount mount_setattr move_mount move_pages mprotect mpx mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 mq_unlink mremap msgctl msgget msgrcv msgsnd msync multiplexer munlock munlockall munmap name_to_handle_at nanosleep newfstatat nfsservctl nice oldfstat oldlstat oldolduname oldstat olduname open open_by_handle_at open_tree openat openat2 pause pciconfig_iobase pciconfig_read pciconfig_write perf_event_open personality pidfd_getfd pidfd_open pidfd_send_signal pipe pipe2 pivot_root pkey_alloc pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64 process_madvise process_mrelease process_vm_readv process_vm_writev prof profil pselect6 pselect6_time64 ptrace putpmsg pwrite64 pwritev pwritev2 query_module quotactl quotactl_fd read readahead readdir readlink readlinkat readv reboot recv recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr rename renameat renameat2 request_key restart_syscall riscv_flush_icache rmdir rseq rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo rtas s390_guarded_storage s390_pci_mmio_read s390_pci_mmio_write s390_runtime_instr s390_sthyi sched_get_priority_max sched_get_priority_min sched_getaffinity sched_getattr sched_getparam sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield seccomp security select semctl semget semop semtimedop semtimedop_time64 send sendfile sendfile64 sendmmsg sendmsg sendto set_mempolicy set_mempolicy_home_node set_robust_list set_thread_area set_tid_address set_tls setdomainname setfsgid setfsgid32 setfsuid setfsuid32 setgid setgid32 setgroups setgroups32 sethostname setitimer setns setpgid setpriority setregid setregid32 setresgid setresgid32 setresuid setresuid32 setreuid setreuid32 setrlimit setsid setsockopt settimeofday setuid setuid32 setxattr sgetmask shmat shmctl shmdt shmget shutdown sigaction sigaltstack signal signalfd signalfd4 sigpending sigprocmask sigreturn sigsuspend socket socketcall socketpair splice spu_create spu_run ssetmask stat stat64 statfs statfs64 statx stime stty subpage_prot swapcontext swapoff swapon switch_endian symlink symlinkat sync sync_file_range sync_file_range2 syncfs sys_debug_setcontext syscall sysfs sysinfo syslog sysmips tee tgkill time timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate truncate64 tuxcall ugetrlimit ulimit umask umount umount2 uname unlink unlinkat unshare uselib userfaultfd usr26 usr32 ustat utime utimensat utimensat_time64 utimes vfork vhangup vm86 vm86old vmsplice vserver wait4 waitid waitpid write writev";
+export const syscallNames =
+  '_llseek _newselect _sysctl accept accept4 access acct add_key adjtimex afs_syscall alarm arch_prctl arm_fadvise64_64 arm_sync_file_range bdflush bind bpf break breakpoint brk cachectl cacheflush cachestat capget capset chdir chmod chown chown32 chroot clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 clock_settime clock_settime64 clone clone3 close close_range connect copy_file_range creat create_module delete_module dup dup2 dup3 epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 execve execveat exit exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate fanotify_init fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl fcntl64 fdatasync fgetxattr finit_module flistxattr flock fork fremovexattr fsconfig fsetxattr fsmount fsopen fspick fstat fstat64 fstatat64 fstatfs fstatfs64 fsync ftime ftruncate ftruncate64 futex futex_requeue futex_time64 futex_wait futex_waitv futex_wake futimesat get_kernel_syms get_mempolicy get_robust_list get_thread_area get_tls getcpu getcwd getdents getdents64 getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups getgroups32 getitimer getpeername getpgid getpgrp getpid getpmsg getppid getpriority getrandom getresgid getresgid32 getresuid getresuid32 getrlimit getrusage getsid getsockname getsockopt gettid gettimeofday getuid getuid32 getxattr gtty idle init_module inotify_add_watch inotify_init inotify_init1 inotify_rm_watch io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit io_uring_enter io_uring_register io_uring_setup ioctl ioperm iopl ioprio_get ioprio_set ipc kcmp kexec_file_load kexec_load keyctl kill landlock_add_rule landlock_create_ruleset landlock_restrict_self lchown lchown32 lgetxattr link linkat listen listxattr llistxattr lock lookup_dcookie lremovexattr lseek lsetxattr lstat lstat64 madvise map_shadow_stack mbind membarrier memfd_create memfd_secret migrate_pages mincore mkdir mkdirat mknod mknodat mlock mlock2 mlockall mmap mmap2 modify_ldt mount mount_setattr move_mount move_pages mprotect mpx mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 mq_unlink mremap msgctl msgget msgrcv msgsnd msync multiplexer munlock munlockall munmap name_to_handle_at nanosleep newfstatat nfsservctl nice oldfstat oldlstat oldolduname oldstat olduname open open_by_handle_at open_tree openat openat2 pause pciconfig_iobase pciconfig_read pciconfig_write perf_event_open personality pidfd_getfd pidfd_open pidfd_send_signal pipe pipe2 pivot_root pkey_alloc pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64 process_madvise process_mrelease process_vm_readv process_vm_writev prof profil pselect6 pselect6_time64 ptrace putpmsg pwrite64 pwritev pwritev2 query_module quotactl quotactl_fd read readahead readdir readlink readlinkat readv reboot recv recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr rename renameat renameat2 request_key restart_syscall riscv_flush_icache rmdir rseq rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo rtas s390_guarded_storage s390_pci_mmio_read s390_pci_mmio_write s390_runtime_instr s390_sthyi sched_get_priority_max sched_get_priority_min sched_getaffinity sched_getattr sched_getparam sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield seccomp security select semctl semget semop semtimedop semtimedop_time64 send sendfile sendfile64 sendmmsg sendmsg sendto set_mempolicy set_mempolicy_home_node set_robust_list set_thread_area set_tid_address set_tls setdomainname setfsgid setfsgid32 setfsuid setfsuid32 setgid setgid32 setgroups setgroups32 sethostname setitimer setns setpgid setpriority setregid setregid32 setresgid setresgid32 setresuid setresuid32 setreuid setreuid32 setrlimit setsid setsockopt settimeofday setuid setuid32 setxattr sgetmask shmat shmctl shmdt shmget shutdown sigaction sigaltstack signal signalfd signalfd4 sigpending sigprocmask sigreturn sigsuspend socket socketcall socketpair splice spu_create spu_run ssetmask stat stat64 statfs statfs64 statx stime stty subpage_prot swapcontext swapoff swapon switch_endian symlink symlinkat sync sync_file_range sync_file_range2 syncfs sys_debug_setcontext syscall sysfs sysinfo syslog sysmips tee tgkill time timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate truncate64 tuxcall ugetrlimit ulimit umask umount umount2 uname unlink unlinkat unshare uselib userfaultfd usr26 usr32 ustat utime utimensat utimensat_time64 utimes vfork vhangup vm86 vm86old vmsplice vserver wait4 waitid waitpid write writev';
 
 /**
  * syscallBitmaps maps an OCI architecture to the names that are real syscalls there: bit i (little-endian, base64)
  * is set when `syscallNames[i]` resolves to a non-negative number on it. `count` is the number of bits set.
  */
 export const syscallBitmaps: Readonly<Record<string, {readonly count: number; readonly bits: string}>> = {
-  SCMP_ARCH_X86: {count: 419, bits: "50/L///vf/f////////7//5//v//v//7/////x/6/j/+/////0d//wf+f6Hx/f//++C/8s9e7n///Z//fw=="},
-  SCMP_ARCH_X86_64: {count: 368, bits: "/I/Jb1X////fv/1/qv37qv/1L//977/f9//v9/r7Az/+v//0v7d//wX+/p/+rfpVX19Do8Je7i/r0p87bw=="},
-  SCMP_ARCH_X32: {count: 356, bits: "+I/Jb1V/f/ffv/1/qr35qv/1L//977/f1//v9/r7AT/+v//0vbd//wX+/p9+rfpVX19Do8Je7i/r0pc7bQ=="},
-  SCMP_ARCH_ARM: {count: 415, bits: "//Ht//9/f/fP////77/9/+/vP///7P/f//3X9//7Bv/////cvf9//wf+f/5/////f39/48NObn//1f8+bw=="},
-  SCMP_ARCH_AARCH64: {count: 312, bits: "2IHJY1U/a+Pfv31/qp3Zquv1L/v97J/e86/P9/r7Ax6+r//UPbd7/gX+fp5+rfpVX19Cg8JcbC/r0BYibQ=="},
-  SCMP_ARCH_MIPS: {count: 392, bits: "50f77//vf/ffv//////5qv517v//v7/7//3//x/6Bj/+/////0d//wf+f6DxrfpV2+C/8s9e////+Z9vfw=="},
-  SCMP_ARCH_MIPS64: {count: 358, bits: "/of5b1X/f/ffv/1/qv35qv/1L//9rL/f9/3P9/r7Az/+v//0v7d//wX+fp7+rfpVX19Do8Jefq/r0Jcrbw=="},
-  SCMP_ARCH_MIPS64N32: {count: 382, bits: "/of57///f/ffv/9/rv/5qv/1L///rL/f9/3P9//7Az/+///8v/d//wf+f77/rfpVX19Do8Nefv//0Jcvbw=="},
-  SCMP_ARCH_MIPSEL: {count: 392, bits: "50f77//vf/ffv//////5qv517v//v7/7//3//x/6Bj/+/////0d//wf+f6DxrfpV2+C/8s9e////+Z9vfw=="},
-  SCMP_ARCH_MIPSEL64: {count: 358, bits: "/of5b1X/f/ffv/1/qv35qv/1L//9rL/f9/3P9/r7Az/+v//0v7d//wX+fp7+rfpVX19Do8Jefq/r0Jcrbw=="},
-  SCMP_ARCH_MIPSEL64N32: {count: 382, bits: "/of57///f/ffv/9/rv/5qv/1L///rL/f9/3P9//7Az/+///8v/d//wf+f77/rfpVX19Do8Nefv//0Jcvbw=="},
-  SCMP_ARCH_PPC: {count: 407, bits: "50fL7//vf/f/v//////5qv517v///7/7//3//x/+/v///////0d//w/+f6FxrfpV2+C//v/v7n///59/fQ=="},
-  SCMP_ARCH_PPC64: {count: 378, bits: "50fLb1Xvf/ffv/1/vv35qv517v/9/7/79/3v/xr+////v//3/wd//w3+foFwrfpV2+C/vv/v7i/r/p97fQ=="},
-  SCMP_ARCH_PPC64LE: {count: 378, bits: "50fLb1Xvf/ffv/1/vv35qv517v/9/7/79/3v/xr+////v//3/wd//w3+foFwrfpV2+C/vv/v7i/r/p97fQ=="},
-  SCMP_ARCH_S390: {count: 400, bits: "50fJ///vf/f/////7//5//5/vv///f/b///f9x/6Bj/+///8/0d///f/f6Bx/f//e+C/4sde7v//9Z8/bQ=="},
-  SCMP_ARCH_S390X: {count: 347, bits: "5EfJb1Xvf/ffv/1/rv35qv51rv/9/L/b9//P9xr6Bz/+v//0/wd///X/foFwrfpVW+C/osNebq/r8J87bQ=="},
-  SCMP_ARCH_PARISC: {count: 392, bits: "/8Xp7/9/f/fvv///77/5qu/1L///7L/f//3f9//7BD/+///cvf9//wf+f/5/rfpV399P88de7n//0Z8/fQ=="},
-  SCMP_ARCH_PARISC64: {count: 372, bits: "/8Xpb1V/f/fvv///7735qu/1L//97L/f//3f9/r7BD/+v//Uvb9//wX+ft5/rfpV399P88de7i/r0Z87fQ=="},
-  SCMP_ARCH_RISCV64: {count: 312, bits: "2IHJY1U/a+Pfv31/qp3Zquv1L/v97J/e86/P9/r7Ax6+r//UPbfz/gX+fp5+rfpVX19Cg8JcbC/r0BYibQ=="},
+  SCMP_ARCH_X86: {
+    count: 419,
+    bits: '50/L///vf/f////////7//5//v//v//7/////x/6/j/+/////0d//wf+f6Hx/f//++C/8s9e7n///Z//fw==',
+  },
+  SCMP_ARCH_X86_64: {
+    count: 368,
+    bits: '/I/Jb1X////fv/1/qv37qv/1L//977/f9//v9/r7Az/+v//0v7d//wX+/p/+rfpVX19Do8Je7i/r0p87bw==',
+  },
+  SCMP_ARCH_X32: {
+    count: 356,
+    bits: '+I/Jb1V/f/ffv/1/qr35qv/1L//977/f1//v9/r7AT/+v//0vbd//wX+/p9+rfpVX19Do8Je7i/r0pc7bQ==',
+  },
+  SCMP_ARCH_ARM: {
+    count: 415,
+    bits: '//Ht//9/f/fP////77/9/+/vP///7P/f//3X9//7Bv/////cvf9//wf+f/5/////f39/48NObn//1f8+bw==',
+  },
+  SCMP_ARCH_AARCH64: {
+    count: 312,
+    bits: '2IHJY1U/a+Pfv31/qp3Zquv1L/v97J/e86/P9/r7Ax6+r//UPbd7/gX+fp5+rfpVX19Cg8JcbC/r0BYibQ==',
+  },
+  SCMP_ARCH_MIPS: {
+    count: 392,
+    bits: '50f77//vf/ffv//////5qv517v//v7/7//3//x/6Bj/+/////0d//wf+f6DxrfpV2+C/8s9e////+Z9vfw==',
+  },
+  SCMP_ARCH_MIPS64: {
+    count: 358,
+    bits: '/of5b1X/f/ffv/1/qv35qv/1L//9rL/f9/3P9/r7Az/+v//0v7d//wX+fp7+rfpVX19Do8Jefq/r0Jcrbw==',
+  },
+  SCMP_ARCH_MIPS64N32: {
+    count: 382,
+    bits: '/of57///f/ffv/9/rv/5qv/1L///rL/f9/3P9//7Az/+///8v/d//wf+f77/rfpVX19Do8Nefv//0Jcvbw==',
+  },
+  SCMP_ARCH_MIPSEL: {
+    count: 392,
+    bits: '50f77//vf/ffv//////5qv517v//v7/7//3//x/6Bj/+/////0d//wf+f6DxrfpV2+C/8s9e////+Z9vfw==',
+  },
+  SCMP_ARCH_MIPSEL64: {
+    count: 358,
+    bits: '/of5b1X/f/ffv/1/qv35qv/1L//9rL/f9/3P9/r7Az/+v//0v7d//wX+fp7+rfpVX19Do8Jefq/r0Jcrbw==',
+  },
+  SCMP_ARCH_MIPSEL64N32: {
+    count: 382,
+    bits: '/of57///f/ffv/9/rv/5qv/1L///rL/f9/3P9//7Az/+///8v/d//wf+f77/rfpVX19Do8Nefv//0Jcvbw==',
+  },
+  SCMP_ARCH_PPC: {
+    count: 407,
+    bits: '50fL7//vf/f/v//////5qv517v///7/7//3//x/+/v///////0d//w/+f6FxrfpV2+C//v/v7n///59/fQ==',
+  },
+  SCMP_ARCH_PPC64: {
+    count: 378,
+    bits: '50fLb1Xvf/ffv/1/vv35qv517v/9/7/79/3v/xr+////v//3/wd//w3+foFwrfpV2+C/vv/v7i/r/p97fQ==',
+  },
+  SCMP_ARCH_PPC64LE: {
+    count: 378,
+    bits: '50fLb1Xvf/ffv/1/vv35qv517v/9/7/79/3v/xr+////v//3/wd//w3+foFwrfpV2+C/vv/v7i/r/p97fQ==',
+  },
+  SCMP_ARCH_S390: {
+    count: 400,
+    bits: '50fJ///vf/f/////7//5//5/vv///f/b///f9x/6Bj/+///8/0d///f/f6Bx/f//e+C/4sde7v//9Z8/bQ==',
+  },
+  SCMP_ARCH_S390X: {
+    count: 347,
+    bits: '5EfJb1Xvf/ffv/1/rv35qv51rv/9/L/b9//P9xr6Bz/+v//0/wd///X/foFwrfpVW+C/osNebq/r8J87bQ==',
+  },
+  SCMP_ARCH_PARISC: {
+    count: 392,
+    bits: '/8Xp7/9/f/fvv///77/5qu/1L///7L/f//3f9//7BD/+///cvf9//wf+f/5/rfpV399P88de7n//0Z8/fQ==',
+  },
+  SCMP_ARCH_PARISC64: {
+    count: 372,
+    bits: '/8Xpb1V/f/fvv///7735qu/1L//97L/f//3f9/r7BD/+v//Uvb9//wX+ft5/rfpV399P88de7i/r0Z87fQ==',
+  },
+  SCMP_ARCH_RISCV64: {
+    count: 312,
+    bits: '2IHJY1U/a+Pfv31/qp3Zquv1L/v97J/e86/P9/r7Ax6+r//UPbfz/gX+fp5+rfpVX19Cg8JcbC/r0BYibQ==',
+  },
 };
