@@ -36,13 +36,30 @@ if (argv.length === 1 && argv[0] === '--version') {
   // The bundle is one function expression (see scripts/build.mjs).
   const script = new Script(source, {filename: bundle, cachedData});
   const module = {exports: {}};
-  script.runInThisContext()(module.exports, require('node:module').createRequire(bundle), module, bundle, dir, pathToFileURL(bundle).href);
-  module.exports.main(argv).then((code) => {
-    process.exitCode = code;
-    const out = process.env.COSI_WRITE_CODE_CACHE;
-    if (out) {
-      writeFileSync(`${out}.tmp`, Buffer.concat([Buffer.from(build, 'latin1'), script.createCachedData()]));
-      renameSync(`${out}.tmp`, out);
-    }
-  });
+  script.runInThisContext()(
+    module.exports,
+    require('node:module').createRequire(bundle),
+    module,
+    bundle,
+    dir,
+    pathToFileURL(bundle).href,
+  );
+  // main() turns every failure into a diagnostic and an exit code; a rejection here is a bug in that promise, and it
+  // still ends as one line and exit 1 (SPEC §3), not as an unhandled rejection's stack.
+  module.exports.main(argv).then(
+    (code) => {
+      process.exitCode = code;
+      const out = process.env.COSI_WRITE_CODE_CACHE;
+      if (out) {
+        writeFileSync(`${out}.tmp`, Buffer.concat([Buffer.from(build, 'latin1'), script.createCachedData()]));
+        renameSync(`${out}.tmp`, out);
+      }
+    },
+    (err) => {
+      process.stderr.write(
+        `cosi: error: internal error (this is a bug in cosi): ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
 }

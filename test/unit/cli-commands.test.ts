@@ -8,7 +8,11 @@ const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname,
 const bin = join(repo, 'bin/cosi.js');
 
 function cosi(args: string[], env: Record<string, string> = {}, input = '') {
-  const result = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', input, env: {...process.env, NO_COLOR: '', ...env}});
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    input,
+    env: {...process.env, NO_COLOR: '', ...env},
+  });
   return {exitCode: result.status, stdout: result.stdout, stderr: result.stderr};
 }
 
@@ -35,7 +39,7 @@ test('--version and --help', (t) => {
   t.regex(version.stdout, /^cosi \d+\.\d+\.\d+\n$/);
   const help = cosi(['--help']);
   t.is(help.exitCode, 0);
-  t.regex(help.stdout, /^  plan +show the changes/m);
+  t.regex(help.stdout, /^ {2}plan +show the changes/m);
   t.is(cosi([]).exitCode, 1, 'no command is a usage error');
 });
 
@@ -64,7 +68,15 @@ test('plan --detailed-exitcode exits 2 with changes; --json has the SPEC fields'
   t.is(cosi(['plan', config, '--root', root.dir, '--detailed-exitcode']).exitCode, 2);
   const json = JSON.parse(cosi(['plan', config, '--root', root.dir, '--json']).stdout);
   t.is(json.formatVersion, '1');
-  t.deepEqual(Object.keys(json.changes[0]).slice(0, 7), ['address', 'kind', 'action', 'before', 'after', 'reason', 'disruption']);
+  t.deepEqual(Object.keys(json.changes[0]).slice(0, 7), [
+    'address',
+    'kind',
+    'action',
+    'before',
+    'after',
+    'reason',
+    'disruption',
+  ]);
   t.deepEqual(json.summary, {create: 2, update: 0, delete: 0, replace: 0});
   t.deepEqual(json.requires, {reboot: false, restart: []});
   t.regex(json.fingerprint, /^[0-9a-f]{32}$/);
@@ -82,10 +94,19 @@ test('apply --json prints one event per line, then a plan exits 0', async (t) =>
   const {root, config} = await fixture(t);
   const apply = cosi(['apply', config, '--root', root.dir, '--auto-approve', '--json']);
   t.is(apply.exitCode, 0, apply.stderr);
-  const events = apply.stdout.trim().split('\n').map((line) => JSON.parse(line) as {type: string; address?: string});
-  t.deepEqual(events.map((e) => e.type), ['apply_start', 'apply_complete', 'apply_start', 'apply_complete', 'summary']);
+  const events = apply.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as {type: string; address?: string});
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['apply_start', 'apply_complete', 'apply_start', 'apply_complete', 'summary'],
+  );
   t.is(await root.read('/proc/sys/net/ipv4/ip_forward'), '1');
-  t.is(await root.read('/etc/sysctl.d/90-cosi.conf'), '# Managed by cosi (https://cosi.dev). Do not edit: changes are overwritten on the next apply.\nnet.ipv4.ip_forward = 1\nvm.swappiness = 10\n');
+  t.is(
+    await root.read('/etc/sysctl.d/90-cosi.conf'),
+    '# Managed by cosi (https://cosi.dev). Do not edit: changes are overwritten on the next apply.\nnet.ipv4.ip_forward = 1\nvm.swappiness = 10\n',
+  );
   const state = JSON.parse((await root.read('/var/lib/cosi/state.json'))!);
   t.is(state.resources['sysctl.vm.swappiness'].original, '60');
   t.is(cosi(['plan', config, '--root', root.dir, '--detailed-exitcode']).exitCode, 0);
@@ -166,7 +187,11 @@ test('a lock left by a kill between its mkdir and its PID file is taken over at 
   const {root, config} = await fixture(t);
   const {mkdirSync, readFileSync, readlinkSync} = await import('node:fs');
   // A PID that cannot be running (above the kernel's maximum), in our namespace and boot.
-  const identity = {pid: 4194305, pidNamespace: readlinkSync('/proc/self/ns/pid'), bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()};
+  const identity = {
+    pid: 4194305,
+    pidNamespace: readlinkSync('/proc/self/ns/pid'),
+    bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+  };
   mkdirSync(join(root.dir, 'run/cosi/apply.lock'), {recursive: true});
   await root.write('/proc/sys/kernel/random/boot_id', `${identity.bootId}\n`);
   await root.write(`/run/cosi/apply.pid.${identity.pid}`, JSON.stringify(identity));
@@ -184,7 +209,10 @@ test('a lock whose would-be holder is alive is not taken over', async (t) => {
   await root.write('/proc/sys/kernel/random/boot_id', `${bootId}\n`);
   mkdirSync(join(root.dir, 'run/cosi/apply.lock'), {recursive: true});
   // This test's own process stands for a live taker between its mkdir and its PID file.
-  await root.write(`/run/cosi/apply.pid.${process.pid}`, JSON.stringify({pid: process.pid, pidNamespace: readlinkSync('/proc/self/ns/pid'), bootId}));
+  await root.write(
+    `/run/cosi/apply.pid.${process.pid}`,
+    JSON.stringify({pid: process.pid, pidNamespace: readlinkSync('/proc/self/ns/pid'), bootId}),
+  );
   const apply = cosi(['apply', config, '--root', root.dir, '--auto-approve']);
   t.is(apply.exitCode, 1);
   t.regex(apply.stderr, /another cosi apply holds the lock/);
@@ -193,8 +221,13 @@ test('a lock whose would-be holder is alive is not taken over', async (t) => {
 test('facts names the package manager by the same rule as planning: the os-release family first', async (t) => {
   const {root} = await fixture(t);
   await root.write('/etc/os-release', 'ID=fedora\nVERSION_ID=41\n');
-  for (const tool of ['/usr/bin/dpkg-query', '/usr/bin/apt-get', '/usr/bin/dpkg', '/usr/bin/rpm', '/usr/bin/dnf']) await root.write(tool, '');
-  t.is(JSON.parse(cosi(['facts', '--root', root.dir, '--json']).stdout).packageManager, 'dnf', 'a Fedora node that also carries dpkg');
+  for (const tool of ['/usr/bin/dpkg-query', '/usr/bin/apt-get', '/usr/bin/dpkg', '/usr/bin/rpm', '/usr/bin/dnf'])
+    await root.write(tool, '');
+  t.is(
+    JSON.parse(cosi(['facts', '--root', root.dir, '--json']).stdout).packageManager,
+    'dnf',
+    'a Fedora node that also carries dpkg',
+  );
   await root.write('/etc/os-release', 'ID=debian\nVERSION_ID="12"\n');
   t.is(JSON.parse(cosi(['facts', '--root', root.dir, '--json']).stdout).packageManager, 'apt');
 });

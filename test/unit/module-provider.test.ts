@@ -55,7 +55,11 @@ interface Node {
 }
 
 /** node makes a fixture root from a fixture tree plus extra files, with a host whose commands the fake kmod runs. */
-async function node(name: 'debian12' | 'microvm', extra: Record<string, string> = {}, options: {noCommands?: boolean} = {}): Promise<Node> {
+async function node(
+  name: 'debian12' | 'microvm',
+  extra: Record<string, string> = {},
+  options: {noCommands?: boolean} = {},
+): Promise<Node> {
   const tree = fixtureTree(name);
   const root = await createFixtureRoot({...tree.files, ...extra});
   for (const [path, target] of Object.entries(tree.links)) {
@@ -63,13 +67,23 @@ async function node(name: 'debian12' | 'microvm', extra: Record<string, string> 
     symlinkSync(target, join(root.dir, path));
   }
   // config.gz is binary: copy it byte for byte.
-  if (tree.files['/proc/config.gz']) await writeFile(join(root.dir, 'proc/config.gz'), readFileSync(join(repo, 'fixtures/modules', name, 'proc/config.gz')));
+  if (tree.files['/proc/config.gz'])
+    await writeFile(
+      join(root.dir, 'proc/config.gz'),
+      readFileSync(join(repo, 'fixtures/modules', name, 'proc/config.gz')),
+    );
   const calls: string[][] = [];
   const runner = options.noCommands ? refuseCommands : fakeKmod(root.dir, calls);
   return {root, host: createHost({root: root.dir, runner}), calls};
 }
 
-const refuseCommands = async (): Promise<CommandResult> => ({exitCode: 127, timedOut: false, stdout: '', stderr: 'no commands here', started: false});
+const refuseCommands = async (): Promise<CommandResult> => ({
+  exitCode: 127,
+  timedOut: false,
+  stdout: '',
+  stderr: 'no commands here',
+  started: false,
+});
 
 /** Default parameters the fake kernel gives modules it loads. */
 const defaultParameters: Record<string, Record<string, string>> = {
@@ -93,13 +107,23 @@ function fakeKmod(dir: string, calls: string[][]): (request: CommandRequest) => 
   const file = (p: string) => join(dir, p);
   const readProc = async () => parseProcModules(await readFile(file('proc/modules'), 'utf8').catch(() => ''));
   const writeProc = async (modules: Map<string, LoadedModule>) =>
-    writeFile(file('proc/modules'), [...modules.values()].map((m) => `${m.name} 16384 ${m.refcount} ${m.holders.length > 0 ? `${m.holders.join(',')},` : '-'} Live 0x0000000000000000\n`).join(''));
+    writeFile(
+      file('proc/modules'),
+      [...modules.values()]
+        .map(
+          (m) =>
+            `${m.name} 16384 ${m.refcount} ${m.holders.length > 0 ? `${m.holders.join(',')},` : '-'} Live 0x0000000000000000\n`,
+        )
+        .join(''),
+    );
   const modprobeConfig = async () => {
     const directives = [];
     for (const d of ['etc/modprobe.d', 'run/modprobe.d', 'lib/modprobe.d']) {
       let names: string[] = [];
       try {
-        names = readdirSync(file(d)).filter((n) => n.endsWith('.conf')).sort();
+        names = readdirSync(file(d))
+          .filter((n) => n.endsWith('.conf'))
+          .sort();
       } catch {
         continue;
       }
@@ -116,21 +140,35 @@ function fakeKmod(dir: string, calls: string[][]): (request: CommandRequest) => 
     if (command === 'modprobe') {
       const [name, ...params] = args as [string, ...string[]];
       const dep = parseModulesDep(await readFile(file(`lib/modules/${debianKernel}/modules.dep`), 'utf8'));
-      if (!dep.has(name)) return fail(`modprobe: FATAL: Module ${name} not found in directory /lib/modules/${debianKernel}`);
+      if (!dep.has(name))
+        return fail(`modprobe: FATAL: Module ${name} not found in directory /lib/modules/${debianKernel}`);
       const config = await modprobeConfig();
-      const load = async (m: string, holder: string | undefined, extra: readonly string[]): Promise<string | undefined> => {
+      const load = async (
+        m: string,
+        holder: string | undefined,
+        extra: readonly string[],
+      ): Promise<string | undefined> => {
         const install = config.find((d) => d.command === 'install' && d.module === m);
-        if (install?.args === '/bin/false') return `modprobe: ERROR: Error running install command '/bin/false' for module ${m}: retcode 1`;
+        if (install?.args === '/bin/false')
+          return `modprobe: ERROR: Error running install command '/bin/false' for module ${m}: retcode 1`;
         const existing = modules.get(m);
         if (existing) {
-          if (holder) modules.set(m, {...existing, refcount: (existing.refcount ?? 0) + 1, holders: [...existing.holders, holder]});
+          if (holder)
+            modules.set(m, {
+              ...existing,
+              refcount: (existing.refcount ?? 0) + 1,
+              holders: [...existing.holders, holder],
+            });
           return undefined;
         }
         for (const d of dep.get(m) ?? []) {
           const problem = await load(d, m, []);
           if (problem) return problem;
         }
-        const options = [...config.filter((d) => d.command === 'options' && d.module === m).flatMap((d) => parseOptions(d.args)), ...parseOptions(extra.join(' '))];
+        const options = [
+          ...config.filter((d) => d.command === 'options' && d.module === m).flatMap((d) => parseOptions(d.args)),
+          ...parseOptions(extra.join(' ')),
+        ];
         const values = {...defaultParameters[m], ...Object.fromEntries(options)};
         await mkdir(file(`sys/module/${m}/parameters`), {recursive: true});
         await writeFile(file(`sys/module/${m}/initstate`), 'live\n');
@@ -151,10 +189,14 @@ function fakeKmod(dir: string, calls: string[][]): (request: CommandRequest) => 
       const name = args[0]!;
       const module = modules.get(name);
       if (!module) return fail(`rmmod: ERROR: Module ${name} is not currently loaded`);
-      if (module.refcount !== 0 || module.holders.length > 0) return fail(`rmmod: ERROR: Module ${name} is in use${module.holders.length > 0 ? ` by: ${module.holders.join(' ')}` : ''}`);
+      if (module.refcount !== 0 || module.holders.length > 0)
+        return fail(
+          `rmmod: ERROR: Module ${name} is in use${module.holders.length > 0 ? ` by: ${module.holders.join(' ')}` : ''}`,
+        );
       modules.delete(name);
       for (const [other, m] of modules) {
-        if (m.holders.includes(name)) modules.set(other, {...m, refcount: (m.refcount ?? 1) - 1, holders: m.holders.filter((h) => h !== name)});
+        if (m.holders.includes(name))
+          modules.set(other, {...m, refcount: (m.refcount ?? 1) - 1, holders: m.holders.filter((h) => h !== name)});
       }
       await rm(file(`sys/module/${name}`), {recursive: true, force: true});
       for (const key of Object.keys(moduleSysctls[name] ?? {})) await rm(file(`proc/sys/${key}`), {force: true});
@@ -168,18 +210,30 @@ function fakeKmod(dir: string, calls: string[][]): (request: CommandRequest) => 
 const providers: Provider[] = [moduleProvider as Provider, sysctlProvider as Provider];
 
 async function plan(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers, sections: documentSections});
+  return makePlan({
+    host,
+    desired: desiredFrom(spec),
+    state: await loadState(host),
+    providers,
+    sections: documentSections,
+  });
 }
 
 async function apply(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
   const planned = await plan(host, spec);
-  if (planned.diagnostics.some((d) => d.severity === 'error')) throw new Error(planned.diagnostics.map((d) => d.summary).join('; '));
+  if (planned.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(planned.diagnostics.map((d) => d.summary).join('; '));
   const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers});
   if (result.failed) throw new Error(`apply failed at ${result.failed.change.address}: ${result.failed.message}`);
   return planned;
 }
 
-async function withNode(name: 'debian12' | 'microvm', extra: Record<string, string>, body: (n: Node) => Promise<void>, options: {noCommands?: boolean} = {}): Promise<void> {
+async function withNode(
+  name: 'debian12' | 'microvm',
+  extra: Record<string, string>,
+  body: (n: Node) => Promise<void>,
+  options: {noCommands?: boolean} = {},
+): Promise<void> {
   const n = await node(name, extra, options);
   try {
     await body(n);
@@ -202,20 +256,36 @@ const kubernetes: NodeConfig['spec'] = {
 
 test('probe (Debian 12): loaded, unused, in use, loadable, built in, missing, alias, parameters', (t) =>
   withNode('debian12', {}, async ({host}) => {
-    const desired = desiredFrom({modules: {floppy: {}, x_tables: {}, 'br-netfilter': {}, ipv6: {}, nosuchmod: {}, ip_conntrack: {}}});
+    const desired = desiredFrom({
+      modules: {floppy: {}, x_tables: {}, 'br-netfilter': {}, ipv6: {}, nosuchmod: {}, ip_conntrack: {}},
+    });
     const observed = await probeModules({host, desired, state: emptyState});
     t.is(observed.kernel, debianKernel);
     t.true(observed.moduleSupport);
     t.is(observed.modulesDir, `/lib/modules/${debianKernel}`);
     const m = observed.modules;
-    t.like(m.floppy, {presence: {kind: 'loadable'}, loaded: true, refcount: 0, inUse: false, parameters: {floppy: '(null)'}});
+    t.like(m.floppy, {
+      presence: {kind: 'loadable'},
+      loaded: true,
+      refcount: 0,
+      inUse: false,
+      parameters: {floppy: '(null)'},
+    });
     t.like(m.x_tables, {loaded: true, refcount: 1, holders: ['ip_tables'], inUse: true});
     t.like(m.br_netfilter, {presence: {kind: 'loadable'}, loaded: false, inUse: false});
     t.is(m.br_netfilter!.parameters, undefined);
-    t.like(m.ipv6, {presence: {kind: 'builtin', evidence: `listed in /lib/modules/${debianKernel}/modules.builtin`}, loaded: true, inUse: true});
+    t.like(m.ipv6, {
+      presence: {kind: 'builtin', evidence: `listed in /lib/modules/${debianKernel}/modules.builtin`},
+      loaded: true,
+      inUse: true,
+    });
     t.is(m.nosuchmod!.presence.kind, 'missing');
     t.regex((m.nosuchmod!.presence as {why: string}).why, /modules\.dep, modules\.builtin or modules\.alias/);
-    t.like(m.ip_conntrack, {realName: 'nf_conntrack', presence: {kind: 'loadable', via: ['nf_conntrack']}, loaded: false});
+    t.like(m.ip_conntrack, {
+      realName: 'nf_conntrack',
+      presence: {kind: 'loadable', via: ['nf_conntrack']},
+      loaded: false,
+    });
   }));
 
 test('probe (Debian 12): every modules-load.d and modprobe.d directory in real precedence, masks and the command line', (t) =>
@@ -235,32 +305,58 @@ test('probe (Debian 12): every modules-load.d and modprobe.d directory in real p
       symlinkSync('/dev/null', join(root.dir, 'etc/modprobe.d/mask.conf'));
       const desired = desiredFrom({modules: {br_netfilter: {}, overlay: {}, nf_conntrack: {}, floppy: {}}});
       const observed = await probeModules({host, desired, state: emptyState});
-      t.deepEqual(observed.loadFiles.map((f) => [f.path, f.entries.map((e) => e.module)]), [
-        ['/etc/modules-load.d/k8s.conf', ['nf_conntrack']],
-        ['/etc/modules-load.d/modules.conf', ['br_netfilter']],
-      ], '/etc hides /usr/lib of the same name; the /etc/modules link is followed');
-      t.deepEqual(observed.probeFiles.map((f) => [f.path, f.directives.map((d) => d.text)]), [
-        ['/usr/lib/modprobe.d/aa.conf', ['blacklist br_netfilter']],
-        ['/lib/modprobe.d/aliases.conf', []],
-        ['/lib/modprobe.d/fbdev-blacklist.conf', []],
-        ['/etc/modprobe.d/mask.conf', []],
-        ['/lib/modprobe.d/systemd.conf', []],
-        ['/run/modprobe.d/zz.conf', ['options nf_conntrack hashsize=1']],
-      ], 'sorted by name across directories; /dev/null masks the /usr/local one; only relevant directives kept');
-      t.deepEqual(observed.cmdline, {load: [], blacklist: ['floppy'], options: [{module: 'nf_conntrack', parameter: 'expect_hashsize', value: '9'}]});
+      t.deepEqual(
+        observed.loadFiles.map((f) => [f.path, f.entries.map((e) => e.module)]),
+        [
+          ['/etc/modules-load.d/k8s.conf', ['nf_conntrack']],
+          ['/etc/modules-load.d/modules.conf', ['br_netfilter']],
+        ],
+        '/etc hides /usr/lib of the same name; the /etc/modules link is followed',
+      );
+      t.deepEqual(
+        observed.probeFiles.map((f) => [f.path, f.directives.map((d) => d.text)]),
+        [
+          ['/usr/lib/modprobe.d/aa.conf', ['blacklist br_netfilter']],
+          ['/lib/modprobe.d/aliases.conf', []],
+          ['/lib/modprobe.d/fbdev-blacklist.conf', []],
+          ['/etc/modprobe.d/mask.conf', []],
+          ['/lib/modprobe.d/systemd.conf', []],
+          ['/run/modprobe.d/zz.conf', ['options nf_conntrack hashsize=1']],
+        ],
+        'sorted by name across directories; /dev/null masks the /usr/local one; only relevant directives kept',
+      );
+      t.deepEqual(observed.cmdline, {
+        load: [],
+        blacklist: ['floppy'],
+        options: [{module: 'nf_conntrack', parameter: 'expect_hashsize', value: '9'}],
+      });
     },
   ));
 
 test('probe (microVM without loadable modules): built-in modules from /sys/module, sysctls, file systems, /proc/config.gz', (t) =>
   withNode('microvm', {}, async ({host, calls}) => {
-    const desired = desiredFrom({modules: {br_netfilter: {}, bridge: {}, overlay: {}, nf_conntrack: {}, fuse: {}, vxlan: {}, ip_vs: {}, floppy: {}}});
+    const desired = desiredFrom({
+      modules: {
+        br_netfilter: {},
+        bridge: {},
+        overlay: {},
+        nf_conntrack: {},
+        fuse: {},
+        vxlan: {},
+        ip_vs: {},
+        floppy: {},
+      },
+    });
     const observed = await probeModules({host, desired, state: emptyState});
     t.false(observed.moduleSupport);
     t.is(observed.modulesDir, null);
     const m = observed.modules;
     t.like(m.br_netfilter, {presence: {kind: 'builtin', evidence: '/proc/sys/net/bridge exists'}, loaded: true});
     t.like(m.bridge, {presence: {kind: 'builtin', evidence: '/sys/module/bridge exists without an initstate'}});
-    t.like(m.nf_conntrack, {presence: {kind: 'builtin'}, parameters: {hashsize: '262144', expect_hashsize: '1024', acct: 'N'}});
+    t.like(m.nf_conntrack, {
+      presence: {kind: 'builtin'},
+      parameters: {hashsize: '262144', expect_hashsize: '1024', acct: 'N'},
+    });
     t.like(m.overlay, {presence: {kind: 'builtin'}});
     t.like(m.fuse, {presence: {kind: 'builtin', evidence: 'file system fuse is in /proc/filesystems'}});
     t.like(m.vxlan, {presence: {kind: 'builtin', evidence: 'CONFIG_VXLAN=y in /proc/config.gz'}});
@@ -275,7 +371,11 @@ test('probe (microVM): a node without gzip or /proc/config.gz still plans, and n
     'microvm',
     {},
     async ({host}) => {
-      const observed = await probeModules({host, desired: desiredFrom({modules: {vxlan: {}, br_netfilter: {}}}), state: emptyState});
+      const observed = await probeModules({
+        host,
+        desired: desiredFrom({modules: {vxlan: {}, br_netfilter: {}}}),
+        state: emptyState,
+      });
       t.is(observed.modules.vxlan!.presence.kind, 'missing');
       t.is(observed.modules.br_netfilter!.presence.kind, 'builtin');
     },
@@ -285,7 +385,11 @@ test('probe (microVM): a node without gzip or /proc/config.gz still plans, and n
 test('probe: a node with no /proc at all (an empty root) is not an error', async (t) => {
   const root = await createFixtureRoot({});
   try {
-    const observed = await probeModules({host: createHost({root: root.dir, runner: refuseCommands}), desired: desiredFrom({modules: {overlay: {}}}), state: emptyState});
+    const observed = await probeModules({
+      host: createHost({root: root.dir, runner: refuseCommands}),
+      desired: desiredFrom({modules: {overlay: {}}}),
+      state: emptyState,
+    });
     t.is(observed.kernel, 'unknown');
     t.is(observed.modules.overlay!.presence.kind, 'missing');
   } finally {
@@ -300,26 +404,46 @@ test('fresh Debian node: one apply loads, blocks and persists; the bridge sysctl
   withNode('debian12', {}, async (n) => {
     const first = await plan(n.host, kubernetes);
     t.deepEqual(first.diagnostics, []);
-    t.deepEqual(first.changes.map((c) => [c.address, c.action, c.disruption]), [
-      ['module.br_netfilter', 'create', 'none'],
-      ['module.floppy', 'create', 'none'],
-      ['module.nf_conntrack', 'create', 'none'],
-      ['module.overlay', 'create', 'none'],
-      ['sysctl.net.bridge.bridge-nf-call-iptables', 'create', 'none'],
-    ]);
+    t.deepEqual(
+      first.changes.map((c) => [c.address, c.action, c.disruption]),
+      [
+        ['module.br_netfilter', 'create', 'none'],
+        ['module.floppy', 'create', 'none'],
+        ['module.nf_conntrack', 'create', 'none'],
+        ['module.overlay', 'create', 'none'],
+        ['sysctl.net.bridge.bridge-nf-call-iptables', 'create', 'none'],
+      ],
+    );
     const sysctl = first.changes.find((c) => c.kind === 'sysctl')!;
     t.deepEqual(sysctl.dependsOn, ['module.br_netfilter']);
-    t.true(first.changes.find((c) => c.address === 'module.nf_conntrack')!.details!.includes('live: load (modprobe nf_conntrack hashsize=131072)'));
-    t.true(first.changes.find((c) => c.address === 'module.floppy')!.details!.some((d) => d.startsWith('live: unload (rmmod floppy')));
+    t.true(
+      first.changes
+        .find((c) => c.address === 'module.nf_conntrack')!
+        .details!.includes('live: load (modprobe nf_conntrack hashsize=131072)'),
+    );
+    t.true(
+      first.changes
+        .find((c) => c.address === 'module.floppy')!
+        .details!.some((d) => d.startsWith('live: unload (rmmod floppy')),
+    );
 
     await apply(n.host, kubernetes);
-    t.deepEqual(n.calls, [['modprobe', 'br_netfilter'], ['rmmod', 'floppy'], ['modprobe', 'nf_conntrack', 'hashsize=131072'], ['modprobe', 'overlay']]);
+    t.deepEqual(n.calls, [
+      ['modprobe', 'br_netfilter'],
+      ['rmmod', 'floppy'],
+      ['modprobe', 'nf_conntrack', 'hashsize=131072'],
+      ['modprobe', 'overlay'],
+    ]);
     const live = await loaded(n);
-    for (const m of ['br_netfilter', 'bridge', 'stp', 'llc', 'overlay', 'nf_conntrack', 'nf_defrag_ipv4', 'libcrc32c']) t.true(live.has(m), `${m} loaded`);
+    for (const m of ['br_netfilter', 'bridge', 'stp', 'llc', 'overlay', 'nf_conntrack', 'nf_defrag_ipv4', 'libcrc32c'])
+      t.true(live.has(m), `${m} loaded`);
     t.false(live.has('floppy'));
     t.is((await n.root.read('/sys/module/nf_conntrack/parameters/hashsize'))?.trim(), '131072');
     t.is((await n.root.read('/proc/sys/net/bridge/bridge-nf-call-iptables'))?.trim(), '1');
-    t.is(await n.root.read('/etc/modules-load.d/cosi.conf'), '# Managed by cosi (https://cosi.dev). Do not edit: changes are overwritten on the next apply.\nbr_netfilter\nnf_conntrack\noverlay\n');
+    t.is(
+      await n.root.read('/etc/modules-load.d/cosi.conf'),
+      '# Managed by cosi (https://cosi.dev). Do not edit: changes are overwritten on the next apply.\nbr_netfilter\nnf_conntrack\noverlay\n',
+    );
     t.is(
       await n.root.read('/etc/modprobe.d/cosi.conf'),
       [
@@ -347,30 +471,53 @@ test('changed parameters: reload when unused, a reboot when in use, and the plan
     await apply(n.host, kubernetes);
     const changed = {...kubernetes, modules: {...kubernetes!.modules, nf_conntrack: {parameters: {hashsize: 262144}}}};
     const unused = await plan(n.host, changed);
-    t.deepEqual(unused.changes.map((c) => [c.address, c.action, c.disruption]), [['module.nf_conntrack', 'update', 'none']]);
-    t.regex(unused.changes[0]!.reason, /parameters differ \(hashsize "131072" -> "262144"\); it is unused, so it is reloaded/);
-    t.true(unused.changes[0]!.details!.some((d) => d.startsWith('live: reload (rmmod nf_conntrack, then modprobe nf_conntrack hashsize=262144')));
+    t.deepEqual(
+      unused.changes.map((c) => [c.address, c.action, c.disruption]),
+      [['module.nf_conntrack', 'update', 'none']],
+    );
+    t.regex(
+      unused.changes[0]!.reason,
+      /parameters differ \(hashsize "131072" -> "262144"\); it is unused, so it is reloaded/,
+    );
+    t.true(
+      unused.changes[0]!.details!.some((d) =>
+        d.startsWith('live: reload (rmmod nf_conntrack, then modprobe nf_conntrack hashsize=262144'),
+      ),
+    );
     t.deepEqual(unused.changes[0]!.before, {state: 'loaded', parameters: {hashsize: '131072'}});
     t.deepEqual(unused.changes[0]!.after, {state: 'loaded', parameters: {hashsize: '262144'}});
 
     // nf_nat now holds nf_conntrack: it cannot be reloaded.
     await fakeKmod(n.root.dir, [])({argv: ['modprobe', 'nf_nat']});
     const inUse = await plan(n.host, changed);
-    t.deepEqual(inUse.changes.map((c) => [c.address, c.action, c.disruption]), [['module.nf_conntrack', 'update', 'reboot']]);
+    t.deepEqual(
+      inUse.changes.map((c) => [c.address, c.action, c.disruption]),
+      [['module.nf_conntrack', 'update', 'reboot']],
+    );
     t.regex(inUse.changes[0]!.reason, /in use \(refcount 1; used by nf_nat\)/);
-    t.false(inUse.changes[0]!.details!.some((d) => d.startsWith('live:')), 'no live operation is pretended');
+    t.false(
+      inUse.changes[0]!.details!.some((d) => d.startsWith('live:')),
+      'no live operation is pretended',
+    );
     n.calls.length = 0;
     await apply(n.host, changed);
     t.deepEqual(n.calls, [], 'nothing is run for a module in use');
     t.regex((await n.root.read('/etc/modprobe.d/cosi.conf'))!, /options nf_conntrack hashsize=262144/);
     const owed = await plan(n.host, changed);
-    t.deepEqual(owed.changes.map((c) => [c.address, c.disruption]), [['module.nf_conntrack', 'reboot']], 'the reboot stays owed until it happens');
+    t.deepEqual(
+      owed.changes.map((c) => [c.address, c.disruption]),
+      [['module.nf_conntrack', 'reboot']],
+      'the reboot stays owed until it happens',
+    );
 
     // Unused again: the reload happens.
     await fakeKmod(n.root.dir, [])({argv: ['rmmod', 'nf_nat']});
     n.calls.length = 0;
     await apply(n.host, changed);
-    t.deepEqual(n.calls, [['rmmod', 'nf_conntrack'], ['modprobe', 'nf_conntrack', 'hashsize=262144']]);
+    t.deepEqual(n.calls, [
+      ['rmmod', 'nf_conntrack'],
+      ['modprobe', 'nf_conntrack', 'hashsize=262144'],
+    ]);
     t.is((await n.root.read('/sys/module/nf_conntrack/parameters/hashsize'))?.trim(), '262144');
     t.deepEqual((await plan(n.host, changed)).changes, []);
   }));
@@ -378,10 +525,13 @@ test('changed parameters: reload when unused, a reboot when in use, and the plan
 test('blocking a module in use owes a reboot; an unused one is unloaded', (t) =>
   withNode('debian12', {}, async (n) => {
     const p = await plan(n.host, {modules: {x_tables: {state: 'blocked'}, pcspkr: {state: 'blocked'}}});
-    t.deepEqual(p.changes.map((c) => [c.address, c.action, c.disruption]), [
-      ['module.pcspkr', 'create', 'none'],
-      ['module.x_tables', 'create', 'reboot'],
-    ]);
+    t.deepEqual(
+      p.changes.map((c) => [c.address, c.action, c.disruption]),
+      [
+        ['module.pcspkr', 'create', 'none'],
+        ['module.x_tables', 'create', 'reboot'],
+      ],
+    );
     t.regex(p.changes[1]!.reason, /in use \(refcount 1; used by ip_tables\): it cannot be unloaded now/);
     await apply(n.host, {modules: {x_tables: {state: 'blocked'}, pcspkr: {state: 'blocked'}}});
     t.deepEqual(n.calls, [['rmmod', 'pcspkr']]);
@@ -391,7 +541,10 @@ test('blocking a module in use owes a reboot; an unused one is unloaded', (t) =>
 test('`-` and `_` are one module: a dashed name plans the canonical address', (t) =>
   withNode('debian12', {}, async (n) => {
     const p = await plan(n.host, {modules: {'br-netfilter': {}}});
-    t.deepEqual(p.changes.map((c) => c.address), ['module.br_netfilter']);
+    t.deepEqual(
+      p.changes.map((c) => c.address),
+      ['module.br_netfilter'],
+    );
     await apply(n.host, {modules: {'br-netfilter': {}}});
     t.deepEqual((await plan(n.host, {modules: {br_netfilter: {}}})).changes, []);
   }));
@@ -404,57 +557,109 @@ test('a module this kernel does not have is an error naming the kernel; blocking
     t.regex(errors[0]!.summary, /module nosuchmod does not exist on this kernel \(6\.1\.0-56-amd64\)/);
     t.deepEqual(errors[0]!.path, ['spec', 'modules', 'nosuchmod']);
     const warnings = p.diagnostics.filter((d) => d.severity === 'warning');
-    t.regex(warnings[0]!.summary, /vendor_driver does not exist on this kernel \(6\.1\.0-56-amd64\).*blacklisted all the same/);
-    t.deepEqual(p.changes.map((c) => [c.address, c.action]), [['module.vendor_driver', 'create']]);
+    t.regex(
+      warnings[0]!.summary,
+      /vendor_driver does not exist on this kernel \(6\.1\.0-56-amd64\).*blacklisted all the same/,
+    );
+    t.deepEqual(
+      p.changes.map((c) => [c.address, c.action]),
+      [['module.vendor_driver', 'create']],
+    );
   }));
 
 test('an alias is loaded by its name and checked by the module it resolves to', (t) =>
   withNode('debian12', {'/proc/modules': 'nf_conntrack 16384 0 - Live 0x0000000000000000\n'}, async (n) => {
     const p = await plan(n.host, {modules: {ip_conntrack: {}}});
     t.deepEqual(p.diagnostics, []);
-    t.deepEqual(p.changes.map((c) => [c.address, c.action, c.details]), [['module.ip_conntrack', 'create', ['/etc/modules-load.d/cosi.conf: + ip_conntrack']]], 'loaded already: only persisted');
+    t.deepEqual(
+      p.changes.map((c) => [c.address, c.action, c.details]),
+      [['module.ip_conntrack', 'create', ['/etc/modules-load.d/cosi.conf: + ip_conntrack']]],
+      'loaded already: only persisted',
+    );
   }));
 
-test('a built-in module is a no-op; its parameters are the kernel command line\'s, never pretended', (t) =>
+test("a built-in module is a no-op; its parameters are the kernel command line's, never pretended", (t) =>
   withNode('microvm', {}, async (n) => {
-    const ok = await plan(n.host, {modules: {br_netfilter: {}, overlay: {}, nf_conntrack: {parameters: {hashsize: 262144}}}, sysctls: {'net.bridge.bridge-nf-call-iptables': 1}});
+    const ok = await plan(n.host, {
+      modules: {br_netfilter: {}, overlay: {}, nf_conntrack: {parameters: {hashsize: 262144}}},
+      sysctls: {'net.bridge.bridge-nf-call-iptables': 1},
+    });
     t.deepEqual(ok.diagnostics, []);
-    t.deepEqual(ok.changes.map((c) => [c.address, c.action]), [['sysctl.net.bridge.bridge-nf-call-iptables', 'create']]);
-    t.deepEqual(ok.noops.filter((c) => c.kind === 'module').map((c) => c.reason.slice(0, 23)), ['built into the kernel (', 'built into the kernel (', 'built into the kernel (']);
+    t.deepEqual(
+      ok.changes.map((c) => [c.address, c.action]),
+      [['sysctl.net.bridge.bridge-nf-call-iptables', 'create']],
+    );
+    t.deepEqual(
+      ok.noops.filter((c) => c.kind === 'module').map((c) => c.reason.slice(0, 23)),
+      ['built into the kernel (', 'built into the kernel (', 'built into the kernel ('],
+    );
     await apply(n.host, {modules: {br_netfilter: {}, overlay: {}}, sysctls: {'net.bridge.bridge-nf-call-iptables': 1}});
     t.is(await n.root.read('/etc/modules-load.d/cosi.conf'), undefined, 'nothing to persist for built-in modules');
     t.is(await n.root.read('/etc/modprobe.d/cosi.conf'), undefined);
-    t.deepEqual(n.calls.filter((c) => c[0] !== 'gzip'), [], 'no modprobe on a kernel without modules');
+    t.deepEqual(
+      n.calls.filter((c) => c[0] !== 'gzip'),
+      [],
+      'no modprobe on a kernel without modules',
+    );
 
     const params = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}});
     t.is(params.diagnostics.length, 1);
     t.is(params.diagnostics[0]!.severity, 'warning', 'cosi cannot change it: said, not refused');
-    t.regex(params.diagnostics[0]!.summary, /nf_conntrack is built into this kernel \(6\.18\.44-fc-v782.*cannot change at runtime.*hashsize is "262144", not "131072".*kernel command line — declare `kernel: \{args: \[nf_conntrack\.hashsize=131072\]\}` \(spec\.kernel\.args\)/);
+    t.regex(
+      params.diagnostics[0]!.summary,
+      /nf_conntrack is built into this kernel \(6\.18\.44-fc-v782.*cannot change at runtime.*hashsize is "262144", not "131072".*kernel command line — declare `kernel: \{args: \[nf_conntrack\.hashsize=131072\]\}` \(spec\.kernel\.args\)/,
+    );
     // Declared as a kernel argument as the warning says: no warning, a boot note until the next boot.
-    const declared = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}, kernel: {args: ['nf_conntrack.hashsize=131072']}});
+    const declared = await plan(n.host, {
+      modules: {nf_conntrack: {parameters: {hashsize: 131072}}},
+      kernel: {args: ['nf_conntrack.hashsize=131072']},
+    });
     t.deepEqual(declared.diagnostics, []);
-    t.regex(declared.bootNotes.find((b) => b.address === 'module.nf_conntrack')!.message, /nf_conntrack\.hashsize=131072 comes from spec\.kernel\.args at the next boot; until then hashsize is "262144"/);
+    t.regex(
+      declared.bootNotes.find((b) => b.address === 'module.nf_conntrack')!.message,
+      /nf_conntrack\.hashsize=131072 comes from spec\.kernel\.args at the next boot; until then hashsize is "262144"/,
+    );
     const blocked = await plan(n.host, {modules: {bridge: {state: 'blocked'}}});
     t.regex(blocked.diagnostics[0]!.summary, /bridge cannot be blocked: it is built into this kernel/);
     const missing = await plan(n.host, {modules: {ip_vs: {}}});
     t.is(missing.diagnostics[0]!.severity, 'warning', 'a kernel without module support is a normal node');
-    t.regex(missing.diagnostics[0]!.summary, /ip_vs cannot be loaded here: this kernel \(6\.18\.44-fc-v782\) has no loadable-module support/);
+    t.regex(
+      missing.diagnostics[0]!.summary,
+      /ip_vs cannot be loaded here: this kernel \(6\.18\.44-fc-v782\) has no loadable-module support/,
+    );
   }));
 
 test('another modprobe.d file that overrides a parameter at boot is named; an earlier one is not', (t) =>
-  withNode('debian12', {'/etc/modprobe.d/zz-tuning.conf': '# tuned by hand\noptions nf_conntrack hashsize=65536\n', '/etc/modprobe.d/aa-old.conf': 'options nf_conntrack hashsize=1024\n'}, async (n) => {
-    const p = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}});
-    t.deepEqual(p.bootNotes.map((b) => [b.address, b.file]), [['module.nf_conntrack', '/etc/modprobe.d/zz-tuning.conf']]);
-    t.regex(p.bootNotes[0]!.message, /zz-tuning\.conf:2 sets hashsize=65536 after \/etc\/modprobe\.d\/cosi\.conf: nf_conntrack gets hashsize=65536 at boot, not 131072/);
-    t.true(p.changes[0]!.details!.some((d) => d.includes('/etc/modprobe.d/zz-tuning.conf:2')), 'the change itself names the file too');
-  }));
+  withNode(
+    'debian12',
+    {
+      '/etc/modprobe.d/zz-tuning.conf': '# tuned by hand\noptions nf_conntrack hashsize=65536\n',
+      '/etc/modprobe.d/aa-old.conf': 'options nf_conntrack hashsize=1024\n',
+    },
+    async (n) => {
+      const p = await plan(n.host, {modules: {nf_conntrack: {parameters: {hashsize: 131072}}}});
+      t.deepEqual(
+        p.bootNotes.map((b) => [b.address, b.file]),
+        [['module.nf_conntrack', '/etc/modprobe.d/zz-tuning.conf']],
+      );
+      t.regex(
+        p.bootNotes[0]!.message,
+        /zz-tuning\.conf:2 sets hashsize=65536 after \/etc\/modprobe\.d\/cosi\.conf: nf_conntrack gets hashsize=65536 at boot, not 131072/,
+      );
+      t.true(
+        p.changes[0]!.details!.some((d) => d.includes('/etc/modprobe.d/zz-tuning.conf:2')),
+        'the change itself names the file too',
+      );
+    },
+  ));
 
 test('a blacklist, an install line or the command line elsewhere that defeats cosi at boot is named', (t) =>
   withNode(
     'debian12',
     {
       '/usr/lib/modprobe.d/k8s-blacklist.conf': 'blacklist br_netfilter\n',
-      '/etc/modprobe.d/a-nfs.conf': 'install overlay /bin/true\ninstall floppy /sbin/modprobe --ignore-install floppy\n',
+      '/etc/modprobe.d/a-nfs.conf':
+        'install overlay /bin/true\ninstall floppy /sbin/modprobe --ignore-install floppy\n',
       '/proc/cmdline': 'root=/dev/vda modprobe.blacklist=nf_conntrack\n',
     },
     async (n) => {
@@ -465,10 +670,22 @@ test('a blacklist, an install line or the command line elsewhere that defeats co
         'module.nf_conntrack /proc/cmdline',
         'module.overlay /etc/modprobe.d/a-nfs.conf',
       ]);
-      t.regex(p.bootNotes.find((b) => b.address === 'module.br_netfilter')!.message, /k8s-blacklist\.conf:1 blacklists br_netfilter: systemd-modules-load skips blacklisted modules/);
-      t.regex(p.bootNotes.find((b) => b.address === 'module.overlay')!.message, /a-nfs\.conf:1 has `install overlay \/bin\/true`, which kmod runs instead of loading overlay/);
-      t.regex(p.bootNotes.find((b) => b.address === 'module.nf_conntrack')!.message, /the kernel command line \(\/proc\/cmdline\) blacklists nf_conntrack/);
-      t.regex(p.bootNotes.find((b) => b.address === 'module.floppy')!.message, /instead of cosi's `install floppy \/bin\/false`/);
+      t.regex(
+        p.bootNotes.find((b) => b.address === 'module.br_netfilter')!.message,
+        /k8s-blacklist\.conf:1 blacklists br_netfilter: systemd-modules-load skips blacklisted modules/,
+      );
+      t.regex(
+        p.bootNotes.find((b) => b.address === 'module.overlay')!.message,
+        /a-nfs\.conf:1 has `install overlay \/bin\/true`, which kmod runs instead of loading overlay/,
+      );
+      t.regex(
+        p.bootNotes.find((b) => b.address === 'module.nf_conntrack')!.message,
+        /the kernel command line \(\/proc\/cmdline\) blacklists nf_conntrack/,
+      );
+      t.regex(
+        p.bootNotes.find((b) => b.address === 'module.floppy')!.message,
+        /instead of cosi's `install floppy \/bin\/false`/,
+      );
     },
   ));
 
@@ -479,22 +696,33 @@ test('parameter problems: unsafe values are errors; a parameter the module does 
     t.deepEqual(bad.diagnostics[0]!.path, ['spec', 'modules', 'floppy', 'parameters', 'floppy']);
     const unknown = await plan(n.host, {modules: {floppy: {parameters: {hashsiez: 1}}}});
     t.is(unknown.diagnostics[0]!.severity, 'warning');
-    t.regex(unknown.diagnostics[0]!.summary, /floppy has no parameter hashsiez under \/sys\/module\/floppy\/parameters \(it has floppy\)/);
+    t.regex(
+      unknown.diagnostics[0]!.summary,
+      /floppy has no parameter hashsiez under \/sys\/module\/floppy\/parameters \(it has floppy\)/,
+    );
   }));
 
 test('removal restores what cosi found: loaded ones reloaded, ones cosi loaded unloaded, lines removed', (t) =>
   withNode('debian12', {}, async (n) => {
     await apply(n.host, {modules: kubernetes!.modules});
     const removal = await plan(n.host, {});
-    t.deepEqual(removal.changes.map((c) => [c.address, c.action, c.after]), [
-      ['module.br_netfilter', 'delete', {state: 'unloaded'}],
-      ['module.floppy', 'delete', {state: 'loaded'}],
-      ['module.nf_conntrack', 'delete', {state: 'unloaded'}],
-      ['module.overlay', 'delete', {state: 'unloaded'}],
-    ]);
+    t.deepEqual(
+      removal.changes.map((c) => [c.address, c.action, c.after]),
+      [
+        ['module.br_netfilter', 'delete', {state: 'unloaded'}],
+        ['module.floppy', 'delete', {state: 'loaded'}],
+        ['module.nf_conntrack', 'delete', {state: 'unloaded'}],
+        ['module.overlay', 'delete', {state: 'unloaded'}],
+      ],
+    );
     n.calls.length = 0;
     await apply(n.host, {});
-    t.deepEqual(n.calls, [['rmmod', 'br_netfilter'], ['modprobe', 'floppy'], ['rmmod', 'nf_conntrack'], ['rmmod', 'overlay']]);
+    t.deepEqual(n.calls, [
+      ['rmmod', 'br_netfilter'],
+      ['modprobe', 'floppy'],
+      ['rmmod', 'nf_conntrack'],
+      ['rmmod', 'overlay'],
+    ]);
     const live = await loaded(n);
     t.true(live.has('floppy'));
     t.false(live.has('br_netfilter') || live.has('nf_conntrack') || live.has('overlay'));
@@ -509,7 +737,10 @@ test('removing a module cosi loaded that is now in use owes a reboot instead of 
     await apply(n.host, {modules: {nf_conntrack: {}}});
     await fakeKmod(n.root.dir, [])({argv: ['modprobe', 'nf_nat']});
     const removal = await plan(n.host, {});
-    t.deepEqual(removal.changes.map((c) => [c.address, c.action, c.disruption]), [['module.nf_conntrack', 'delete', 'reboot']]);
+    t.deepEqual(
+      removal.changes.map((c) => [c.address, c.action, c.disruption]),
+      [['module.nf_conntrack', 'delete', 'reboot']],
+    );
     await apply(n.host, {});
     t.true((await loaded(n)).has('nf_conntrack'));
     t.is(await n.root.read('/etc/modules-load.d/cosi.conf'), undefined);
@@ -523,29 +754,41 @@ test('apply is idempotent: the same changes twice run and write nothing the seco
     t.is(first.failed, undefined);
     const files = [await n.root.read('/etc/modules-load.d/cosi.conf'), await n.root.read('/etc/modprobe.d/cosi.conf')];
     n.calls.length = 0;
-    const second = await applyChanges({host: n.host, changes: planned.changes.filter((c) => c.kind === 'module'), state: first.state, providers});
+    const second = await applyChanges({
+      host: n.host,
+      changes: planned.changes.filter((c) => c.kind === 'module'),
+      state: first.state,
+      providers,
+    });
     t.is(second.failed, undefined);
     t.deepEqual(n.calls, []);
-    t.deepEqual([await n.root.read('/etc/modules-load.d/cosi.conf'), await n.root.read('/etc/modprobe.d/cosi.conf')], files);
+    t.deepEqual(
+      [await n.root.read('/etc/modules-load.d/cosi.conf'), await n.root.read('/etc/modprobe.d/cosi.conf')],
+      files,
+    );
   }));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Facts
 
-test('facts (Debian 12): loaded modules with parameters and use, built-in ones, cosi\'s files', (t) =>
-  withNode('debian12', {'/etc/modprobe.d/cosi.conf': '# Managed by cosi\nblacklist floppy\ninstall floppy /bin/false\n'}, async ({host}) => {
-    const facts = (await moduleProvider.facts!({host})) as Record<string, any>;
-    t.is(facts.kernel, debianKernel);
-    t.true(facts.loadableModules);
-    t.deepEqual(facts.loaded.floppy, {inUse: false, refcount: 0, holders: [], parameters: {floppy: '(null)'}});
-    t.deepEqual(facts.loaded.x_tables, {inUse: true, refcount: 1, holders: ['ip_tables'], parameters: {}});
-    t.deepEqual(facts.builtin, ['binfmt_script', 'exportfs', 'ipv6', 'unix', 'virtio_mmio', 'zswap']);
-    t.deepEqual(facts.persisted['/etc/modprobe.d/cosi.conf'], ['blacklist floppy', 'install floppy /bin/false']);
-  }));
+test("facts (Debian 12): loaded modules with parameters and use, built-in ones, cosi's files", (t) =>
+  withNode(
+    'debian12',
+    {'/etc/modprobe.d/cosi.conf': '# Managed by cosi\nblacklist floppy\ninstall floppy /bin/false\n'},
+    async ({host}) => {
+      const facts = (await moduleProvider.facts!({host})) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- facts are free-form JSON
+      t.is(facts.kernel, debianKernel);
+      t.true(facts.loadableModules);
+      t.deepEqual(facts.loaded.floppy, {inUse: false, refcount: 0, holders: [], parameters: {floppy: '(null)'}});
+      t.deepEqual(facts.loaded.x_tables, {inUse: true, refcount: 1, holders: ['ip_tables'], parameters: {}});
+      t.deepEqual(facts.builtin, ['binfmt_script', 'exportfs', 'ipv6', 'unix', 'virtio_mmio', 'zswap']);
+      t.deepEqual(facts.persisted['/etc/modprobe.d/cosi.conf'], ['blacklist floppy', 'install floppy /bin/false']);
+    },
+  ));
 
 test('facts (microVM): no loadable modules; built-in ones from /sys/module, sysctls and file systems, with parameters', (t) =>
   withNode('microvm', {}, async ({host}) => {
-    const facts = (await moduleProvider.facts!({host})) as Record<string, any>;
+    const facts = (await moduleProvider.facts!({host})) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- facts are free-form JSON
     t.false(facts.loadableModules);
     t.deepEqual(facts.loaded, {});
     t.deepEqual(facts.builtin, ['br_netfilter', 'bridge', 'ext4', 'fuse', 'nf_conntrack', 'overlay', 'virtio_net']);
@@ -570,13 +813,18 @@ conformance(test, {
     if (result.exitCode !== 0) throw new Error(result.stderr);
   },
   driftedAddress: 'module.br_netfilter',
-  documentChange: {spec: {modules: {br_netfilter: {}, nf_conntrack: {parameters: {hashsize: 65536}}, floppy: {state: 'blocked'}}}, address: 'module.nf_conntrack'},
+  documentChange: {
+    spec: {modules: {br_netfilter: {}, nf_conntrack: {parameters: {hashsize: 65536}}, floppy: {state: 'blocked'}}},
+    address: 'module.nf_conntrack',
+  },
   removedSpec: {},
   async assertRestored(root) {
     const live = parseProcModules((await root.read('/proc/modules')) ?? '');
     if (!live.has('floppy')) throw new Error('floppy, loaded when cosi found it, is not loaded again');
     if (live.has('br_netfilter') || live.has('nf_conntrack')) throw new Error('modules cosi loaded are still loaded');
-    if ((await root.read('/etc/modules-load.d/cosi.conf')) !== undefined) throw new Error("cosi's modules-load.d file is still there");
-    if ((await root.read('/etc/modprobe.d/cosi.conf')) !== undefined) throw new Error("cosi's modprobe.d file is still there");
+    if ((await root.read('/etc/modules-load.d/cosi.conf')) !== undefined)
+      throw new Error("cosi's modules-load.d file is still there");
+    if ((await root.read('/etc/modprobe.d/cosi.conf')) !== undefined)
+      throw new Error("cosi's modprobe.d file is still there");
   },
 });
