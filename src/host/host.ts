@@ -37,16 +37,17 @@ export interface Host {
   resolve(nodePath: string): Promise<string>;
   /**
    * writeAtomic writes a file atomically (and its parent directories), only when the content differs. A symlink in
-   * the file's place is replaced, never written through.
+   * the file's place is replaced, never written through. With `beneath`, no component below that directory may be
+   * a symlink (see {@link ConfinedTo}).
    */
-  writeAtomic(nodePath: string, content: string, options?: {mode?: number}): Promise<boolean>;
+  writeAtomic(nodePath: string, content: string, options?: {mode?: number} & ConfinedTo): Promise<boolean>;
   /** writeKernel writes a value to a kernel interface file (`/proc/sys/...`) in place: these cannot be renamed. */
   writeKernel(nodePath: string, value: string): Promise<void>;
   /**
    * remove deletes a file (or, with `directory`, an empty directory); a symlink is removed itself, never followed. A
    * missing one is not an error. Returns whether something was removed.
    */
-  remove(nodePath: string, options?: {directory?: boolean}): Promise<boolean>;
+  remove(nodePath: string, options?: {directory?: boolean} & ConfinedTo): Promise<boolean>;
   /** move renames a file inside the root, atomically. */
   move(fromNodePath: string, toNodePath: string): Promise<void>;
   /** ensureDir creates a directory and its parents. */
@@ -58,6 +59,15 @@ export interface Host {
   holdDir(nodePath: string, mode: number): Promise<HeldDir>;
   /** run runs a command inside the root. It never throws for a failing command: look at the result. */
   run(request: CommandRequest): Promise<CommandResult>;
+}
+
+/**
+ * ConfinedTo names a directory above a path below which nothing is followed: the directory itself may be a link (a
+ * kubelet root on a data disk), but a symlink or `..` below it fails the call (ELOOP) in the same walk that opens
+ * the file, so a check made earlier cannot be raced (a seccomp profile path swapped for a link).
+ */
+export interface ConfinedTo {
+  readonly beneath?: string;
 }
 
 /** HostOptions configures a Host. */
