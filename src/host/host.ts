@@ -4,9 +4,9 @@ import {createExecRunner} from './exec-runner.js';
 import {joinRoot, normalizeNodePath} from './node-path.js';
 import {resolveInRoot} from './resolve-in-root.js';
 import {hostCall} from './host-error.js';
-import {RootFs, type HeldDir} from './root-fs.js';
+import {RootFs, type HeldDir, type HeldPath} from './root-fs.js';
 
-export type {HeldDir} from './root-fs.js';
+export type {HeldDir, HeldPath} from './root-fs.js';
 
 /** HostStats counts what a command did to the node, for benchmarks and the apply report. */
 export interface HostStats {
@@ -57,6 +57,11 @@ export interface Host {
    * path that names it until `close()`, whatever is renamed meanwhile: for libraries that need a path (the lock).
    */
   holdDir(nodePath: string, mode: number): Promise<HeldDir>;
+  /**
+   * holdPath opens what `nodePath` resolves to inside the root, of any type, and returns its stats and a path that
+   * names it until `close()` (a unix socket to connect to); undefined when missing.
+   */
+  holdPath(nodePath: string): Promise<HeldPath | undefined>;
   /** run runs a command inside the root. It never throws for a failing command: look at the result. */
   run(request: CommandRequest): Promise<CommandResult>;
 }
@@ -133,6 +138,7 @@ export function createHost(options: HostOptions = {}): Host {
       forget();
       return hostCall('create the directory', nodePath, root, () => files.holdDir(nodePath, mode));
     },
+    holdPath: async (nodePath) => hostCall('open', nodePath, root, () => files.hold(nodePath)),
     run: (request) => {
       forget();
       return runner(request);

@@ -450,6 +450,23 @@ export class RootFs {
     if (fd === undefined) throw errno('ENOENT', `no such directory: ${nodePath}`);
     return {path: at(fd), close: () => closeSync(fd)};
   }
+
+  /**
+   * hold opens what `nodePath` resolves to inside the root (O_PATH: any file type, nothing read) and returns its
+   * stats and a path naming that very file until `close()`; undefined when it does not exist. For a unix socket the
+   * path is what connect() takes (systemd's connect_unix_path() does the same), so a socket checked is the socket
+   * connected to, whatever is renamed meanwhile.
+   */
+  hold(nodePath: string): HeldPath | undefined {
+    const fd = this.walk(split(nodePath));
+    if (fd === undefined) return undefined;
+    return {path: at(fd), stats: fstatSync(fd), close: () => closeSync(fd)};
+  }
+}
+
+/** HeldPath is an open file of any type, its stats when opened, and a path naming it while it is held. */
+export interface HeldPath extends HeldDir {
+  readonly stats: Stats;
 }
 
 /** HeldDir is an open directory and a path naming it while it is held. */
