@@ -25,6 +25,15 @@ const runcOptionKeys = [
   'TaskApiVersion',
 ];
 
+/**
+ * Keys that `containerd config default` leaves out although containerd reads them, by the table's name: the CRI
+ * registry's maps (containerd/containerd release/2.0 internal/cri/config/config.go, `Registry`: printed empty by
+ * 1.x, not at all by 2.x).
+ */
+const unprintedKeys: Readonly<Record<string, readonly string[]>> = {
+  registry: ['config_path', 'mirrors', 'configs', 'auths', 'headers'],
+};
+
 /** Tables whose keys are names the operator chooses (maps), by the name of the table; any key is taken there. */
 const freeFormTables = new Set([
   'mirrors',
@@ -111,7 +120,11 @@ function unknownKey(
       table = Object.fromEntries([...new Set([...shown, ...runcOptionKeys])].map((k) => [k, null]));
       continue;
     }
-    if (!Object.hasOwn(table, key)) return {index: i, candidates: Object.keys(table)};
+    if (!Object.hasOwn(table, key)) {
+      const unprinted = (parent !== undefined && unprintedKeys[parent]) || [];
+      if (unprinted.includes(key)) return undefined;
+      return {index: i, candidates: [...new Set([...Object.keys(table), ...unprinted])]};
+    }
     table = table[key];
   }
   return undefined;
