@@ -3,7 +3,7 @@ import type {InNode} from '../config/read-input.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
-import {restartsOwedByInterrupted} from '../engine/interrupted-restarts.js';
+import {owedByInterrupted} from '../engine/interrupted-work.js';
 import {readInterrupted} from '../engine/journal.js';
 import {makePlan} from '../engine/make-plan.js';
 import {loadState, type CosiState} from '../engine/state.js';
@@ -69,14 +69,14 @@ export async function probeAndPlan(
 ): Promise<{plan: Plan; host: Host; state: CosiState}> {
   const state = await loadState(host);
   const interrupted = await readInterrupted(host);
-  const interruptedRestarts = interrupted ? restartsOwedByInterrupted(interrupted) : [];
+  const owed = interrupted ? owedByInterrupted(interrupted, providers) : [];
   const plan = await makePlan({
     host,
     desired: document.desired,
     state,
     providers,
     sections: documentSections,
-    interruptedRestarts,
+    interrupted: owed,
   });
   return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})}, host, state};
 }

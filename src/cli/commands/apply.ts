@@ -3,7 +3,7 @@ import {createInterface} from 'node:readline/promises';
 import {applyChanges, type ApplyListener, type StopSignal} from '../../engine/apply-changes.js';
 import {removeLeftovers} from '../../engine/leftovers.js';
 import {acquireLock} from '../../engine/lock.js';
-import {restartsOwedByInterrupted} from '../../engine/interrupted-restarts.js';
+import {owedByInterrupted, owedTargetNames} from '../../engine/interrupted-work.js';
 import {journalFile, readInterrupted} from '../../engine/journal.js';
 import {createHost} from '../../host/host.js';
 import type {Change} from '../../plan/change.js';
@@ -43,7 +43,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
     const interrupted = await readInterrupted(host);
     if (interrupted) {
       const last = interrupted.filter((e) => e.event === 'start').at(-1);
-      const owed = restartsOwedByInterrupted(interrupted).map((r) => r.unit);
+      const owed = owedTargetNames(owedByInterrupted(interrupted, providers), providers);
       output.err(
         `cosi: warning: a previous apply was interrupted${last && 'address' in last ? ` during ${last.address}` : ''}; planning again from the node as it is now${owed.length > 0 ? `, with the restarts it still owed (${owed.join(', ')})` : ''}`,
       );
