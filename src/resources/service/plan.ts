@@ -32,8 +32,12 @@ export interface ServiceChangeData {
  * (the unit may come with one; the change then follows them). Without systemd in the root every unit is a warning
  * saying it cannot be managed there. Restarts owed by other changes are added after planning (`planOwedRestarts`). Pure.
  */
-export function planServices({desired, observed, state}: PlanRequest<ServiceObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planServices({
+  desired,
+  observed,
+  state,
+}: PlanRequest<ServiceObserved>): ProviderPlan<ServiceChangeData> {
+  const changes: Change<ServiceChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const wanted = wantedServices({desired});
   const packages = [...desired.packages.install.keys()].map((name) => address('package', name));
