@@ -1,4 +1,5 @@
 import type {DesiredState} from '../config/desired-state.js';
+import type {NodeConfig} from '../config/generated/types.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
 import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
@@ -86,6 +87,11 @@ export interface Provider<Observed = unknown, Data = unknown> {
   owes?(change: Change<Data>): readonly OwedWork[];
   /** performs is the owed work this provider carries out for others' changes (see {@link OwedWorkPerformer}). */
   readonly performs?: OwedWorkPerformer;
+  /**
+   * check is this kind's part of the document rules the schema cannot express (`DocumentCheck`): offline and pure,
+   * run when the document is loaded, before anything is probed.
+   */
+  check?(config: NodeConfig): readonly Diagnostic[];
   /** facts describes what the provider reads from the node, for `cosi facts`. Read-only. */
   facts?(request: {host: Host}): Promise<Record<string, unknown>>;
 }

@@ -1,3 +1,4 @@
+import type {DocumentCheck} from '../config/check-rules.js';
 import type {Provider} from '../engine/provider.js';
 import {apparmorProvider} from './apparmor/provider.js';
 import {cniNetworkProvider, cniPluginProvider} from './cni/provider.js';
@@ -47,3 +48,6 @@ export const documentSections = [
   'kernel',
   'apparmor',
 ] as const;
+
+/** documentChecks are the registered kinds' own document rules (`Provider.check`), for loading a document. */
+export const documentChecks: readonly DocumentCheck[] = providers.flatMap((p) => (p.check ? [p.check] : []));

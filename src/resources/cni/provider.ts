@@ -1,5 +1,6 @@
 import {defineProvider} from '../../engine/provider.js';
 import {applyCniNetwork, applyCniPlugin} from './apply.js';
+import {checkCniRules} from './check-networks.js';
 import {cniFacts} from './facts.js';
 import {planCniNetworks} from './plan-networks.js';
 import {planCniPlugins} from './plan-plugins.js';
@@ -22,4 +23,5 @@ export const cniNetworkProvider = defineProvider({
   plan: planCniNetworks,
   apply: applyCniNetwork,
   facts: cniFacts,
+  check: checkCniRules,
 });

@@ -3,6 +3,7 @@ import {defineProvider, type Provider} from '../../engine/provider.js';
 import type {CommandRunner} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {applyGroup} from './apply.js';
+import {checkGroups} from './check-groups.js';
 import {planGroups} from './plan.js';
 import {probeGroups, type GroupObserved} from './probe.js';
 
@@ -19,6 +20,7 @@ export function createGroupProvider(
     sections: ['spec.groups'],
     probe: probeGroups,
     plan: planGroups,
+    check: checkGroups,
     apply: (request) => applyGroup({...request, host: through(request.host)}),
   });
 }

@@ -1,5 +1,6 @@
 import {defineProvider} from '../../engine/provider.js';
 import {applySeccomp} from './apply.js';
+import {checkSeccompProfiles} from './check-profiles.js';
 import {seccompFacts} from './facts.js';
 import {planSeccomp} from './plan.js';
 import {probeSeccomp} from './probe.js';
@@ -12,4 +13,5 @@ export const seccompProvider = defineProvider({
   plan: planSeccomp,
   apply: applySeccomp,
   facts: seccompFacts,
+  check: checkSeccompProfiles,
 });

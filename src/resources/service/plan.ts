@@ -7,7 +7,8 @@ import {address} from '../../plan/resource-kind.js';
 import {wantedServices, type ServiceObserved} from './probe.js';
 import {isEnabled, isRunning} from './systemctl-show.js';
 import type {OwedRestart} from './owed-restarts.js';
-import {fullUnitName, serviceAddress} from './unit-name.js';
+import {fullUnitName} from '../../names/unit-name.js';
+import {serviceAddress} from './service-address.js';
 
 /** ServiceOriginal is a unit's state before cosi first changed it (null enabled: neither enabled nor disabled, e.g. static). */
 export interface ServiceOriginal {

@@ -3,6 +3,7 @@ import {defineProvider, type Provider} from '../../engine/provider.js';
 import type {CommandRunner} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {applySwap} from './apply.js';
+import {checkSwap} from './check-swap.js';
 import {planSwap} from './plan.js';
 import {probeSwap, type SwapObserved} from './probe.js';
 import {parseProcSwaps} from './swap-files.js';
@@ -20,6 +21,7 @@ export function createSwapProvider(
     sections: ['spec.swap'],
     probe: (request) => probeSwap({...request, host: through(request.host)}),
     plan: planSwap,
+    check: checkSwap,
     apply: (request) => applySwap({...request, host: through(request.host)}),
     facts: async ({host}) => ({active: parseProcSwaps((await host.readText('/proc/swaps')) ?? '')}),
   });

@@ -1,7 +1,7 @@
 import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
-import {parseSysctlKey} from './key.js';
+import {parseSysctlKey} from '../../names/sysctl-key.js';
 import type {SysctlChangeData} from './plan.js';
 import {cosiSysctlFile, parseSysctlFile, renderCosiSysctlFile} from './sysctl-d.js';
 
