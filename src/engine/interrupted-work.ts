@@ -31,7 +31,7 @@ export function owedByInterrupted(
     .map((r) => ({...r, interrupted: r.interrupted ?? begin.at}));
 }
 
-/** owedTargets names the targets of owed records, as their performing providers call them (for messages). Pure. */
+/** owedTargetNames names the targets of owed records, as their performing providers call them (for messages). Pure. */
 export function owedTargetNames(records: readonly OwedRecord[], providers: readonly OwedWorkProvider[]): string[] {
   return records.flatMap((r) => {
     const target = providers.map((p) => p.performs?.journaled(r)?.target).find((t) => t !== undefined);
