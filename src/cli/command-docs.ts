@@ -110,6 +110,16 @@ export const optionDocs: Readonly<Record<OptionName, OptionDoc>> = {
   },
 };
 
+/** commonOptions are the options every command takes, in the order help and the manual list them. */
+export const commonOptions: readonly OptionDoc[] = [
+  optionDocs.root,
+  optionDocs.patch,
+  optionDocs.json,
+  optionDocs['no-color'],
+  optionDocs.help,
+  optionDocs.version,
+];
+
 const config = {
   name: 'CONFIG',
   description: 'The document; default /etc/cosi/config.yaml under --root.',

@@ -1,4 +1,5 @@
 import {
+  commonOptions,
   commandDoc,
   commandDocs,
   exitSummary,
@@ -56,16 +57,7 @@ export function usage(): string {
     ...commands,
     '',
     'Common options:',
-    ...table(
-      [
-        optionDocs.root,
-        optionDocs.patch,
-        optionDocs.json,
-        optionDocs['no-color'],
-        optionDocs.help,
-        optionDocs.version,
-      ].map((o) => [optionLabel(o), o.description]),
-    ),
+    ...table(commonOptions.map((o) => [optionLabel(o), o.description])),
     '',
     'Exit codes:',
     ...table(exitSummary.map(([code, text]) => [String(code), text])),

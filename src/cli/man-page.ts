@@ -1,4 +1,5 @@
 import {
+  commonOptions,
   commandDocs,
   environmentDocs,
   exitSummary,
@@ -62,16 +63,7 @@ export function mainPage(request: {version: string; date: string}): string {
       ]),
     ),
     '.SH OPTIONS',
-    ...tagged(
-      [
-        optionDocs.root,
-        optionDocs.patch,
-        optionDocs.json,
-        optionDocs['no-color'],
-        optionDocs.help,
-        optionDocs.version,
-      ].map((o) => [optionTag(o), o.description]),
-    ),
+    ...tagged(commonOptions.map((o) => [optionTag(o), o.description])),
     '.SH EXIT STATUS',
     ...tagged(exitSummary.map(([code, text]) => [`\\fB${code}\\fR`, text])),
     '.SH FILES',

@@ -129,20 +129,12 @@ const deepIndent = new RegExp(`^[ -]{${limits.maxDepth * 8 + 1}}`, 'm');
  * comments are skipped; the scan is linear.
  */
 export function findExcessiveNesting(text: string): number | undefined {
-  // Fewer brackets than the limit and no line indented that far cannot nest too deep: two native scans instead of
-  // a loop over every character (which V8 would have to compile to run fast).
-  if ((text.match(/[[{]/g)?.length ?? 0) <= limits.maxDepth && !deepIndent.test(text)) return undefined;
+  if (!mayNestTooDeep(text)) return undefined;
   let depth = 0;
-  let quote: string | undefined;
   let lineStart = true;
   let indent = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
     if (c === '\n') {
       lineStart = true;
       indent = 0;
@@ -155,15 +147,42 @@ export function findExcessiveNesting(text: string): number | undefined {
       }
       lineStart = false;
     }
-    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
-      while (i < text.length && text[i] !== '\n') i++;
-      i--;
-    } else if (c === '"' || (c === "'" && (i === 0 || /[\s[{,:]/.test(text[i - 1]!)))) quote = c;
+    // The scan goes on from the newline that ends a comment, and after the quote that closes a string.
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = lineEnd(text, i) - 1;
+    else if (c === '"' || (c === "'" && (i === 0 || /[\s[{,:]/.test(text[i - 1]!)))) i = closingQuote(text, i + 1, c);
     else if (c === '[' || c === '{') {
       if (++depth > limits.maxDepth) return i;
     } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
   }
   return undefined;
+}
+
+/**
+ * mayNestTooDeep tells whether text can nest too deep at all: fewer brackets than the limit and no line indented
+ * that far cannot. Two native scans instead of a loop over every character (which V8 would have to compile to run
+ * fast).
+ */
+function mayNestTooDeep(text: string): boolean {
+  return (text.match(/[[{]/g)?.length ?? 0) > limits.maxDepth || deepIndent.test(text);
+}
+
+/** lineEnd is the offset of the newline that ends the line at offset start, or the text's length. */
+function lineEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && text[i] !== '\n') i++;
+  return i;
+}
+
+/**
+ * closingQuote is the offset of the quote that closes a string opened just before offset start (in a `"` string a
+ * backslash escapes the next character), or the text's length when it is not closed.
+ */
+function closingQuote(text: string, start: number, quote: string): number {
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '\\' && quote === '"') i++;
+    else if (text[i] === quote) return i;
+  }
+  return text.length;
 }
 
 /** offsetPosition computes the 1-based line and column of a character offset in `text`. */

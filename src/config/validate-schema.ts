@@ -82,24 +82,16 @@ function firstSentence(schema: unknown): string | undefined {
   return description ? description.split(/(?<=\.)\s+(?=[A-Z])/)[0] : undefined;
 }
 
+/**
+ * describe turns one ajv error into a problem that names the document path, what was expected and what was found;
+ * undefined for errors another error says better.
+ */
 function describe(e: ErrorObject, document: unknown): SchemaProblem | undefined {
   const path = typedPath(e.instancePath, document);
   const params = e.params as Record<string, unknown>;
-  const propertyName = (e as ErrorObject & {propertyName?: string}).propertyName;
   switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String(params.additionalProperty);
-      const known = Object.keys((e.parentSchema as {properties?: object})?.properties ?? {});
-      const suggestion = didYouMean(key, known);
-      const expected = known.length > 0 ? `expected one of: ${known.join(', ')}` : undefined;
-      return {
-        onKey: true,
-        diagnostic: error(
-          `unknown key ${JSON.stringify(key)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
-          {path: [...path, key], ...(expected ? {detail: expected} : {})},
-        ),
-      };
-    }
+    case 'additionalProperties':
+      return unknownKey(e, path);
     case 'required':
       return {
         onKey: false,
@@ -112,17 +104,8 @@ function describe(e: ErrorObject, document: unknown): SchemaProblem | undefined 
         onKey: false,
         diagnostic: error(`expected ${String(params.type).replace(/,/g, ' or ')}, found ${typeOf(e.data)}`, {path}),
       };
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
-      const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
-      return {
-        onKey: false,
-        diagnostic: error(
-          `expected one of ${allowed.join(', ')}, found ${typeOf(e.data)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
-          {path},
-        ),
-      };
-    }
+    case 'enum':
+      return notAllowed(e, path);
     case 'const':
       return {
         onKey: false,
@@ -131,26 +114,8 @@ function describe(e: ErrorObject, document: unknown): SchemaProblem | undefined 
     case 'pattern':
     case 'minLength':
     case 'maxLength':
-    case 'format': {
-      const what = nameOf(e.parentSchema);
-      const hint = firstSentence(e.parentSchema);
-      if (propertyName !== undefined) {
-        return {
-          onKey: true,
-          diagnostic: error(`${JSON.stringify(propertyName)} is not a valid ${what ?? 'key'} here`, {
-            path: [...path, propertyName],
-            ...(hint ? {detail: hint} : {}),
-          }),
-        };
-      }
-      return {
-        onKey: false,
-        diagnostic: error(`${show(e.data)} is not a valid ${what ?? 'value'} (${e.message})`, {
-          path,
-          ...(hint ? {detail: hint} : {}),
-        }),
-      };
-    }
+    case 'format':
+      return notValid(e, path);
     case 'anyOf':
     case 'oneOf':
       return {onKey: false, diagnostic: error(`${show(e.data)} is not allowed here`, {path, detail: union})};
@@ -160,4 +125,58 @@ function describe(e: ErrorObject, document: unknown): SchemaProblem | undefined 
     default:
       return {onKey: false, diagnostic: error(`${e.message ?? 'invalid'}; found ${typeOf(e.data)}`, {path})};
   }
+}
+
+/** unknownKey describes a key the schema does not allow (`additionalProperties`), with the closest known key. */
+function unknownKey(e: ErrorObject, path: (string | number)[]): SchemaProblem {
+  const key = String((e.params as Record<string, unknown>).additionalProperty);
+  const known = Object.keys((e.parentSchema as {properties?: object})?.properties ?? {});
+  const suggestion = didYouMean(key, known);
+  const expected = known.length > 0 ? `expected one of: ${known.join(', ')}` : undefined;
+  return {
+    onKey: true,
+    diagnostic: error(
+      `unknown key ${JSON.stringify(key)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+      {path: [...path, key], ...(expected ? {detail: expected} : {})},
+    ),
+  };
+}
+
+/** notAllowed describes a value outside an `enum`, with the closest allowed value. */
+function notAllowed(e: ErrorObject, path: (string | number)[]): SchemaProblem {
+  const allowed = ((e.params as Record<string, unknown>).allowedValues as unknown[]).map((v) => String(v));
+  const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+  return {
+    onKey: false,
+    diagnostic: error(
+      `expected one of ${allowed.join(', ')}, found ${typeOf(e.data)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+      {path},
+    ),
+  };
+}
+
+/**
+ * notValid describes a string that breaks its schema's `pattern`, length or `format`: a key (under `propertyNames`)
+ * or a value, named by the schema's title and explained by the first sentence of its description.
+ */
+function notValid(e: ErrorObject, path: (string | number)[]): SchemaProblem {
+  const propertyName = (e as ErrorObject & {propertyName?: string}).propertyName;
+  const what = nameOf(e.parentSchema);
+  const hint = firstSentence(e.parentSchema);
+  if (propertyName !== undefined) {
+    return {
+      onKey: true,
+      diagnostic: error(`${JSON.stringify(propertyName)} is not a valid ${what ?? 'key'} here`, {
+        path: [...path, propertyName],
+        ...(hint ? {detail: hint} : {}),
+      }),
+    };
+  }
+  return {
+    onKey: false,
+    diagnostic: error(`${show(e.data)} is not a valid ${what ?? 'value'} (${e.message})`, {
+      path,
+      ...(hint ? {detail: hint} : {}),
+    }),
+  };
 }

@@ -1,7 +1,7 @@
 import {OperationalError} from '../diag/cosi-error.js';
 
 /** HostOperation names what cosi was doing to the node when an OS call failed. */
-export type HostOperation = 'read' | 'list' | 'stat' | 'write' | 'remove' | 'rename' | 'create the directory';
+export type HostOperation = 'read' | 'list' | 'stat' | 'write' | 'remove' | 'rename' | 'create the directory' | 'open';
 
 /**
  * HostError is an OS error on the node (EACCES, EROFS, ENOSPC, a file where a directory should be...), with the

@@ -4,9 +4,9 @@ import {createExecRunner} from './exec-runner.js';
 import {joinRoot, normalizeNodePath} from './node-path.js';
 import {resolveInRoot} from './resolve-in-root.js';
 import {hostCall} from './host-error.js';
-import {RootFs, type HeldDir} from './root-fs.js';
+import {RootFs, type HeldDir, type HeldPath} from './root-fs.js';
 
-export type {HeldDir} from './root-fs.js';
+export type {HeldDir, HeldPath} from './root-fs.js';
 
 /** HostStats counts what a command did to the node, for benchmarks and the apply report. */
 export interface HostStats {
@@ -37,16 +37,17 @@ export interface Host {
   resolve(nodePath: string): Promise<string>;
   /**
    * writeAtomic writes a file atomically (and its parent directories), only when the content differs. A symlink in
-   * the file's place is replaced, never written through.
+   * the file's place is replaced, never written through. With `beneath`, no component below that directory may be
+   * a symlink (see {@link ConfinedTo}).
    */
-  writeAtomic(nodePath: string, content: string, options?: {mode?: number}): Promise<boolean>;
+  writeAtomic(nodePath: string, content: string, options?: {mode?: number} & ConfinedTo): Promise<boolean>;
   /** writeKernel writes a value to a kernel interface file (`/proc/sys/...`) in place: these cannot be renamed. */
   writeKernel(nodePath: string, value: string): Promise<void>;
   /**
    * remove deletes a file (or, with `directory`, an empty directory); a symlink is removed itself, never followed. A
    * missing one is not an error. Returns whether something was removed.
    */
-  remove(nodePath: string, options?: {directory?: boolean}): Promise<boolean>;
+  remove(nodePath: string, options?: {directory?: boolean} & ConfinedTo): Promise<boolean>;
   /** move renames a file inside the root, atomically. */
   move(fromNodePath: string, toNodePath: string): Promise<void>;
   /** ensureDir creates a directory and its parents. */
@@ -56,8 +57,22 @@ export interface Host {
    * path that names it until `close()`, whatever is renamed meanwhile: for libraries that need a path (the lock).
    */
   holdDir(nodePath: string, mode: number): Promise<HeldDir>;
+  /**
+   * holdPath opens what `nodePath` resolves to inside the root, of any type, and returns its stats and a path that
+   * names it until `close()` (a unix socket to connect to); undefined when missing.
+   */
+  holdPath(nodePath: string): Promise<HeldPath | undefined>;
   /** run runs a command inside the root. It never throws for a failing command: look at the result. */
   run(request: CommandRequest): Promise<CommandResult>;
+}
+
+/**
+ * ConfinedTo names a directory above a path below which nothing is followed: the directory itself may be a link (a
+ * kubelet root on a data disk), but a symlink or `..` below it fails the call (ELOOP) in the same walk that opens
+ * the file, so a check made earlier cannot be raced (a seccomp profile path swapped for a link).
+ */
+export interface ConfinedTo {
+  readonly beneath?: string;
 }
 
 /** HostOptions configures a Host. */
@@ -123,6 +138,7 @@ export function createHost(options: HostOptions = {}): Host {
       forget();
       return hostCall('create the directory', nodePath, root, () => files.holdDir(nodePath, mode));
     },
+    holdPath: async (nodePath) => hostCall('open', nodePath, root, () => files.hold(nodePath)),
     run: (request) => {
       forget();
       return runner(request);

@@ -134,13 +134,67 @@ export class RootFs {
     }
   }
 
-  /** parent opens the directory that holds a node path's last component (creating directories with `create`). */
-  parent(nodePath: string, options: {create?: number} = {}): Parent | undefined {
+  /**
+   * parent opens the directory that holds a node path's last component (creating directories with `create`). With
+   * `beneath` (a directory above the path), the path is resolved as usual down to `beneath`, which may itself be a
+   * link, and below it no component may be a symlink or `..` (openat2's RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS from
+   * that directory): a profile directory swapped for a link between a check and the write is refused (ELOOP), not
+   * followed.
+   */
+  parent(nodePath: string, options: {create?: number; beneath?: string} = {}): Parent | undefined {
     const parts = split(nodePath);
     const name = parts.pop();
     if (name === undefined) throw errno('EINVAL', 'the root itself has no parent');
-    const dir = this.walk(parts, options);
-    return dir === undefined ? undefined : {dir, name};
+    if (options.beneath === undefined) {
+      const dir = this.walk(parts, options);
+      return dir === undefined ? undefined : {dir, name};
+    }
+    const base = split(options.beneath);
+    if (base.length > parts.length || base.some((part, i) => parts[i] !== part))
+      throw errno('EINVAL', `${nodePath} is not below ${options.beneath}`);
+    const top = this.walk(base, options);
+    if (top === undefined) return undefined;
+    const dir = this.descend(top, parts.slice(base.length), options.create);
+    if (dir === undefined) return undefined;
+    if (name === '..') {
+      closeSync(dir);
+      throw errno('EINVAL', `${nodePath} leaves ${options.beneath}`);
+    }
+    return {dir, name};
+  }
+
+  /**
+   * descend walks `parts` down from the directory `fd` (which it takes over) refusing symlinks and `..`; missing
+   * directories are made with `create`. Returns the last directory's descriptor, or undefined when one is missing.
+   */
+  private descend(fd: number, parts: readonly string[], create: number | undefined): number | undefined {
+    let dir = fd;
+    try {
+      for (const part of parts) {
+        if (part === '..') throw errno('EINVAL', 'a path below a confined directory may not hold ..');
+        let next: number;
+        try {
+          next = openSync(at(dir, part), O_PATH | O_NOFOLLOW);
+        } catch (error) {
+          if (code(error) !== 'ENOENT' || create === undefined) throw error;
+          mkdirSync(at(dir, part), {mode: create});
+          next = openSync(at(dir, part), O_PATH | O_NOFOLLOW);
+        }
+        const info = fstatSync(next);
+        closeSync(dir);
+        dir = next;
+        if (info.isSymbolicLink()) throw errno('ELOOP', `${part} is a symbolic link; cosi does not follow links here`);
+        if (!info.isDirectory()) throw errno('ENOTDIR', `${part} is not a directory`);
+      }
+      const result = dir;
+      dir = -1;
+      return result;
+    } catch (error) {
+      if (code(error) === 'ENOENT') return undefined;
+      throw error;
+    } finally {
+      if (dir !== -1) closeSync(dir);
+    }
   }
 
   private cachedDir(nodeDir: string): number | undefined {
@@ -222,7 +276,11 @@ export class RootFs {
     });
   }
 
-  private inParent<T>(nodePath: string, options: {create?: number}, use: (parent: Parent) => T): T | undefined {
+  private inParent<T>(
+    nodePath: string,
+    options: {create?: number; beneath?: string},
+    use: (parent: Parent) => T,
+  ): T | undefined {
     const parent = this.parent(nodePath, options);
     if (parent === undefined) return undefined;
     try {
@@ -243,10 +301,13 @@ export class RootFs {
   writeAtomic(
     nodePath: string,
     bytes: Uint8Array,
-    options: {mode?: number; dirMode?: number; beforeRename?: () => void} = {},
+    options: {mode?: number; dirMode?: number; beneath?: string; beforeRename?: () => void} = {},
   ): boolean {
     this.forget();
-    const parent = this.parent(nodePath, {create: options.dirMode ?? 0o755});
+    const parent = this.parent(nodePath, {
+      create: options.dirMode ?? 0o755,
+      ...(options.beneath !== undefined ? {beneath: options.beneath} : {}),
+    });
     if (parent === undefined) throw errno('ENOENT', `cannot create the directories of ${nodePath}`);
     const {dir, name} = parent;
     try {
@@ -330,10 +391,11 @@ export class RootFs {
   }
 
   /** remove unlinks the last component itself (never what a symlink points to); false when it was missing. */
-  remove(nodePath: string, options: {directory?: boolean} = {}): boolean {
+  remove(nodePath: string, options: {directory?: boolean; beneath?: string} = {}): boolean {
     this.forget();
+    const beneath = options.beneath !== undefined ? {beneath: options.beneath} : {};
     return (
-      this.inParent(nodePath, {}, ({dir, name}) => {
+      this.inParent(nodePath, beneath, ({dir, name}) => {
         try {
           if (options.directory) rmdirSync(at(dir, name));
           else unlinkSync(at(dir, name));
@@ -388,6 +450,23 @@ export class RootFs {
     if (fd === undefined) throw errno('ENOENT', `no such directory: ${nodePath}`);
     return {path: at(fd), close: () => closeSync(fd)};
   }
+
+  /**
+   * hold opens what `nodePath` resolves to inside the root (O_PATH: any file type, nothing read) and returns its
+   * stats and a path naming that very file until `close()`; undefined when it does not exist. For a unix socket the
+   * path is what connect() takes (systemd's connect_unix_path() does the same), so a socket checked is the socket
+   * connected to, whatever is renamed meanwhile.
+   */
+  hold(nodePath: string): HeldPath | undefined {
+    const fd = this.walk(split(nodePath));
+    if (fd === undefined) return undefined;
+    return {path: at(fd), stats: fstatSync(fd), close: () => closeSync(fd)};
+  }
+}
+
+/** HeldPath is an open file of any type, its stats when opened, and a path naming it while it is held. */
+export interface HeldPath extends HeldDir {
+  readonly stats: Stats;
 }
 
 /** HeldDir is an open directory and a path naming it while it is held. */

@@ -1,12 +1,18 @@
 // The container runtime, CNI and services against a real Debian 12 node in a qemu VM: Debian's containerd, runc and
 // containernetworking-plugins installed through a cosi document from a local repository of Debian's own packages
 // (the VM has no network), the runtime's config, socket group and restart, a bridge conflist, and the real CNI
-// plugins run on it against a network namespace (docs/testing-vm.md).
+// plugins run on it against a network namespace; then a pod through containerd's real CRI socket, as the kubelet
+// runs one, with a sandbox image built from Debian's busybox-static and imported offline (docs/testing-vm.md).
 import test, {type ExecutionContext} from 'ava';
+import {buildBusyboxImage} from '../lib/busybox-image.js';
+import {CriClient, type PodSandbox} from '../lib/vm/cri-client.js';
+import {fileDisk} from '../lib/vm/file-disk.js';
 import {bootNode, cosi, planJson, sh} from '../lib/vm/node-session.js';
 import type {Vm} from '../lib/vm/vm.js';
 
 const documentPath = '/root/node.yaml';
+// The pod's sandbox ("pause") image: containerd's CRI uses the image its sandbox_image names, so the document sets it.
+const sandboxImage = 'cosi.test/pause:busybox';
 const document = `apiVersion: cosi.dev/v1alpha1
 kind: NodeConfig
 metadata:
@@ -25,6 +31,7 @@ spec:
         "io.containerd.grpc.v1.cri":
           containerd: { runtimes: { runc: { options: { SystemdCgroup: true } } } }
           cni: { bin_dir: /usr/lib/cni, conf_dir: /etc/cni/net.d }
+          sandbox_image: ${sandboxImage}
     socket: { group: cri-users }
   services:
     containerd: { enabled: true, state: running }
@@ -51,8 +58,13 @@ async function starts(t: ExecutionContext, vm: Vm): Promise<number> {
   return journal.split('\n').filter((line) => /: Started containerd\.service/.test(line)).length;
 }
 
-test('containerd, runc and the CNI plugins installed, configured and restarted once by one apply; the conflist runs with the real plugins', async (t) => {
-  const vm = await bootNode(t, {repo: true});
+test('containerd, runc and the CNI plugins installed, configured and restarted once by one apply; the conflist runs with the real plugins; a pod runs through the CRI under a systemd slice', async (t) => {
+  const image = await buildBusyboxImage(sandboxImage);
+  t.teardown(() => image.dispose());
+  t.log(`sandbox image ${image.name} built from ${image.source}`);
+  const disk = await fileDisk('cosi-pause', [image.archive]);
+  t.teardown(() => disk.dispose());
+  const vm = await bootNode(t, {repo: true, extraDisks: [disk.disk]});
   await vm.runOk(['groupadd', '--system', 'cri-users']);
   await vm.writeFile(documentPath, document);
   t.is((await vm.run(['dpkg-query', '-W', 'containerd'])).exitCode, 1, 'containerd is not installed on the fresh node');
@@ -137,7 +149,57 @@ test('containerd, runc and the CNI plugins installed, configured and restarted o
     t.is(r.exitCode, 0, `${String(plugin['type'])} DEL: ${r.stderr}`);
   }
   t.is((await vm.run(['ip', '-n', 'pod1', 'link', 'show', 'eth0'])).exitCode, 1, 'DEL removed the pod interface');
+
+  await runPod(t, vm, disk.label);
 });
+
+/**
+ * runPod runs a pod as the kubelet does, through containerd's CRI socket: RunPodSandbox (the sandbox image imported
+ * offline into containerd's k8s.io namespace; the pod network by the CNI config above), CreateContainer and
+ * StartContainer; the container's process must then sit in a systemd scope under the pod's slice, as runc's systemd
+ * cgroup driver (SystemdCgroup = true, the Kubernetes docs' recipe) places it.
+ */
+async function runPod(t: ExecutionContext, vm: Vm, label: string): Promise<void> {
+  await sh(vm, `mkdir -p /mnt/pause && mount -o ro LABEL=${label} /mnt/pause`);
+  t.log(await sh(vm, 'ctr -n k8s.io images import /mnt/pause/busybox.tar && ctr -n k8s.io images ls -q'));
+  const cri = await CriClient.open(vm, '/run/containerd/containerd.sock');
+  const version = await cri.version();
+  t.log(`CRI: ${JSON.stringify(version)}`);
+  t.is(version.name, 'containerd');
+  const pod: PodSandbox = {
+    name: 'cosi-e2e',
+    uid: 'cosie2e1',
+    namespace: 'default',
+    logDirectory: '/var/log/pods/default_cosi-e2e_cosie2e1',
+    cgroupParent: 'kubepods-besteffort-podcosie2e1.slice',
+  };
+  const started = Date.now();
+  const sandbox = await cri.runPodSandbox(pod);
+  const container = await cri.createContainer(sandbox, pod, {
+    name: 'main',
+    image: sandboxImage,
+    command: ['/bin/sh', '-c', 'echo cosi-e2e started; exec sleep 600'],
+    logPath: 'main/0.log',
+  });
+  await cri.startContainer(container);
+  t.log(`RunPodSandbox, CreateContainer, StartContainer: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const tasks = await sh(vm, 'ctr -n k8s.io tasks ls');
+  t.log(tasks);
+  const pid = new RegExp(`^${container}\\s+(\\d+)\\s+RUNNING`, 'm').exec(tasks)?.[1];
+  if (!pid) throw new Error(`the container ${container} has no running task:\n${tasks}`);
+  const cgroup = await sh(vm, `cat /proc/${pid}/cgroup`);
+  t.is(
+    cgroup,
+    `0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-podcosie2e1.slice/cri-containerd-${container}.scope`,
+    "the container's cgroup is a systemd scope under the pod's slice",
+  );
+  t.regex(await sh(vm, `cat ${pod.logDirectory}/main/0.log`), /stdout F cosi-e2e started/, 'the container ran');
+  t.regex(
+    await sh(vm, `systemctl show -p Slice cri-containerd-${container}.scope`),
+    /^Slice=kubepods-besteffort-podcosie2e1\.slice$/,
+    'systemd knows the scope in the slice',
+  );
+}
 
 function cni(vm: Vm, command: 'ADD' | 'DEL', config: Record<string, unknown>) {
   return vm.run([`/usr/lib/cni/${String(config['type'])}`], {

@@ -190,3 +190,70 @@ while True:
   t.deepEqual(readdirSync(outside), ['victim'], 'nothing written outside the root');
   t.is(readFileSync(join(outside, 'victim'), 'utf8'), 'outside\n');
 });
+
+test('beneath: the confining directory may be a link, but no component below it may be one', async (t) => {
+  const {root} = await rootAndOutside(t);
+  mkdirSync(join(root.dir, 'data/seccomp/cosi'), {recursive: true});
+  mkdirSync(join(root.dir, 'var/lib/kubelet'), {recursive: true});
+  symlinkSync('/data/seccomp', join(root.dir, 'var/lib/kubelet/seccomp'));
+  const host = createHost({root: root.dir});
+  const dir = '/var/lib/kubelet/seccomp';
+  t.true(await host.writeAtomic(`${dir}/cosi/a.json`, '{}\n', {beneath: dir}));
+  t.is(readFileSync(join(root.dir, 'data/seccomp/cosi/a.json'), 'utf8'), '{}\n', 'written through the dir link');
+  t.true(await host.writeAtomic(`${dir}/new/sub/b.json`, '{}\n', {beneath: dir}), 'missing dirs are made');
+  symlinkSync('/etc', join(root.dir, 'data/seccomp/etc-link'));
+  const refused = await t.throwsAsync(host.writeAtomic(`${dir}/etc-link/passwd`, 'pwned\n', {beneath: dir}));
+  t.regex(refused!.message, /symbolic link/);
+  t.is(readFileSync(join(root.dir, 'etc/passwd'), 'utf8'), 'root:x:0:0::/root:/bin/sh\n');
+  await t.throwsAsync(host.remove(`${dir}/etc-link/passwd`, {beneath: dir}), {message: /symbolic link/});
+  t.true(lstatSync(join(root.dir, 'etc/passwd')).isFile(), 'a removal below a link is refused too');
+  t.true(await host.remove(`${dir}/cosi/a.json`, {beneath: dir}));
+  await t.throwsAsync(host.writeAtomic('/etc/passwd', 'x\n', {beneath: dir}), {message: /not below/});
+});
+
+test('beneath: a subdirectory swapped for a link to elsewhere in the root during 500 writes is never written through', async (t) => {
+  const {root} = await rootAndOutside(t);
+  mkdirSync(join(root.dir, 'seccomp/cosi'), {recursive: true});
+  // The swap target is inside the root: RESOLVE_IN_ROOT alone would follow it there; beneath must not.
+  mkdirSync(join(root.dir, 'etc/victim'), {recursive: true});
+  symlinkSync('/etc/victim', join(root.dir, 'seccomp/swap'));
+  const swapper = spawn(
+    'python3',
+    [
+      '-c',
+      `
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = sys.argv[1].encode(), sys.argv[2].encode()
+while True:
+    libc.renameat2(-100, a, -100, b, 2)
+`,
+      join(root.dir, 'seccomp/cosi'),
+      join(root.dir, 'seccomp/swap'),
+    ],
+    {stdio: 'ignore'},
+  );
+  t.teardown(() => swapper.kill('SIGKILL'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const host = createHost({root: root.dir});
+  let written = 0;
+  let refused = 0;
+  for (let i = 0; i < 500; i++) {
+    for (const step of [
+      () => host.writeAtomic('/seccomp/cosi/p.json', `{"n": ${i}}\n`, {beneath: '/seccomp'}),
+      () => host.remove('/seccomp/cosi/p.json', {beneath: '/seccomp'}),
+    ]) {
+      try {
+        await step();
+        written++;
+      } catch {
+        // Refused mid-swap: fine; a write into /etc/victim is not.
+        refused++;
+      }
+    }
+  }
+  swapper.kill('SIGKILL');
+  t.log(`${written} writes and removals done and ${refused} refused during the swaps`);
+  t.true(written > 0 && refused > 0, 'the swaps raced the writes');
+  t.deepEqual(readdirSync(join(root.dir, 'etc/victim')), [], 'nothing written through the link');
+});

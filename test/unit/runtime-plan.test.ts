@@ -125,19 +125,22 @@ test('containerd: a missing config file is created with the version the installe
     t.is(await root.read(configPath), undefined);
   }));
 
-test("containerd: settings in the other config version's layout are flagged", (t) =>
+test("containerd 2.x: the recipe in version 2's layout is written where a version 3 file has it, with a note", (t) =>
   withRoot(
     {[configPath]: 'version = 3\n'},
     versionRunner('containerd github.com/containerd/containerd/v2 v2.0.2 c5074d8\n'),
-    async (_root, host) => {
+    async (root, host) => {
       const planned = await plan(host, {runtime: {engine: 'containerd', settings: cgroup}});
-      t.is(planned.changes.length, 0);
-      t.is(planned.diagnostics.length, 1);
+      t.deepEqual(planned.diagnostics, []);
+      const moved = planned.changes[0]!.details!.find((d) => d.includes('SystemdCgroup'))!;
       t.regex(
-        planned.diagnostics[0]!.summary,
-        /config version 2 layout; config version 3 reads it as plugins\."io\.containerd\.cri\.v1\.runtime"\.containerd\.runtimes\.runc\.options\.SystemdCgroup/,
+        moved,
+        /^plugins\."io\.containerd\.cri\.v1\.runtime"\.containerd\.runtimes\.runc\.options\.SystemdCgroup: \(unset\) -> true \(declared as plugins\."io\.containerd\.grpc\.v1\.cri"\..*config version 2's layout: config version 3 reads it here\)$/,
       );
-      t.deepEqual(planned.diagnostics[0]!.path, ['spec', 'runtime', 'settings', ...cgroupPath]);
+      await apply(host, {runtime: {engine: 'containerd', settings: cgroup}});
+      const written = parse((await root.read(configPath))!) as Record<string, Record<string, unknown>>;
+      t.deepEqual(Object.keys(written['plugins']!), ['io.containerd.cri.v1.runtime']);
+      t.deepEqual((await plan(host, {runtime: {engine: 'containerd', settings: cgroup}})).changes, [], 'converged');
     },
   ));
 

@@ -1,8 +1,5 @@
 import {driftCause} from '../../engine/drift-cause.js';
 import {loadState} from '../../engine/state.js';
-// fs.promises only on first use (see host.ts).
-import {promises as fsp} from 'node:fs';
-import {dirname} from 'node:path';
 import {writeFileAtomic} from '../../host/atomic-write.js';
 import {createHost} from '../../host/host.js';
 import type {Options} from '../args.js';
@@ -28,7 +25,6 @@ export async function drift(options: Options, output: Output): Promise<number> {
       kind: c.kind,
       cause: driftCause(state, c),
     }));
-    if (options.textfile) await fsp.mkdir(dirname(options.textfile), {recursive: true});
     if (options.textfile)
       await writeFileAtomic(
         options.textfile,

@@ -431,7 +431,7 @@ export interface Runtime {
   socket?: RuntimeSocket;
 }
 /**
- * Settings merged into the engine's TOML configuration file. Only the keys given here are managed; other keys, comments and their order are kept.
+ * Settings merged into the engine's TOML configuration file. Only the keys given here are managed; other keys, comments and their order are kept. For containerd, a key written in another config version's layout (version 2's `io.containerd.grpc.v1.cri`, version 3's `io.containerd.cri.v1.runtime` and `io.containerd.cri.v1.images`) is written where the file's config version reads it, so one document serves containerd 1.6, 1.7 and 2.x. Keys are checked against the installed engine's own key set (`containerd config default`, `crio config`): a key close to a real one is an error with "did you mean", an unknown one a warning; maps (runtimes by name, registry mirrors and hosts) take any key.
  */
 export interface RuntimeSettings {
   [k: string]: unknown;

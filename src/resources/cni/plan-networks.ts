@@ -8,6 +8,7 @@ import {address} from '../../plan/resource-kind.js';
 import {backupPath} from '../runtime/backup.js';
 import type {FileChange} from '../shared/file-change.js';
 import {runtimeCniDirs} from './cni-dirs.js';
+import type {CniNetwork} from '../../config/generated/types.js';
 import {canonicalText, networkFileName, renderNetwork} from './network-file.js';
 import type {CniObserved} from './probe.js';
 
@@ -42,6 +43,11 @@ export function planCniNetworks({
   const cni = desired.config.spec?.cni;
   const changes: Change<CniNetworkChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
+  const collect = (result: Change<CniNetworkChangeData> | Diagnostic | undefined) => {
+    if (result === undefined) return;
+    if ('severity' in result) diagnostics.push(result);
+    else changes.push(result);
+  };
   const confDir = observed.confDir;
   const runtimeConf = runtimeCniDirs(desired.config.spec, observed.runtimeFile).confDir;
   if (cni?.confDir && runtimeConf && runtimeConf !== cni.confDir) {
@@ -55,142 +61,154 @@ export function planCniNetworks({
   const files = new Map(networks.map(([stem, network]) => [stem, networkFileName(stem, network)]));
   const declared = new Set(files.values());
   for (const [stem, network] of networks) {
-    const at = ['spec', 'cni', 'networks', stem];
-    if (!semver.test(network.cniVersion))
-      diagnostics.push(
-        error(`CNI network ${stem}: cniVersion ${JSON.stringify(network.cniVersion)} is not a version`, {
-          path: [...at, 'cniVersion'],
-          detail: 'expected a semantic version such as "1.0.0"',
-        }),
-      );
-    const path = `${confDir}/${files.get(stem)!}`;
-    const addr = address('cni.network', stem);
-    const found = observed.files[path] ?? {state: 'missing'};
-    const record = state.resources[addr];
-    const recordedPath = record ? (record.original as NetworkOriginal).path : path;
-    if (
-      recordedPath !== path &&
-      recordedPath.replace(/\.conflist$/, '.conf') === path.replace(/\.conflist$/, '.conf')
-    ) {
-      diagnostics.push(
-        error(`CNI network ${stem} changed form: cosi wrote it as ${recordedPath}, the document now makes it ${path}`, {
-          path: at,
-          detail:
-            'remove the network from the document and apply (cosi puts back what it found), then declare it in its new form',
-        }),
-      );
-      continue;
-    }
-    const matches = found.state === 'present' && canonicalText(found.text) === canonicalJson(network);
-    const original: NetworkOriginal = record
-      ? (record.original as NetworkOriginal)
-      : {path, existed: found.state === 'present'};
-    // A record without `applied` is cosi's first write interrupted after the engine kept the original: the backup
-    // may not be written yet, and the file (written only after its backup) still holds what cosi found if it is not.
-    const unrecorded = firstWriteUnrecorded(record);
-    const data: CniNetworkChangeData = {
-      path,
-      write: renderNetwork(network),
-      original,
-      ...((!record || unrecorded) && original.existed && found.state === 'present'
-        ? {backup: {path: backupPath(path), content: found.text}}
-        : {}),
-    };
-    const base = {
-      address: addr,
-      kind: 'cni.network' as const,
-      before: found.state === 'present' ? {path, digest: digest(found.text)} : null,
-      after: {path, network: network.name, digest: digest(data.write)},
-      disruption: 'none' as const,
-      dependsOn: [],
-      inputs: digest(found),
-      data,
-    };
-    if (matches && !unrecorded) {
-      changes.push({...base, action: 'noop', reason: `${path} holds the network`});
-      continue;
-    }
-    if (matches) {
-      changes.push({
-        ...base,
-        action: 'update',
-        reason: `${path} holds the network, but cosi's write was interrupted before it was recorded: record it`,
-      });
-      continue;
-    }
-    const reason =
-      found.state === 'missing'
-        ? `${path} does not exist`
-        : canonicalText(found.text) === undefined
-          ? `${path} is not JSON`
-          : `${path} differs from the declared network`;
-    changes.push({
-      ...base,
-      action: record ? 'update' : 'create',
-      reason,
-      ...(!record ? {original} : {}),
-      details: [`${path}:`, ...jsonDetails(parseJson(found.state === 'present' ? found.text : undefined), network)],
-    });
+    if (!semver.test(network.cniVersion)) diagnostics.push(badVersion(stem, network));
+    collect(planDeclared(stem, network, `${confDir}/${files.get(stem)!}`, observed, state));
   }
-
   for (const [addr, record] of managedOfKind(state, 'cni.network')) {
-    if (networks.some(([stem]) => address('cni.network', stem) === addr)) continue;
-    const original = record.original as NetworkOriginal;
-    const backup = observed.files[backupPath(original.path)];
-    const restore = original.existed && backup?.state === 'present' ? backup.text : undefined;
-    const found = observed.files[original.path] ?? {state: 'missing'};
-    changes.push({
-      address: addr,
-      kind: 'cni.network',
-      action: 'delete',
-      before: found.state === 'present' ? {path: original.path, digest: digest(found.text)} : null,
-      after: restore === undefined ? null : {path: original.path, digest: digest(restore)},
-      reason:
-        restore === undefined
-          ? `no longer in the document: ${original.path} is removed`
-          : `no longer in the document: ${original.path} gets back the content cosi found`,
-      disruption: 'none',
-      dependsOn: [],
-      inputs: digest({found, backup: backup ?? null}),
-      data: {
-        path: original.path,
-        ...(restore === undefined ? {remove: true as const} : {write: restore}),
-        dropBackup: backupPath(original.path),
-        original,
-      } satisfies CniNetworkChangeData,
-    });
+    if (!networks.some(([stem]) => address('cni.network', stem) === addr))
+      collect(planReleased(addr, record.original as NetworkOriginal, observed));
   }
-
   const others = observed.confNames.filter((n) => !declared.has(n));
   if (cni?.exclusive) {
-    for (const name of others) {
-      const path = `${confDir}/${name}`;
-      const found = observed.files[path];
-      if (found?.state !== 'present') continue;
-      changes.push({
-        address: address('cni.network', name),
-        kind: 'cni.network',
-        action: 'delete',
-        before: {path, digest: digest(found.text)},
-        after: null,
-        reason: `cni.exclusive: ${path} is not declared; it is kept in ${backupPath(path)}`,
-        disruption: 'none',
-        dependsOn: [],
-        inputs: digest(found),
-        data: {
-          path,
-          remove: true,
-          backup: {path: backupPath(path), content: found.text},
-          original: {path, existed: true},
-        } satisfies CniNetworkChangeData,
-      });
-    }
+    for (const name of others) collect(planExclusive(confDir, name, observed));
   }
   diagnostics.push(
     ...ignoredFiles(confDir, cni?.exclusive ? [] : others, declared),
     ...nameClashes(confDir, cni?.exclusive ? [] : others, networks, observed),
   );
   return {changes, diagnostics};
+}
+
+/** badVersion is the error for a network whose cniVersion is not a semantic version. */
+function badVersion(stem: string, network: CniNetwork): Diagnostic {
+  return error(`CNI network ${stem}: cniVersion ${JSON.stringify(network.cniVersion)} is not a version`, {
+    path: ['spec', 'cni', 'networks', stem, 'cniVersion'],
+    detail: 'expected a semantic version such as "1.0.0"',
+  });
+}
+
+/**
+ * planDeclared plans one declared network written at path: create, update or noop, or the error for a network
+ * whose form (list or single plugin) changed since cosi wrote it.
+ */
+function planDeclared(
+  stem: string,
+  network: CniNetwork,
+  path: string,
+  observed: CniObserved,
+  state: PlanRequest<CniObserved>['state'],
+): Change<CniNetworkChangeData> | Diagnostic {
+  const addr = address('cni.network', stem);
+  const found = observed.files[path] ?? {state: 'missing'};
+  const record = state.resources[addr];
+  const recordedPath = record ? (record.original as NetworkOriginal).path : path;
+  if (recordedPath !== path && recordedPath.replace(/\.conflist$/, '.conf') === path.replace(/\.conflist$/, '.conf')) {
+    return error(
+      `CNI network ${stem} changed form: cosi wrote it as ${recordedPath}, the document now makes it ${path}`,
+      {
+        path: ['spec', 'cni', 'networks', stem],
+        detail:
+          'remove the network from the document and apply (cosi puts back what it found), then declare it in its new form',
+      },
+    );
+  }
+  const matches = found.state === 'present' && canonicalText(found.text) === canonicalJson(network);
+  const original: NetworkOriginal = record
+    ? (record.original as NetworkOriginal)
+    : {path, existed: found.state === 'present'};
+  // A record without `applied` is cosi's first write interrupted after the engine kept the original: the backup
+  // may not be written yet, and the file (written only after its backup) still holds what cosi found if it is not.
+  const unrecorded = firstWriteUnrecorded(record);
+  const data: CniNetworkChangeData = {
+    path,
+    write: renderNetwork(network),
+    original,
+    ...((!record || unrecorded) && original.existed && found.state === 'present'
+      ? {backup: {path: backupPath(path), content: found.text}}
+      : {}),
+  };
+  const base = {
+    address: addr,
+    kind: 'cni.network' as const,
+    before: found.state === 'present' ? {path, digest: digest(found.text)} : null,
+    after: {path, network: network.name, digest: digest(data.write)},
+    disruption: 'none' as const,
+    dependsOn: [],
+    inputs: digest(found),
+    data,
+  };
+  if (matches && !unrecorded) return {...base, action: 'noop', reason: `${path} holds the network`};
+  if (matches) {
+    return {
+      ...base,
+      action: 'update',
+      reason: `${path} holds the network, but cosi's write was interrupted before it was recorded: record it`,
+    };
+  }
+  const reason =
+    found.state === 'missing'
+      ? `${path} does not exist`
+      : canonicalText(found.text) === undefined
+        ? `${path} is not JSON`
+        : `${path} differs from the declared network`;
+  return {
+    ...base,
+    action: record ? 'update' : 'create',
+    reason,
+    ...(!record ? {original} : {}),
+    details: [`${path}:`, ...jsonDetails(parseJson(found.state === 'present' ? found.text : undefined), network)],
+  };
+}
+
+/** planReleased plans a managed network no longer declared: the file cosi found is put back, or the file removed. */
+function planReleased(addr: string, original: NetworkOriginal, observed: CniObserved): Change<CniNetworkChangeData> {
+  const backup = observed.files[backupPath(original.path)];
+  const restore = original.existed && backup?.state === 'present' ? backup.text : undefined;
+  const found = observed.files[original.path] ?? {state: 'missing'};
+  return {
+    address: addr,
+    kind: 'cni.network',
+    action: 'delete',
+    before: found.state === 'present' ? {path: original.path, digest: digest(found.text)} : null,
+    after: restore === undefined ? null : {path: original.path, digest: digest(restore)},
+    reason:
+      restore === undefined
+        ? `no longer in the document: ${original.path} is removed`
+        : `no longer in the document: ${original.path} gets back the content cosi found`,
+    disruption: 'none',
+    dependsOn: [],
+    inputs: digest({found, backup: backup ?? null}),
+    data: {
+      path: original.path,
+      ...(restore === undefined ? {remove: true as const} : {write: restore}),
+      dropBackup: backupPath(original.path),
+      original,
+    } satisfies CniNetworkChangeData,
+  };
+}
+
+/** planExclusive removes an undeclared configuration file of confDir (`cni.exclusive`), backed up first. */
+function planExclusive(confDir: string, name: string, observed: CniObserved): Change<CniNetworkChangeData> | undefined {
+  const path = `${confDir}/${name}`;
+  const found = observed.files[path];
+  if (found?.state !== 'present') return undefined;
+  return {
+    address: address('cni.network', name),
+    kind: 'cni.network',
+    action: 'delete',
+    before: {path, digest: digest(found.text)},
+    after: null,
+    reason: `cni.exclusive: ${path} is not declared; it is kept in ${backupPath(path)}`,
+    disruption: 'none',
+    dependsOn: [],
+    inputs: digest(found),
+    data: {
+      path,
+      remove: true,
+      backup: {path: backupPath(path), content: found.text},
+      original: {path, existed: true},
+    } satisfies CniNetworkChangeData,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type {Host} from '../../host/host.js';
+import type {HeldPath, Host} from '../../host/host.js';
 import {callUnary} from './grpc-unary.js';
 import {decodePluginInfo, decodeProbe, emptyMessage, identityService} from './messages.js';
 
@@ -27,10 +27,19 @@ export async function probeDriver(
   endpoint: string,
   timeoutMs = defaultProbeTimeoutMs,
 ): Promise<DriverHealth> {
-  const info = await host.stat(endpoint);
-  if (!info) return {state: 'no-socket', endpoint};
-  if (!info.isSocket()) return {state: 'unreachable', endpoint, reason: 'it exists but is not a unix socket'};
-  const socket = await host.resolve(endpoint);
+  // The socket checked is the socket connected to: held open (O_PATH) and reached through /proc/self/fd.
+  const held = await host.holdPath(endpoint);
+  if (!held) return {state: 'no-socket', endpoint};
+  try {
+    return await askDriver(held, endpoint, timeoutMs);
+  } finally {
+    held.close();
+  }
+}
+
+async function askDriver(held: HeldPath, endpoint: string, timeoutMs: number): Promise<DriverHealth> {
+  if (!held.stats.isSocket()) return {state: 'unreachable', endpoint, reason: 'it exists but is not a unix socket'};
+  const socket = held.path;
   const [pluginInfo, probe] = await callUnary(
     [
       {method: `${identityService}/GetPluginInfo`, request: emptyMessage(), timeoutMs},

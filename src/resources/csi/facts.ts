@@ -18,11 +18,15 @@ export async function csiFacts({host}: {host: Host}): Promise<Record<string, unk
   const drivers = await Promise.all(
     names.map(async (socketName) => {
       const registration = `${pluginsRegistry}/${socketName}`;
-      if (!(await host.stat(registration))?.isSocket()) return {registration, error: 'not a socket'};
+      const held = await host.holdPath(registration);
+      if (!held?.stats.isSocket()) {
+        held?.close();
+        return {registration, error: 'not a socket'};
+      }
       const [outcome] = await callUnary(
         [{method: `${registrationService}/GetInfo`, request: emptyMessage(), timeoutMs: factsTimeoutMs}],
-        await host.resolve(registration),
-      );
+        held.path,
+      ).finally(() => held.close());
       if (!outcome?.ok) return {registration, error: outcome ? `${outcome.failure}: ${outcome.message}` : 'no answer'};
       const info = decodeRegistrationInfo(outcome.bytes);
       if (info.type !== 'CSIPlugin') return {registration, name: info.name, type: info.type};

@@ -50,6 +50,7 @@ function view(group: ObservedGroup | undefined): {gid: number; members: readonly
   return group ? {gid: group.gid, members: group.members} : null;
 }
 
+/** planOne plans one declared group: its change, or the errors that keep it from being planned. */
 function planOne(
   name: string,
   spec: GroupSpec,
@@ -57,56 +58,88 @@ function planOne(
   observed: GroupObserved,
   record: ManagedRecord | undefined,
 ): {change?: Change<GroupChangeData>; diagnostics: Diagnostic[]} {
-  const path = ['spec', 'groups', name];
+  const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;
+  const diagnostics = [...memberProblems(name, spec, observed), ...gidProblems(name, spec, gid, existing, observed)];
+  if (diagnostics.length > 0) return {diagnostics};
+  return {change: planDeclared(name, spec, gid, existing, observed, record), diagnostics};
+}
+
+/** memberProblems are the errors for listed members that are not users of the node. */
+function memberProblems(name: string, spec: GroupSpec, observed: GroupObserved): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const wanted = [...new Set(spec.members ?? [])].sort();
   (spec.members ?? []).forEach((user, i) => {
     if (!Object.hasOwn(observed.users, user))
       diagnostics.push(
         error(`user ${user} does not exist on this node: it cannot be a member of group ${name}`, {
-          path: [...path, 'members', i],
+          path: ['spec', 'groups', name, 'members', i],
           detail: "expected a user in the node's /etc/passwd; create the user first (cosi manages groups, not users)",
         }),
       );
   });
-  const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;
-  if (existing && spec.gid !== undefined && existing.gid !== spec.gid) {
-    diagnostics.push(
+  return diagnostics;
+}
+
+/**
+ * gidProblems are the errors about a group's gid: an existing group with another gid than the document's, a gid
+ * for a new group that another group has, or no free gid left for it (gid undefined).
+ */
+function gidProblems(
+  name: string,
+  spec: GroupSpec,
+  gid: number | undefined,
+  existing: ObservedGroup | undefined,
+  observed: GroupObserved,
+): Diagnostic[] {
+  const path = ['spec', 'groups', name];
+  if (existing) {
+    if (spec.gid === undefined || existing.gid === spec.gid) return [];
+    return [
       error(`group ${name} exists with gid ${existing.gid}, the document says ${spec.gid}`, {
         path: [...path, 'gid'],
         detail: `cosi does not renumber an existing group: files owned by gid ${existing.gid} would lose it. Leave gid out, or change it with groupmod yourself (/etc/group line ${existing.line})`,
       }),
-    );
+    ];
   }
-  if (!existing && gid !== undefined) {
-    const other = Object.entries(observed.groups).find(([, g]) => g.gid === gid);
-    if (other)
-      diagnostics.push(
-        error(`gid ${gid} of group ${name} is taken by group ${other[0]}`, {
-          path: [...path, 'gid'],
-          detail: `expected a gid no other group has; /etc/group line ${other[1].line} gives ${gid} to ${other[0]}`,
-        }),
-      );
-  }
-  if (!existing && gid === undefined) {
-    diagnostics.push(
+  if (gid === undefined) {
+    return [
       error(
         `group ${name} cannot get a gid: every gid of the system range ${observed.range.min}-${observed.range.max} is taken`,
         {path, detail: 'give the group a gid in the document'},
       ),
-    );
+    ];
   }
-  if (diagnostics.length > 0) return {diagnostics};
+  const other = Object.entries(observed.groups).find(([, g]) => g.gid === gid);
+  if (!other) return [];
+  return [
+    error(`gid ${gid} of group ${name} is taken by group ${other[0]}`, {
+      path: [...path, 'gid'],
+      detail: `expected a gid no other group has; /etc/group line ${other[1].line} gives ${gid} to ${other[0]}`,
+    }),
+  ];
+}
 
+/**
+ * planDeclared plans a declared group without problems: `groupadd` when it is missing (gid is then defined),
+ * `gpasswd -a` for listed users that are not members, `gpasswd -d` for members cosi added that are no longer listed;
+ * `noop` when there is nothing to do.
+ */
+function planDeclared(
+  name: string,
+  spec: GroupSpec,
+  gid: number | undefined,
+  existing: ObservedGroup | undefined,
+  observed: GroupObserved,
+  record: ManagedRecord | undefined,
+): Change<GroupChangeData> {
+  const wanted = [...new Set(spec.members ?? [])].sort();
   const original: GroupOriginal =
     (record?.original as GroupOriginal | undefined) ??
     (existing ? {exists: true, gid: existing.gid, members: existing.members} : {exists: false});
-  const members = existing?.members ?? [];
-  const add = wanted.filter((m) => !members.includes(m));
-  const applied = record?.applied as GroupApplied | null | undefined;
-  const found = original.exists ? original.members : [];
-  const remove = (applied?.members ?? []).filter(
-    (m) => !wanted.includes(m) && !found.includes(m) && members.includes(m),
+  const {add, remove} = memberChanges(
+    wanted,
+    existing?.members ?? [],
+    original,
+    record?.applied as GroupApplied | null | undefined,
   );
   const create = existing ? undefined : {gid: gid!};
   const data: GroupChangeData = {name, ...(create ? {create} : {}), add, remove, original};
@@ -125,11 +158,7 @@ function planOne(
     }),
     data,
   };
-  const what = [
-    create ? `create it with gid ${create.gid}` : undefined,
-    add.length > 0 ? `add ${add.join(', ')}` : undefined,
-    remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi, no longer listed)` : undefined,
-  ].filter(Boolean);
+  const what = steps(create, add, remove);
   const details = [
     ...(create ? [`groupadd -g ${create.gid} ${name}`] : []),
     ...add.map((m) => `gpasswd -a ${m} ${name}`),
@@ -137,22 +166,42 @@ function planOne(
   ];
   if (what.length === 0)
     return {
-      change: {
-        ...base,
-        action: 'noop',
-        reason: `group ${name} has gid ${after.gid}${wanted.length > 0 ? ` and members ${wanted.join(', ')}` : ''}`,
-      },
-      diagnostics,
+      ...base,
+      action: 'noop',
+      reason: `group ${name} has gid ${after.gid}${wanted.length > 0 ? ` and members ${wanted.join(', ')}` : ''}`,
     };
   const reason = existing
     ? `group ${name} (gid ${existing.gid}): ${what.join('; ')}`
     : record
       ? `group ${name} is missing (removed outside cosi): ${what.join('; ')}`
       : `group ${name} does not exist: ${what.join('; ')}`;
+  return {...base, action: record ? 'update' : 'create', reason, details, ...(record ? {} : {original})};
+}
+
+/**
+ * memberChanges are the members to add (listed users that are not members) and to remove (members cosi added, as
+ * applied, that were not members when cosi found the group and are no longer listed).
+ */
+function memberChanges(
+  wanted: readonly string[],
+  members: readonly string[],
+  original: GroupOriginal,
+  applied: GroupApplied | null | undefined,
+): {add: string[]; remove: string[]} {
+  const found = original.exists ? original.members : [];
   return {
-    change: {...base, action: record ? 'update' : 'create', reason, details, ...(record ? {} : {original})},
-    diagnostics,
+    add: wanted.filter((m) => !members.includes(m)),
+    remove: (applied?.members ?? []).filter((m) => !wanted.includes(m) && !found.includes(m) && members.includes(m)),
   };
+}
+
+/** steps says what a declared group's change does, in apply's order. */
+function steps(create: {gid: number} | undefined, add: readonly string[], remove: readonly string[]): string[] {
+  return [
+    create ? `create it with gid ${create.gid}` : undefined,
+    add.length > 0 ? `add ${add.join(', ')}` : undefined,
+    remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi, no longer listed)` : undefined,
+  ].filter((x): x is string => x !== undefined);
 }
 
 /**
@@ -195,11 +244,6 @@ function planRemoval(
     );
   }
   const after = groupdel ? null : existing ? {gid: existing.gid, members: left} : null;
-  const reason = !existing
-    ? `no longer in the document: group ${name} is already gone`
-    : groupdel
-      ? `no longer in the document: group ${name} was created by cosi and is unused: ${remove.length > 0 ? `remove ${remove.join(', ')}, then ` : ''}groupdel`
-      : `no longer in the document: ${remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi)` : 'nothing to undo'}${original.exists ? '' : `; the group is kept: ${keepBecause.join('; ')}`}`;
   const details = [...remove.map((m) => `gpasswd -d ${m} ${name}`), ...(groupdel ? [`groupdel ${name}`] : [])];
   const data: GroupChangeData = {name, add: [], remove, ...(groupdel ? {groupdel} : {})};
   return {
@@ -209,7 +253,7 @@ function planRemoval(
       action: 'delete',
       before: view(existing),
       after,
-      reason,
+      reason: removalReason(name, existing !== undefined, groupdel, remove, original.exists, keepBecause),
       details,
       disruption: 'none',
       dependsOn: [],
@@ -218,4 +262,19 @@ function planRemoval(
     },
     diagnostics,
   };
+}
+
+/** removalReason says what removing a group from the document does: nothing, gpasswd -d, groupdel, or keeping it. */
+function removalReason(
+  name: string,
+  exists: boolean,
+  groupdel: boolean,
+  remove: readonly string[],
+  existed: boolean,
+  keepBecause: readonly string[],
+): string {
+  if (!exists) return `no longer in the document: group ${name} is already gone`;
+  if (groupdel)
+    return `no longer in the document: group ${name} was created by cosi and is unused: ${remove.length > 0 ? `remove ${remove.join(', ')}, then ` : ''}groupdel`;
+  return `no longer in the document: ${remove.length > 0 ? `remove ${remove.join(', ')} (added by cosi)` : 'nothing to undo'}${existed ? '' : `; the group is kept: ${keepBecause.join('; ')}`}`;
 }

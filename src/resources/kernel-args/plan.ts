@@ -2,7 +2,7 @@ import {error, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import type {ManagedRecord} from '../../engine/state.js';
-import type {BootNote} from '../../plan/change.js';
+import type {BootNote, Change} from '../../plan/change.js';
 import type {Disruption} from '../../plan/disruption.js';
 import {liveCmdlineFile} from './cmdline.js';
 import {cosiGrubDropIn, dropInArgs, renderDropIn} from './grub-defaults.js';
@@ -47,7 +47,7 @@ export function planKernelArgs({
   state,
 }: PlanRequest<KernelArgsObserved>): ProviderPlan<KernelArgsChangeData> {
   const declared = desired.config.spec?.kernel?.args;
-  const record = state.resources[kernelArgsAddress] as (ManagedRecord & {applied: KernelArgsRecord | null}) | undefined;
+  const record = state.resources[kernelArgsAddress] as KernelArgsManaged | undefined;
   const wanted = declared ?? [];
   if (wanted.length === 0 && !record) return {changes: []};
   if (observed.loader === 'none') {
@@ -59,95 +59,128 @@ export function planKernelArgs({
     ];
     return {changes: [], diagnostics};
   }
+  const declaring = declared !== undefined && declared.length > 0;
   const plan =
     observed.loader === 'grub'
-      ? planGrub(wanted, observed, record?.applied ?? null, declared !== undefined && declared.length > 0)
-      : planGrubby(wanted, observed, record?.applied ?? null, declared !== undefined && declared.length > 0);
-  const live = observed.live;
-  const owed =
-    live === null
-      ? []
-      : [
-          ...plan.wantLive.filter((a) => !live.includes(a)).map((a) => `+${a}`),
-          ...plan.goneLive.filter((a) => live.includes(a)).map((a) => `-${a}`),
-        ];
-  const disruption: Disruption = live === null || owed.length > 0 ? 'reboot' : 'none';
-  const base = {
+      ? planGrub(wanted, observed, record?.applied ?? null, declaring)
+      : planGrubby(wanted, observed, record?.applied ?? null, declaring);
+  if (plan.data === undefined) return planSettled(plan, observed, record, declaring);
+  return {changes: [planReconfigured(plan, plan.data, observed, record, declaring)]};
+}
+
+/** KernelArgsManaged is the state's record of the kernel command line. */
+type KernelArgsManaged = ManagedRecord & {applied: KernelArgsRecord | null};
+
+/** changeBase is what every change of the kernel command line shares. */
+function changeBase(observed: KernelArgsObserved, record: KernelArgsManaged | undefined) {
+  return {
     address: kernelArgsAddress,
     kind: 'kernel.args' as const,
     dependsOn: [],
     inputs: digest({observed, record: record?.applied ?? null}),
   };
-  if (plan.data === undefined) {
-    // With the configuration right, any difference between the running kernel and the next boot's default entry is
-    // a reboot still owed (cosi's own earlier change, or one made outside cosi).
-    const next = observed.entries?.[0];
-    const pending =
-      live === null || next === undefined
-        ? owed
-        : [
-            ...next.filter((a) => !live.includes(a)).map((a) => `+${a}`),
-            ...live.filter((a) => !next.includes(a)).map((a) => `-${a}`),
-          ];
-    const bootNotes: BootNote[] =
-      pending.length > 0
-        ? [
-            {
-              address: kernelArgsAddress,
-              file: liveCmdlineFile,
-              message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${pending.join(' ')}: a reboot is owed`,
-            },
-          ]
-        : [];
-    if (record && (!declared || declared.length === 0)) {
-      // Nothing left to undo on the node (apply runs nothing); the record goes. A reboot still owed is the note's.
-      return {
-        changes: [
+}
+
+/** owedArgs are the arguments the running kernel differs in from what the next boot gives it: `+a` lacks, `-a` still has. */
+function owedArgs(plan: LoaderPlan, live: readonly string[] | null): string[] {
+  if (live === null) return [];
+  return [
+    ...plan.wantLive.filter((a) => !live.includes(a)).map((a) => `+${a}`),
+    ...plan.goneLive.filter((a) => live.includes(a)).map((a) => `-${a}`),
+  ];
+}
+
+/**
+ * planSettled plans a boot configuration that is right already: a `noop` (or, with the arguments gone from the
+ * document, a `delete` that only forgets the record), and a boot note when a reboot is still owed.
+ */
+function planSettled(
+  plan: LoaderPlan,
+  observed: KernelArgsObserved,
+  record: KernelArgsManaged | undefined,
+  declaring: boolean,
+): ProviderPlan<KernelArgsChangeData> {
+  const live = observed.live;
+  const base = changeBase(observed, record);
+  // With the configuration right, any difference between the running kernel and the next boot's default entry is
+  // a reboot still owed (cosi's own earlier change, or one made outside cosi).
+  const next = observed.entries?.[0];
+  const pending =
+    live === null || next === undefined
+      ? owedArgs(plan, live)
+      : [
+          ...next.filter((a) => !live.includes(a)).map((a) => `+${a}`),
+          ...live.filter((a) => !next.includes(a)).map((a) => `-${a}`),
+        ];
+  const bootNotes: BootNote[] =
+    pending.length > 0
+      ? [
           {
-            ...base,
-            action: 'delete',
-            before: record.applied,
-            after: null,
-            reason: "no longer in the document; the boot configuration holds none of cosi's arguments",
-            disruption: 'none',
-            data: plan.forget,
+            address: kernelArgsAddress,
+            file: liveCmdlineFile,
+            message: `the running kernel's command line (${liveCmdlineFile}) differs from the next boot's (${observed.configFile}) in ${pending.join(' ')}: a reboot is owed`,
           },
-        ],
-        bootNotes,
-      };
-    }
+        ]
+      : [];
+  if (record && !declaring) {
+    // Nothing left to undo on the node (apply runs nothing); the record goes. A reboot still owed is the note's.
     return {
       changes: [
         {
           ...base,
-          action: 'noop',
-          before: plan.before,
-          after: plan.after,
-          reason: plan.reasons.join('; ') || 'the boot configuration has the arguments',
+          action: 'delete',
+          before: record.applied,
+          after: null,
+          reason: "no longer in the document; the boot configuration holds none of cosi's arguments",
           disruption: 'none',
-          data: plan.keep,
+          data: plan.forget,
         },
       ],
       bootNotes,
     };
   }
-  const action = !declared || declared.length === 0 ? 'delete' : record ? 'update' : 'create';
   return {
     changes: [
       {
         ...base,
-        action,
+        action: 'noop',
         before: plan.before,
-        after: action === 'delete' ? null : plan.after,
-        reason: plan.reasons.join('; '),
-        disruption,
-        details: plan.details,
-        data: plan.data,
+        after: plan.after,
+        reason: plan.reasons.join('; ') || 'the boot configuration has the arguments',
+        disruption: 'none',
+        data: plan.keep,
       },
     ],
+    bootNotes,
   };
 }
 
+/**
+ * planReconfigured plans a boot configuration that must change: `create`, `update`, or `delete` when the arguments
+ * left the document; it owes a `reboot` when the running kernel then differs from the next boot (or cannot be read).
+ */
+function planReconfigured(
+  plan: LoaderPlan,
+  data: KernelArgsChangeData,
+  observed: KernelArgsObserved,
+  record: KernelArgsManaged | undefined,
+  declaring: boolean,
+): Change<KernelArgsChangeData> {
+  const disruption: Disruption = observed.live === null || owedArgs(plan, observed.live).length > 0 ? 'reboot' : 'none';
+  const action = !declaring ? 'delete' : record ? 'update' : 'create';
+  return {
+    ...changeBase(observed, record),
+    action,
+    before: plan.before,
+    after: action === 'delete' ? null : plan.after,
+    reason: plan.reasons.join('; '),
+    disruption,
+    details: plan.details,
+    data,
+  };
+}
+
+/** LoaderPlan is what one boot loader's planning found: the change's views, reasons and data. */
 interface LoaderPlan {
   readonly before: unknown;
   readonly after: unknown;

@@ -1,3 +1,4 @@
+import {translateSetting, type ConfigVersion} from './config-version.js';
 import {isTable, renderKey, type SettingLeaf} from './settings-leaves.js';
 
 /**
@@ -43,7 +44,10 @@ export function withEngineDefaults(request: {
         added.set(key, {path: parseKey(entry, key.slice(prefix.length)), value: applied[key], note});
       continue;
     }
-    const source = defaults ? lookupTable(defaults, entry) : fallbackRuntimeEntry[entry.at(-1)!];
+    // The defaults are in the layout of the engine's own config version (2.x prints version 3), the entry in the file's.
+    const source = defaults
+      ? lookupTable(defaults, translateSetting(entry, defaultsVersion(defaults)) ?? entry)
+      : fallbackRuntimeEntry[entry.at(-1)!];
     if (!source) continue;
     const note = `${defaults ? "the installed containerd's default" : "containerd's documented default"} for the new runtime entry ${renderKey(entry)}, which containerd reads whole`;
     for (const item of defaultLeaves(source, entry)) {
@@ -53,6 +57,12 @@ export function withEngineDefaults(request: {
   }
   // The entry's own keys first, then deeper ones, then the declared: new tables are written parent before child.
   return [...[...added.values()].sort((a, b) => a.path.length - b.path.length), ...leaves];
+}
+
+/** defaultsVersion is the config version a containerd's default configuration is written in (no `version`: 1). */
+export function defaultsVersion(defaults: Readonly<Record<string, unknown>>): ConfigVersion {
+  const v = defaults['version'];
+  return v === 2 || v === 3 ? v : 1;
 }
 
 /** parseKey turns the rendered rest of a key below `entry` back into a path (renderKey's bare or quoted segments). */

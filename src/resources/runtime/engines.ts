@@ -40,6 +40,7 @@ export const engineProfiles: Readonly<Record<RuntimeEngine, EngineProfile>> = {
     cosiDropIn: '/etc/crio/crio.conf.d/99-cosi.conf',
     socket: '/var/run/crio/crio.sock',
     versionCommand: ['crio', '--version'],
+    defaultsCommand: ['crio', 'config'],
   },
 };
 

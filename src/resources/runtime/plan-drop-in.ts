@@ -1,6 +1,6 @@
 import {stringify} from 'smol-toml';
 import type {Runtime} from '../../config/generated/types.js';
-import {warning, type Diagnostic} from '../../diag/diagnostic.js';
+import {hasErrors, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {Change} from '../../plan/change.js';
 import {restartDisruption} from '../../plan/disruption.js';
@@ -11,6 +11,7 @@ import {engineProfiles, type EngineProfile} from './engines.js';
 import type {RuntimeObserved} from './probe.js';
 import type {RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {isTable, lookup, renderKey, renderValue, withValue, type SettingLeaf} from './settings-leaves.js';
+import {checkSettingKeys} from './settings-keys.js';
 import {parseTomlDocument} from './toml-edit.js';
 import {firstWriteUnrecorded} from '../../engine/state.js';
 
@@ -80,6 +81,9 @@ export function planDropIn(request: {
   const main = runtime.configPath ?? profile.configPath;
   const effective = effectiveConfig(profile, main, observed);
   const diagnostics = [...effective.diagnostics];
+  const checked = checkCrioKeys(leaves, observed);
+  diagnostics.push(...checked);
+  if (hasErrors(checked)) return {diagnostics};
   let wanted: Record<string, unknown> = {};
   for (const leaf of leaves) wanted = withValue(wanted, leaf.path, leaf.value);
   const content = dropInHeader + stringify(wanted);
@@ -157,4 +161,11 @@ export function planDropIn(request: {
       data,
     },
   };
+}
+
+/** checkCrioKeys checks the settings against the installed CRI-O's own key set (`crio config`), when it answered. */
+function checkCrioKeys(leaves: readonly SettingLeaf[], observed: RuntimeObserved): Diagnostic[] {
+  if (!observed.defaults) return [];
+  const name = `CRI-O ${observed.version?.parsed.join('.') ?? '(installed)'}`;
+  return checkSettingKeys(leaves, {engine: 'crio', defaults: observed.defaults, name});
 }

@@ -1,17 +1,19 @@
 import type {Runtime} from '../../config/generated/types.js';
-import {error, type Diagnostic} from '../../diag/diagnostic.js';
+import {error, hasErrors, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {Change} from '../../plan/change.js';
 import {restartDisruption} from '../../plan/disruption.js';
 import {address} from '../../plan/resource-kind.js';
 import {backupPath} from './backup.js';
 import type {RuntimeChangeData} from './change-data.js';
-import {defaultConfigVersion, misplacedSetting, supportedConfigVersions, type ConfigVersion} from './config-version.js';
+import {defaultConfigVersion, supportedConfigVersions, type ConfigVersion} from './config-version.js';
+import {inLayout, placeSettings} from './place-settings.js';
+import {checkSettingKeys} from './settings-keys.js';
 import {engineProfiles} from './engines.js';
-import type {RuntimeObserved} from './probe.js';
+import type {ObservedFile, RuntimeObserved} from './probe.js';
 import type {OriginalKey, RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {lookup, renderKey, renderValue, type SettingLeaf} from './settings-leaves.js';
-import {withEngineDefaults} from './engine-defaults.js';
+import {defaultsVersion, withEngineDefaults} from './engine-defaults.js';
 import {editToml, parseTomlDocument, rawValue, tableKeys, tomlLiteral, type TomlEdit} from './toml-edit.js';
 import {firstWriteUnrecorded} from '../../engine/state.js';
 
@@ -30,13 +32,12 @@ export function planInPlace(request: {
   observed: RuntimeObserved;
   record?: StoredRuntimeRecord;
 }): {change?: Change<RuntimeChangeData>; diagnostics: Diagnostic[]} {
-  const {runtime, leaves, observed, record} = request;
+  const {runtime, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = runtime.configPath ?? profile.configPath;
   const file = observed.files[path] ?? {state: 'missing'};
   const text = file.state === 'present' ? file.text : '';
   const parsed = parseTomlDocument(text);
-  const at = (leaf: SettingLeaf) => ['spec', 'runtime', 'settings', ...leaf.path];
   if (!parsed.ok)
     return {
       diagnostics: [
@@ -47,38 +48,14 @@ export function planInPlace(request: {
       ],
     };
 
-  const diagnostics: Diagnostic[] = [];
-  let base = text;
-  if (runtime.engine === 'containerd') {
-    const major = observed.version?.parsed[0];
-    const written = parsed.value.version;
-    const version = (
-      typeof written === 'number' ? written : file.state === 'present' ? 1 : defaultConfigVersion(major)
-    ) as ConfigVersion;
-    if (file.state === 'missing') base = `version = ${version}\n`;
-    if (major !== undefined && !supportedConfigVersions(major).includes(version)) {
-      diagnostics.push(
-        error(
-          `${path} is config version ${version}, which containerd ${observed.version!.parsed.join('.')} does not read`,
-          {
-            path: ['spec', 'runtime', 'engine'],
-            detail: `containerd ${major}.x reads config versions ${supportedConfigVersions(major).join(' and ')}; migrate the file (\`containerd config migrate\`) or change the engine version`,
-          },
-        ),
-      );
-    }
-    for (const leaf of leaves) {
-      const problem = misplacedSetting(leaf, version);
-      if (problem)
-        diagnostics.push(
-          error(`setting not read by containerd with this config file: ${problem}`, {
-            path: at(leaf),
-            detail: `${path} has version = ${version}${observed.version ? ` (installed: ${observed.version.text})` : ''}`,
-          }),
-        );
-    }
-  }
-  if (diagnostics.length > 0) return {diagnostics};
+  const containerd =
+    runtime.engine === 'containerd'
+      ? containerdLayout({path, file, written: parsed.value['version'], leaves: request.leaves, observed})
+      : undefined;
+  const diagnostics: Diagnostic[] = containerd?.diagnostics ?? [];
+  const base = containerd?.base ?? text;
+  const leaves = containerd?.leaves ?? request.leaves;
+  if (hasErrors(diagnostics)) return {diagnostics};
 
   const backup = observed.files[backupPath(path)];
   const existed = record ? record.original.existed : file.state === 'present';
@@ -178,4 +155,47 @@ export function restoreEdit(text: string, original: OriginalKey): TomlEdit | und
   const now = rawValue(text, original.path);
   if (now === original.raw) return undefined;
   return original.raw === null ? {path: original.path, remove: true} : {path: original.path, raw: original.raw};
+}
+
+/**
+ * containerdLayout checks containerd's file against the installed engine: its config `version` (a missing file gets
+ * the one the engine reads), each declared setting placed in that version's layout, and every key against the
+ * installed version's own key set (`containerd config default`). Pure.
+ */
+function containerdLayout(request: {
+  path: string;
+  file: ObservedFile;
+  written: unknown;
+  leaves: readonly SettingLeaf[];
+  observed: RuntimeObserved;
+}): {base?: string; leaves: SettingLeaf[]; diagnostics: Diagnostic[]} {
+  const {path, file, written, observed} = request;
+  const diagnostics: Diagnostic[] = [];
+  const major = observed.version?.parsed[0];
+  const version = (
+    typeof written === 'number' ? written : file.state === 'present' ? 1 : defaultConfigVersion(major)
+  ) as ConfigVersion;
+  if (major !== undefined && !supportedConfigVersions(major).includes(version)) {
+    diagnostics.push(
+      error(
+        `${path} is config version ${version}, which containerd ${observed.version!.parsed.join('.')} does not read`,
+        {
+          path: ['spec', 'runtime', 'engine'],
+          detail: `containerd ${major}.x reads config versions ${supportedConfigVersions(major).join(' and ')}; migrate the file (\`containerd config migrate\`) or change the engine version`,
+        },
+      ),
+    );
+  }
+  const placed = placeSettings(request.leaves, version);
+  diagnostics.push(...placed.diagnostics);
+  if (observed.defaults) {
+    const name = `containerd ${observed.version?.parsed.join('.') ?? '(installed)'}`;
+    const keys = {engine: 'containerd' as const, defaults: observed.defaults, name};
+    diagnostics.push(...checkSettingKeys(inLayout(placed.leaves, defaultsVersion(observed.defaults)), keys));
+  }
+  return {
+    ...(file.state === 'missing' ? {base: `version = ${version}\n`} : {}),
+    leaves: placed.leaves,
+    diagnostics,
+  };
 }

@@ -4,6 +4,8 @@ export interface SettingLeaf {
   readonly value: unknown;
   /** Why cosi sets a key the document does not name (the engine's default of a table cosi creates). */
   readonly note?: string;
+  /** The key path as the document declares it, when cosi writes the key elsewhere (another config version's layout). */
+  readonly source?: readonly string[];
 }
 
 /** isTable tells whether a settings value is a table (a plain object), which the deep merge descends into. */

@@ -50,20 +50,7 @@ export function checkSyscallNames(profile: SeccompProfile, path: DocumentPath): 
         continue;
       }
       if (!everywhere.has(name)) {
-        const pool = tabled.length > 0 ? tabled : [...table.byArch.keys()];
-        const suggestion = didYouMean(
-          name,
-          new Set([...pool.flatMap((a) => [...table.byArch.get(a)!, ...(table.kernel.byArch.get(a) ?? [])])]),
-        );
-        found.push(
-          error(
-            `unknown syscall ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
-            {
-              path: at,
-              detail: `expected a syscall name (on ${describe(pool)}); no architecture has it, neither in libseccomp ${table.version} nor in ${table.kernel.source}`,
-            },
-          ),
-        );
+        found.push(unknownSyscall(name, at, tabled.length > 0 ? tabled : [...table.byArch.keys()], table));
         continue;
       }
       if (checkable && !tabled.some((a) => table.byArch.get(a)!.has(name))) {
@@ -75,34 +62,60 @@ export function checkSyscallNames(profile: SeccompProfile, path: DocumentPath): 
       }
     }
   }
-  if (tooNew.length > 0) {
-    const names = [...new Set(tooNew.map((t) => t.name))];
-    found.push(
-      warning(
-        `${names.length === 1 ? '1 syscall is' : `${names.length} syscalls are`} newer than libseccomp ${table.version}: runc and crun skip ${names.length === 1 ? 'it' : 'them'} on a node with that libseccomp`,
-        {
-          path: tooNew[0]!.at,
-          detail: `${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''} ${names.length === 1 ? 'is a syscall' : 'are syscalls'} of ${table.kernel.source}'s kernel; the rule covers ${names.length === 1 ? 'it' : 'them'} only where the runtime's libseccomp knows ${names.length === 1 ? 'it' : 'them'}`,
-        },
-      ),
-    );
-  }
-  if (elsewhere.length > 0) {
-    const shown = elsewhere
-      .slice(0, 6)
-      .map((e) => `${e.name} (${e.arches.length > 3 ? `${e.arches.slice(0, 3).join(', ')}...` : e.arches.join(', ')})`)
-      .join(', ');
-    found.push(
-      warning(
-        `${elsewhere.length === 1 ? '1 syscall name is' : `${elsewhere.length} syscall names are`} not a syscall on ${declared.length > 4 ? `any of the ${declared.length} declared architectures` : declared.join(', ')}: libseccomp skips ${elsewhere.length === 1 ? 'it' : 'them'} there`,
-        {
-          path: elsewhere[0]!.at,
-          detail: `${shown}${elsewhere.length > 6 ? `, and ${elsewhere.length - 6} more` : ''}; declare the architecture they belong to if the rule is meant for it`,
-        },
-      ),
-    );
-  }
+  if (tooNew.length > 0) found.push(tooNewWarning(tooNew, table));
+  if (elsewhere.length > 0) found.push(elsewhereWarning(elsewhere, declared));
   return found;
+}
+
+/** SyscallTable is libseccomp's syscall tables and the newer kernel's, as shipped. */
+type SyscallTable = ReturnType<typeof syscallTable>;
+
+/** unknownSyscall is the error for a name no architecture has, suggesting the closest syscall of pool. */
+function unknownSyscall(name: string, at: DocumentPath, pool: readonly string[], table: SyscallTable): Diagnostic {
+  const suggestion = didYouMean(
+    name,
+    new Set([...pool.flatMap((a) => [...table.byArch.get(a)!, ...(table.kernel.byArch.get(a) ?? [])])]),
+  );
+  return error(
+    `unknown syscall ${JSON.stringify(name)}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+    {
+      path: at,
+      detail: `expected a syscall name (on ${describe(pool)}); no architecture has it, neither in libseccomp ${table.version} nor in ${table.kernel.source}`,
+    },
+  );
+}
+
+/** tooNewWarning is the one warning for the names the newer kernel has and libseccomp does not (tooNew not empty). */
+function tooNewWarning(tooNew: ReadonlyArray<{name: string; at: DocumentPath}>, table: SyscallTable): Diagnostic {
+  const names = [...new Set(tooNew.map((t) => t.name))];
+  return warning(
+    `${names.length === 1 ? '1 syscall is' : `${names.length} syscalls are`} newer than libseccomp ${table.version}: runc and crun skip ${names.length === 1 ? 'it' : 'them'} on a node with that libseccomp`,
+    {
+      path: tooNew[0]!.at,
+      detail: `${names.slice(0, 12).join(', ')}${names.length > 12 ? `, and ${names.length - 12} more` : ''} ${names.length === 1 ? 'is a syscall' : 'are syscalls'} of ${table.kernel.source}'s kernel; the rule covers ${names.length === 1 ? 'it' : 'them'} only where the runtime's libseccomp knows ${names.length === 1 ? 'it' : 'them'}`,
+    },
+  );
+}
+
+/**
+ * elsewhereWarning is the one warning for the names that are syscalls only on architectures the profile does not
+ * declare (elsewhere not empty).
+ */
+function elsewhereWarning(
+  elsewhere: ReadonlyArray<{name: string; at: DocumentPath; arches: string[]}>,
+  declared: readonly string[],
+): Diagnostic {
+  const shown = elsewhere
+    .slice(0, 6)
+    .map((e) => `${e.name} (${e.arches.length > 3 ? `${e.arches.slice(0, 3).join(', ')}...` : e.arches.join(', ')})`)
+    .join(', ');
+  return warning(
+    `${elsewhere.length === 1 ? '1 syscall name is' : `${elsewhere.length} syscall names are`} not a syscall on ${declared.length > 4 ? `any of the ${declared.length} declared architectures` : declared.join(', ')}: libseccomp skips ${elsewhere.length === 1 ? 'it' : 'them'} there`,
+    {
+      path: elsewhere[0]!.at,
+      detail: `${shown}${elsewhere.length > 6 ? `, and ${elsewhere.length - 6} more` : ''}; declare the architecture they belong to if the rule is meant for it`,
+    },
+  );
 }
 
 function describe(arches: readonly string[]): string {

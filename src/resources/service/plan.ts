@@ -6,8 +6,8 @@ import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {wantedServices, type ServiceObserved} from './probe.js';
 import {isEnabled, isRunning} from './systemctl-show.js';
-import type {OwedRestart} from './owed-restarts.js';
 import {fullUnitName} from '../../names/unit-name.js';
+import type {OwedRestart} from './owed-restarts.js';
 import {serviceAddress} from './service-address.js';
 
 /** ServiceOriginal is a unit's state before cosi first changed it (null enabled: neither enabled nor disabled, e.g. static). */
@@ -38,150 +38,181 @@ export function planServices({
   observed,
   state,
 }: PlanRequest<ServiceObserved>): ProviderPlan<ServiceChangeData> {
+  const wanted = wantedServices({desired});
+  if (!observed.systemd)
+    return {changes: [], diagnostics: [...wanted].map(([unit, s]) => noSystemd(unit, s.paths[0]!))};
   const changes: Change<ServiceChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
-  const wanted = wantedServices({desired});
   const packages = [...desired.packages.install.keys()].map((name) => address('package', name));
-  if (!observed.systemd) {
-    for (const [unit, service] of wanted) {
-      diagnostics.push(
-        warning(
-          `service ${unit} cannot be managed here: systemd is not running in this root (no /run/systemd/system)`,
-          {
-            path: service.paths[0]!,
-            detail:
-              'enable the unit in the image, or run cosi on the booted node (cosi-apply.service); restarts owed to it are skipped',
-          },
-        ),
-      );
-    }
-    return {changes, diagnostics};
-  }
   for (const [unit, service] of wanted) {
-    const addr = serviceAddress(unit);
-    const status = observed.units[unit];
-    const record = state.resources[addr];
-    const path = service.paths[0]!;
-    if (!status || status.loadState === 'not-found') {
-      if (packages.length === 0) {
-        diagnostics.push(
-          error(`service ${unit} does not exist on this node`, {
-            path,
-            detail: 'expected a unit systemd can load; found LoadState=not-found (install the package that ships it)',
-          }),
-        );
-        continue;
-      }
-      const data: ServiceChangeData = {
-        unit,
-        ...(service.enabled !== undefined ? {enable: service.enabled} : {}),
-        ...(service.state ? {start: service.state === 'running'} : {}),
-        original: {unit, enabled: null, running: false},
-      };
-      changes.push({
-        address: addr,
-        kind: 'service',
-        action: record ? 'update' : 'create',
-        before: null,
-        after: target(service),
-        reason: `${unit} is not installed yet: set up after the plan's packages`,
-        disruption: 'none',
-        dependsOn: packages,
-        inputs: digest(status ?? null),
-        data,
-        ...(!record ? {original: data.original} : {}),
-      });
-      continue;
-    }
-    if (status.unitFileState === 'masked' && (service.enabled || service.state === 'running')) {
-      diagnostics.push(
+    const planned = planUnit(unit, service, observed.units[unit], state.resources[serviceAddress(unit)], packages);
+    if (planned.change) changes.push(planned.change);
+    diagnostics.push(...planned.diagnostics);
+  }
+  const declared = new Set([...wanted.keys()].map(serviceAddress));
+  for (const [addr, record] of managedOfKind(state, 'service')) {
+    if (!declared.has(addr)) changes.push(planRemoval(addr, record.original as ServiceOriginal, observed));
+  }
+  return {changes, diagnostics};
+}
+
+type WantedService = ReturnType<typeof wantedServices> extends Map<string, infer S> ? S : never;
+type UnitStatus = ServiceObserved['units'][string];
+
+function noSystemd(unit: string, path: readonly (string | number)[]): Diagnostic {
+  return warning(
+    `service ${unit} cannot be managed here: systemd is not running in this root (no /run/systemd/system)`,
+    {
+      path,
+      detail:
+        'enable the unit in the image, or run cosi on the booted node (cosi-apply.service); restarts owed to it are skipped',
+    },
+  );
+}
+
+/** planUnit plans one declared unit: its change (absent when it cannot be planned) and the problems found. */
+function planUnit(
+  unit: string,
+  service: WantedService,
+  status: UnitStatus | undefined,
+  record: unknown,
+  packages: readonly string[],
+): {change?: Change<ServiceChangeData>; diagnostics: Diagnostic[]} {
+  const path = service.paths[0]!;
+  if (!status || status.loadState === 'not-found') {
+    if (packages.length > 0)
+      return {change: planNotInstalled(unit, service, status, record, packages), diagnostics: []};
+    return {
+      diagnostics: [
+        error(`service ${unit} does not exist on this node`, {
+          path,
+          detail: 'expected a unit systemd can load; found LoadState=not-found (install the package that ships it)',
+        }),
+      ],
+    };
+  }
+  if (status.unitFileState === 'masked' && (service.enabled || service.state === 'running')) {
+    return {
+      diagnostics: [
         error(`service ${unit} is masked: it cannot be enabled or started`, {
           path,
           detail: `expected a unit that can start; found UnitFileState=masked (systemctl unmask ${unit})`,
         }),
-      );
-      continue;
-    }
-    const enabled = isEnabled(status.unitFileState);
-    const running = isRunning(status.activeState);
-    const enable =
-      service.enabled !== undefined && enabled !== undefined && enabled !== service.enabled
-        ? service.enabled
-        : undefined;
-    if (service.enabled !== undefined && enabled === undefined && status.unitFileState !== 'static') {
-      diagnostics.push(
-        warning(
-          `service ${unit} is ${status.unitFileState}: cosi cannot ${service.enabled ? 'enable' : 'disable'} it`,
-          {path: [...path, 'enabled']},
-        ),
-      );
-    }
-    const start =
-      service.state !== undefined && (service.state === 'running') !== running
-        ? service.state === 'running'
-        : undefined;
-    const original: ServiceOriginal = {unit, enabled: enabled ?? null, running};
-    const data: ServiceChangeData = {
+      ],
+    };
+  }
+  const enabled = isEnabled(status.unitFileState);
+  const diagnostics: Diagnostic[] = [];
+  if (service.enabled !== undefined && enabled === undefined && status.unitFileState !== 'static') {
+    diagnostics.push(
+      warning(`service ${unit} is ${status.unitFileState}: cosi cannot ${service.enabled ? 'enable' : 'disable'} it`, {
+        path: [...path, 'enabled'],
+      }),
+    );
+  }
+  return {change: planInstalled(unit, service, status, enabled, record), diagnostics};
+}
+
+/** planNotInstalled sets up a unit that one of the plan's packages may bring, after them. */
+function planNotInstalled(
+  unit: string,
+  service: WantedService,
+  status: UnitStatus | undefined,
+  record: unknown,
+  packages: readonly string[],
+): Change<ServiceChangeData> {
+  const data: ServiceChangeData = {
+    unit,
+    ...(service.enabled !== undefined ? {enable: service.enabled} : {}),
+    ...(service.state ? {start: service.state === 'running'} : {}),
+    original: {unit, enabled: null, running: false},
+  };
+  return {
+    address: serviceAddress(unit),
+    kind: 'service',
+    action: record ? 'update' : 'create',
+    before: null,
+    after: target(service),
+    reason: `${unit} is not installed yet: set up after the plan's packages`,
+    disruption: 'none',
+    dependsOn: [...packages],
+    inputs: digest(status ?? null),
+    data,
+    ...(!record ? {original: data.original} : {}),
+  };
+}
+
+/** planInstalled compares a unit systemd knows with what is declared: enable/disable and start/stop, or a noop. */
+function planInstalled(
+  unit: string,
+  service: WantedService,
+  status: UnitStatus,
+  enabled: boolean | undefined,
+  record: unknown,
+): Change<ServiceChangeData> {
+  const running = isRunning(status.activeState);
+  const enable =
+    service.enabled !== undefined && enabled !== undefined && enabled !== service.enabled ? service.enabled : undefined;
+  const start =
+    service.state !== undefined && (service.state === 'running') !== running ? service.state === 'running' : undefined;
+  const original: ServiceOriginal = {unit, enabled: enabled ?? null, running};
+  const data: ServiceChangeData = {
+    unit,
+    ...(enable !== undefined ? {enable} : {}),
+    ...(start !== undefined ? {start} : {}),
+    original,
+  };
+  const what = [
+    enable === undefined ? undefined : enable ? 'enable' : 'disable',
+    start === undefined ? undefined : start ? 'start' : 'stop',
+  ].filter(Boolean);
+  const base = {
+    address: serviceAddress(unit),
+    kind: 'service' as const,
+    before: {enabled: enabled ?? status.unitFileState, state: running ? 'running' : 'stopped'},
+    after: target(service),
+    disruption: 'none' as const,
+    dependsOn: [],
+    inputs: digest(status),
+    data,
+  };
+  if (what.length === 0)
+    return {...base, action: 'noop', reason: `${unit} is ${status.unitFileState} and ${status.activeState}`};
+  return {
+    ...base,
+    action: record ? 'update' : 'create',
+    reason: `${what.join(' and ')} ${unit} (${status.unitFileState}, ${status.activeState})`,
+    ...(!record ? {original} : {}),
+  };
+}
+
+/** planRemoval puts a unit no longer declared back to the enabled and running state cosi found. */
+function planRemoval(addr: string, original: ServiceOriginal, observed: ServiceObserved): Change<ServiceChangeData> {
+  const unit = original.unit ?? fullUnitName(addr.slice('service.'.length));
+  const status = observed.units[unit];
+  const enabled = status ? isEnabled(status.unitFileState) : undefined;
+  const running = status ? isRunning(status.activeState) : false;
+  const enable =
+    original.enabled !== null && enabled !== undefined && enabled !== original.enabled ? original.enabled : undefined;
+  const start =
+    status && status.loadState !== 'not-found' && running !== original.running ? original.running : undefined;
+  const was = original.enabled === null ? '' : original.enabled ? 'enabled, ' : 'disabled, ';
+  return {
+    address: addr,
+    kind: 'service',
+    action: 'delete',
+    before: status ? {enabled: enabled ?? status.unitFileState, state: running ? 'running' : 'stopped'} : null,
+    after: {enabled: original.enabled, state: original.running ? 'running' : 'stopped'},
+    reason: `no longer in the document: ${unit} goes back to ${was}${original.running ? 'running' : 'stopped'} as cosi found it`,
+    disruption: 'none',
+    dependsOn: [],
+    inputs: digest(status ?? null),
+    data: {
       unit,
       ...(enable !== undefined ? {enable} : {}),
       ...(start !== undefined ? {start} : {}),
-      original,
-    };
-    const before = {enabled: enabled ?? status.unitFileState, state: running ? 'running' : 'stopped'};
-    const what = [
-      enable === undefined ? undefined : enable ? 'enable' : 'disable',
-      start === undefined ? undefined : start ? 'start' : 'stop',
-    ].filter(Boolean);
-    const base = {
-      address: addr,
-      kind: 'service' as const,
-      before,
-      after: target(service),
-      disruption: 'none' as const,
-      dependsOn: [],
-      inputs: digest(status),
-      data,
-    };
-    if (what.length === 0)
-      changes.push({...base, action: 'noop', reason: `${unit} is ${status.unitFileState} and ${status.activeState}`});
-    else
-      changes.push({
-        ...base,
-        action: record ? 'update' : 'create',
-        reason: `${what.join(' and ')} ${unit} (${status.unitFileState}, ${status.activeState})`,
-        ...(!record ? {original} : {}),
-      });
-  }
-  const declared = new Set([...wanted.keys()].map(serviceAddress));
-  for (const [addr, record] of managedOfKind(state, 'service')) {
-    if (declared.has(addr)) continue;
-    const original = record.original as ServiceOriginal;
-    const unit = original.unit ?? fullUnitName(addr.slice('service.'.length));
-    const status = observed.units[unit];
-    const enabled = status ? isEnabled(status.unitFileState) : undefined;
-    const running = status ? isRunning(status.activeState) : false;
-    const enable =
-      original.enabled !== null && enabled !== undefined && enabled !== original.enabled ? original.enabled : undefined;
-    const start =
-      status && status.loadState !== 'not-found' && running !== original.running ? original.running : undefined;
-    changes.push({
-      address: addr,
-      kind: 'service',
-      action: 'delete',
-      before: status ? {enabled: enabled ?? status.unitFileState, state: running ? 'running' : 'stopped'} : null,
-      after: {enabled: original.enabled, state: original.running ? 'running' : 'stopped'},
-      reason: `no longer in the document: ${unit} goes back to ${original.enabled === null ? '' : original.enabled ? 'enabled, ' : 'disabled, '}${original.running ? 'running' : 'stopped'} as cosi found it`,
-      disruption: 'none',
-      dependsOn: [],
-      inputs: digest(status ?? null),
-      data: {
-        unit,
-        ...(enable !== undefined ? {enable} : {}),
-        ...(start !== undefined ? {start} : {}),
-      } satisfies ServiceChangeData,
-    });
-  }
-  return {changes, diagnostics};
+    } satisfies ServiceChangeData,
+  };
 }
 
 function target(service: {enabled?: boolean; state?: string}): Record<string, unknown> {

@@ -9,7 +9,7 @@ import {bootView, type BootView, type SysctlFile} from './boot-view.js';
 import {parseSysctlKey, type SysctlKey} from '../../names/sysctl-key.js';
 import {foldValue} from './key.js';
 import {providingModule} from './module-keys.js';
-import type {SysctlObserved} from './probe.js';
+import type {LiveSysctl, SysctlObserved} from './probe.js';
 import {cosiSysctlFile} from './sysctl-d.js';
 
 /** SysctlChangeData is what apply needs to carry out a sysctl change. */
@@ -122,6 +122,7 @@ function foreignLines(
   return changes;
 }
 
+/** planOne plans one declared key: create, update or noop, or the error for a key cosi cannot read or the kernel lacks. */
 function planOne(
   want: DesiredSysctl,
   observed: SysctlObserved,
@@ -136,21 +137,8 @@ function planOne(
   const declared = module !== undefined && modules.get(module)?.state === 'loaded';
   const dependsOn = module && declared ? [address('module', module)] : [];
   const inputs = digest({live, persisted: persisted ?? null});
-
-  if (live.state === 'unreadable') {
-    return {
-      diagnostic: error(
-        `sysctl ${key.name} cannot be read (${live.reason}); cosi manages settings it can compare, not triggers`,
-        {path: want.path},
-      ),
-    };
-  }
-  if (live.state === 'missing' && !declared) {
-    const hint = module
-      ? `it appears when module ${module} is loaded: declare it under spec.modules (\`${module}: {}\`)`
-      : `there is no ${key.procPath} on this kernel (${observed.kernel})`;
-    return {diagnostic: error(`sysctl ${key.name} does not exist on this node: ${hint}`, {path: want.path})};
-  }
+  const problem = liveProblem(want, live, module, declared, observed.kernel);
+  if (problem) return {diagnostic: problem};
 
   const liveValue = live.state === 'present' ? live.value : null;
   const liveOk = liveValue !== null && liveValue === value;
@@ -176,6 +164,58 @@ function planOne(
     ...(managed ? {} : {original: data.original}),
   };
   if (liveOk && persistOk) return {change: {...base, action: 'noop', reason: 'live and persisted values match'}};
+  return {
+    change: {
+      ...base,
+      action: managed ? 'update' : 'create',
+      ...explain({value, liveValue, liveOk, persisted, persistOk, module}),
+    },
+  };
+}
+
+/**
+ * liveProblem is the error for a declared key cosi cannot plan: its live value cannot be read, or the kernel does
+ * not have it and no declared module brings it (the hint names the module when one would).
+ */
+function liveProblem(
+  want: DesiredSysctl,
+  live: LiveSysctl,
+  module: string | undefined,
+  declared: boolean,
+  kernel: string,
+): Diagnostic | undefined {
+  const {key} = want;
+  if (live.state === 'unreadable') {
+    return error(
+      `sysctl ${key.name} cannot be read (${live.reason}); cosi manages settings it can compare, not triggers`,
+      {path: want.path},
+    );
+  }
+  if (live.state === 'missing' && !declared) {
+    const hint = module
+      ? `it appears when module ${module} is loaded: declare it under spec.modules (\`${module}: {}\`)`
+      : `there is no ${key.procPath} on this kernel (${kernel})`;
+    return error(`sysctl ${key.name} does not exist on this node: ${hint}`, {path: want.path});
+  }
+  return undefined;
+}
+
+/** explain gives a key's change its reason (what differs) and its details (the live and the persisted value). */
+function explain({
+  value,
+  liveValue,
+  liveOk,
+  persisted,
+  persistOk,
+  module,
+}: {
+  value: string;
+  liveValue: string | null;
+  liveOk: boolean;
+  persisted: SysctlObserved['persisted'][string] | undefined;
+  persistOk: boolean;
+  module: string | undefined;
+}): {reason: string; details: string[]} {
   const why = [
     liveValue === null
       ? `the key appears once module ${module} is loaded`
@@ -197,7 +237,7 @@ function planOne(
       ? `persisted in ${cosiSysctlFile}: ${JSON.stringify(value)} (as wanted)`
       : `persisted in ${cosiSysctlFile}: ${persisted ? JSON.stringify(persisted.value) : '(none)'} -> ${JSON.stringify(value)}`,
   ];
-  return {change: {...base, action: managed ? 'update' : 'create', reason: why.join('; '), details}};
+  return {reason: why.join('; '), details};
 }
 
 /** bootOverride tells whether another file decides this key at boot, given cosi's file holds the desired value. */

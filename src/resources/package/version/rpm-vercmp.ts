@@ -16,23 +16,13 @@ export function rpmvercmp(a: string, b: string): Ordering {
     while (i < a.length && isSeparator(a[i]!)) i++;
     while (j < b.length && isSeparator(b[j]!)) j++;
 
-    if (a[i] === '~' || b[j] === '~') {
-      if (a[i] !== '~') return 1;
-      if (b[j] !== '~') return -1;
+    const mark = compareMarks(a[i], b[j]);
+    if (mark === 'both') {
       i++;
       j++;
       continue;
     }
-    if (a[i] === '^' || b[j] === '^') {
-      // A caret beats the end of the string but loses to any other segment.
-      if (i >= a.length) return -1;
-      if (j >= b.length) return 1;
-      if (a[i] !== '^') return 1;
-      if (b[j] !== '^') return -1;
-      i++;
-      j++;
-      continue;
-    }
+    if (mark !== undefined) return mark;
     if (i >= a.length || j >= b.length) break;
 
     const numeric = isAsciiDigit(a[i]);
@@ -49,6 +39,29 @@ export function rpmvercmp(a: string, b: string): Ordering {
   if (i >= a.length && j >= b.length) return 0;
   // Equal segments, different separators: whichever has characters left wins.
   return i >= a.length ? -1 : 1;
+}
+
+/**
+ * compareMarks is rpm's handling of `~` and `^` at the current position of each string (undefined: its end), in
+ * rpm's order: an ordering when a mark decides, `both` when both strings have the same mark there (rpm skips it in
+ * both), undefined when neither has a mark (the segments decide).
+ */
+function compareMarks(a: string | undefined, b: string | undefined): Ordering | 'both' | undefined {
+  // The tilde sorts before everything else, even the end of the string.
+  if (a === '~' || b === '~') {
+    if (a !== '~') return 1;
+    if (b !== '~') return -1;
+    return 'both';
+  }
+  if (a === '^' || b === '^') {
+    // A caret beats the end of the string but loses to any other segment.
+    if (a === undefined) return -1;
+    if (b === undefined) return 1;
+    if (a !== '^') return 1;
+    if (b !== '^') return -1;
+    return 'both';
+  }
+  return undefined;
 }
 
 function isSeparator(c: string): boolean {
