@@ -43,8 +43,12 @@ export interface ApparmorChangeData {
  * that does not declare the profile it is keyed by is an error. A kernel without AppArmor, or a node without
  * apparmor_parser, is an error for every declared profile: cosi does not write profiles it cannot check and load. Pure.
  */
-export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planApparmor({
+  desired,
+  observed,
+  state,
+}: PlanRequest<ApparmorObserved>): ProviderPlan<ApparmorChangeData> {
+  const changes: Change<ApparmorChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const profiles = desired.config.spec?.apparmor?.profiles ?? {};
   const ready: Readiness = Object.keys(profiles).length > 0 ? readiness(observed, desired) : {plannable: true};
@@ -128,7 +132,7 @@ function planReleased(
   name: string,
   record: ManagedRecord & ApparmorRecord,
   observed: ApparmorObserved,
-): Change | Diagnostic {
+): Change<ApparmorChangeData> | Diagnostic {
   const file = observed.files[name] ?? {state: 'missing'};
   if (file.state === 'unsafe')
     return error(`AppArmor profile ${name} cannot be removed: ${file.reason}`, {address: addr});
@@ -172,7 +176,7 @@ function planProfile(
   observed: ApparmorObserved,
   state: PlanRequest<ApparmorObserved>['state'],
   parserPackage?: string,
-): Change | Diagnostic[] {
+): Change<ApparmorChangeData> | Diagnostic[] {
   const addr = address('apparmor.profile', name);
   const where: ProfileWhere = {path: ['spec', 'apparmor', 'profiles', name], address: addr};
   const file = observed.files[name] ?? {state: 'missing'};
@@ -219,7 +223,7 @@ function planText(
   observed: ApparmorObserved,
   record: (ManagedRecord & ApparmorRecord) | undefined,
   parserPackage: string | undefined,
-): Change {
+): Change<ApparmorChangeData> {
   const mode = declaredMode(name, text);
   const loaded = observed.loaded[name];
   const fileOk = file.state === 'present' && file.text === text;

@@ -35,11 +35,15 @@ const semver = /^\d+\.\d+\.\d+$/;
  * runtime's. A network whose form changed (list <-> single plugin) after cosi wrote it is an error. After cosi's first write of a network was interrupted (a record without
  * `applied`), the backup is still kept and a file that already holds the network gets an `update` recording it. Pure.
  */
-export function planCniNetworks({desired, observed, state}: PlanRequest<CniObserved>): ProviderPlan {
+export function planCniNetworks({
+  desired,
+  observed,
+  state,
+}: PlanRequest<CniObserved>): ProviderPlan<CniNetworkChangeData> {
   const cni = desired.config.spec?.cni;
-  const changes: Change[] = [];
+  const changes: Change<CniNetworkChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
-  const collect = (result: Change | Diagnostic | undefined) => {
+  const collect = (result: Change<CniNetworkChangeData> | Diagnostic | undefined) => {
     if (result === undefined) return;
     if ('severity' in result) diagnostics.push(result);
     else changes.push(result);
@@ -93,7 +97,7 @@ function planDeclared(
   path: string,
   observed: CniObserved,
   state: PlanRequest<CniObserved>['state'],
-): Change | Diagnostic {
+): Change<CniNetworkChangeData> | Diagnostic {
   const addr = address('cni.network', stem);
   const found = observed.files[path] ?? {state: 'missing'};
   const record = state.resources[addr];
@@ -157,7 +161,7 @@ function planDeclared(
 }
 
 /** planReleased plans a managed network no longer declared: the file cosi found is put back, or the file removed. */
-function planReleased(addr: string, original: NetworkOriginal, observed: CniObserved): Change {
+function planReleased(addr: string, original: NetworkOriginal, observed: CniObserved): Change<CniNetworkChangeData> {
   const backup = observed.files[backupPath(original.path)];
   const restore = original.existed && backup?.state === 'present' ? backup.text : undefined;
   const found = observed.files[original.path] ?? {state: 'missing'};
@@ -184,7 +188,7 @@ function planReleased(addr: string, original: NetworkOriginal, observed: CniObse
 }
 
 /** planExclusive removes an undeclared configuration file of confDir (`cni.exclusive`), backed up first. */
-function planExclusive(confDir: string, name: string, observed: CniObserved): Change | undefined {
+function planExclusive(confDir: string, name: string, observed: CniObserved): Change<CniNetworkChangeData> | undefined {
   const path = `${confDir}/${name}`;
   const found = observed.files[path];
   if (found?.state !== 'present') return undefined;

@@ -25,10 +25,10 @@ export interface CniPluginChangeData {
  * or not executable it is a condition (`cni-plugin-not-installed`), never an error and never a change. A `binDir`
  * the runtime does not search is a warning. cosi never installs plugin binaries itself. Pure.
  */
-export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): ProviderPlan {
+export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): ProviderPlan<CniPluginChangeData> {
   const cni = desired.config.spec?.cni;
   if (!cni) return {changes: []};
-  const changes: Change[] = [];
+  const changes: Change<CniPluginChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const conditions: Condition[] = [];
   const external = new Set(cni.external ?? []);
@@ -93,7 +93,12 @@ function pluginBase(name: string, states: PluginStates) {
 }
 
 /** planPresent is the noop for a binary present and executable in dir. */
-function planPresent(name: string, dir: string, dirs: readonly string[], states: PluginStates): Change {
+function planPresent(
+  name: string,
+  dir: string,
+  dirs: readonly string[],
+  states: PluginStates,
+): Change<CniPluginChangeData> {
   return {
     ...pluginBase(name, states),
     action: 'noop',
@@ -110,7 +115,7 @@ function planExternal(
   name: string,
   dirs: readonly string[],
   states: PluginStates,
-): {change: Change; condition: Condition} {
+): {change: Change<CniPluginChangeData>; condition: Condition} {
   const base = pluginBase(name, states);
   const notExecutable = states.find(([, s]) => s === 'not-executable');
   const message = notExecutable
@@ -141,7 +146,7 @@ function planMissing(
   states: PluginStates,
   packaged: boolean,
   observed: CniObserved,
-): Change | Diagnostic {
+): Change<CniPluginChangeData> | Diagnostic {
   const notExecutable = states.find(([, s]) => s === 'not-executable');
   if (notExecutable) {
     return error(`CNI plugin ${name}: ${notExecutable[0]}/${name} is not executable`, {
@@ -174,7 +179,7 @@ function planPackaged(
   path: (string | number)[],
   dirs: readonly string[],
   states: PluginStates,
-): Change | Diagnostic {
+): Change<CniPluginChangeData> | Diagnostic {
   const packageDirs = pluginPackage.dirs.filter((d) => dirs.includes(d));
   if (packageDirs.length > 0) {
     return {

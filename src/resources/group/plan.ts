@@ -25,9 +25,9 @@ export interface GroupChangeData {
  * that is not in /etc/passwd, a gid another group has, and an existing group whose gid differs from the document's
  * are errors. A managed group no longer declared is restored (see `planRemoval`). Pure.
  */
-export function planGroups({desired, observed, state}: PlanRequest<GroupObserved>): ProviderPlan {
+export function planGroups({desired, observed, state}: PlanRequest<GroupObserved>): ProviderPlan<GroupChangeData> {
   const groups = desired.config.spec?.groups ?? {};
-  const changes: Change[] = [];
+  const changes: Change<GroupChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const gids = plannedGids(groups, observed, state);
   for (const [name, spec] of Object.entries(groups)) {
@@ -57,7 +57,7 @@ function planOne(
   gid: number | undefined,
   observed: GroupObserved,
   record: ManagedRecord | undefined,
-): {change?: Change; diagnostics: Diagnostic[]} {
+): {change?: Change<GroupChangeData>; diagnostics: Diagnostic[]} {
   const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;
   const diagnostics = [...memberProblems(name, spec, observed), ...gidProblems(name, spec, gid, existing, observed)];
   if (diagnostics.length > 0) return {diagnostics};
@@ -130,7 +130,7 @@ function planDeclared(
   existing: ObservedGroup | undefined,
   observed: GroupObserved,
   record: ManagedRecord | undefined,
-): Change {
+): Change<GroupChangeData> {
   const wanted = [...new Set(spec.members ?? [])].sort();
   const original: GroupOriginal =
     (record?.original as GroupOriginal | undefined) ??
@@ -215,7 +215,7 @@ function planRemoval(
   record: ManagedRecord,
   observed: GroupObserved,
   socketGroup: boolean,
-): {change: Change; diagnostics: Diagnostic[]} {
+): {change: Change<GroupChangeData>; diagnostics: Diagnostic[]} {
   const original = record.original as GroupOriginal;
   const applied = record.applied as GroupApplied | null;
   const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;

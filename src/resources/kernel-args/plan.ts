@@ -41,7 +41,11 @@ const where = {path: ['spec', 'kernel', 'args'], address: kernelArgsAddress} as 
  * an owed reboot with the configuration already right is a boot note. No boot loader cosi can drive is an error,
  * never a pretended change. Pure.
  */
-export function planKernelArgs({desired, observed, state}: PlanRequest<KernelArgsObserved>): ProviderPlan {
+export function planKernelArgs({
+  desired,
+  observed,
+  state,
+}: PlanRequest<KernelArgsObserved>): ProviderPlan<KernelArgsChangeData> {
   const declared = desired.config.spec?.kernel?.args;
   const record = state.resources[kernelArgsAddress] as KernelArgsManaged | undefined;
   const wanted = declared ?? [];
@@ -95,7 +99,7 @@ function planSettled(
   observed: KernelArgsObserved,
   record: KernelArgsManaged | undefined,
   declaring: boolean,
-): ProviderPlan {
+): ProviderPlan<KernelArgsChangeData> {
   const live = observed.live;
   const base = changeBase(observed, record);
   // With the configuration right, any difference between the running kernel and the next boot's default entry is
@@ -161,7 +165,7 @@ function planReconfigured(
   observed: KernelArgsObserved,
   record: KernelArgsManaged | undefined,
   declaring: boolean,
-): Change {
+): Change<KernelArgsChangeData> {
   const disruption: Disruption = observed.live === null || owedArgs(plan, observed.live).length > 0 ? 'reboot' : 'none';
   const action = !declaring ? 'delete' : record ? 'update' : 'create';
   return {

@@ -20,8 +20,12 @@ import {isPresent, wantedPackages} from './wanted.js';
  * package a declared unit or the runtime runs costs `restart:<unit>`. Errors: a version nobody offers, an unknown
  * package, a held package that would change, a removal that would take unlisted packages along. Pure.
  */
-export function planPackages({desired, observed, state}: PlanRequest<PackageObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planPackages({
+  desired,
+  observed,
+  state,
+}: PlanRequest<PackageObserved>): ProviderPlan<PackageChangeData> {
+  const changes: Change<PackageChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const {manager} = observed;
   const wantsPackages = desired.packages.install.size > 0 || desired.packages.remove.size > 0;

@@ -1,5 +1,5 @@
 import {digest} from '../../engine/digest.js';
-import type {Change} from '../../plan/change.js';
+import {payload, type Change} from '../../plan/change.js';
 import type {PackageChangeData, Transaction} from './change-data.js';
 
 /**
@@ -18,12 +18,12 @@ import type {PackageChangeData, Transaction} from './change-data.js';
  * (A synthetic `package.<manager>` change was the alternative; it would collide with real package names such as
  * `apt` and hide which packages the transaction touches.) Pure.
  */
-export function bundleTransactions(changes: readonly Change[]): Change[] {
-  const installs = changes.filter((c) => (c.data as PackageChangeData).op === 'install' && c.action !== 'noop');
-  const removals = changes.filter((c) => (c.data as PackageChangeData).op === 'remove' && c.action !== 'noop');
+export function bundleTransactions(changes: readonly Change<PackageChangeData>[]): Change<PackageChangeData>[] {
+  const installs = changes.filter((c) => c.data?.op === 'install' && c.action !== 'noop');
+  const removals = changes.filter((c) => c.data?.op === 'remove' && c.action !== 'noop');
   const installCarrier = carrierOf(installs);
   const removeCarrier = carrierOf(removals);
-  const rewritten = new Map<string, Change>();
+  const rewritten = new Map<string, Change<PackageChangeData>>();
 
   if (installCarrier) {
     const items = sorted(installs).map((c) => {
@@ -35,7 +35,7 @@ export function bundleTransactions(changes: readonly Change[]): Change[] {
       if (member !== installCarrier) rewritten.set(member.address, follow(member, installCarrier.address));
   }
   if (removeCarrier) {
-    const names = sorted(removals).map((c) => (c.data as PackageChangeData).name);
+    const names = sorted(removals).map((c) => payload(c).name);
     const carried = carry(removeCarrier, {op: 'remove', names}, removals);
     rewritten.set(
       removeCarrier.address,
@@ -47,15 +47,19 @@ export function bundleTransactions(changes: readonly Change[]): Change[] {
   return changes.map((c) => rewritten.get(c.address) ?? c);
 }
 
-function sorted(changes: readonly Change[]): Change[] {
+function sorted(changes: readonly Change<PackageChangeData>[]): Change<PackageChangeData>[] {
   return [...changes].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
-function carrierOf(changes: readonly Change[]): Change | undefined {
+function carrierOf(changes: readonly Change<PackageChangeData>[]): Change<PackageChangeData> | undefined {
   return sorted(changes)[0];
 }
 
-function carry(carrier: Change, transaction: Transaction, members: readonly Change[]): Change {
+function carry(
+  carrier: Change<PackageChangeData>,
+  transaction: Transaction,
+  members: readonly Change<PackageChangeData>[],
+): Change<PackageChangeData> {
   const count = transaction.op === 'install' ? transaction.items.length : transaction.names.length;
   const what =
     transaction.op === 'install' ? transaction.items.map((i) => `${i.name}=${i.version}`) : transaction.names;
@@ -67,15 +71,15 @@ function carry(carrier: Change, transaction: Transaction, members: readonly Chan
         : carrier.reason,
     details: [`one ${transaction.op} transaction: ${what.join(' ')}`],
     inputs: digest(sorted(members).map((m) => m.inputs)),
-    data: {...(carrier.data as PackageChangeData), transaction} as PackageChangeData,
+    data: {...payload(carrier), transaction} as PackageChangeData,
   };
 }
 
-function follow(member: Change, carrier: string): Change {
+function follow(member: Change<PackageChangeData>, carrier: string): Change<PackageChangeData> {
   return {
     ...member,
     reason: `${member.reason} (in the transaction carried by ${carrier})`,
     dependsOn: [...member.dependsOn, carrier],
-    data: {...(member.data as PackageChangeData), carrier} as PackageChangeData,
+    data: {...payload(member), carrier} as PackageChangeData,
   };
 }

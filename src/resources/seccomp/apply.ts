@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
@@ -10,8 +11,8 @@ import type {SeccompChangeData} from './plan.js';
  * writing, for a clear refusal, and the write itself is confined below the seccomp root (`beneath`): a link planted
  * between that check and the write fails the write instead of redirecting it. Idempotent.
  */
-export async function applySeccomp({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as SeccompChangeData;
+export async function applySeccomp({host, change, state}: ApplyRequest<SeccompChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   await guard(host, data.dir, data.relative);
   if (change.action === 'delete') {
     await putBack(host, data.dir, data.path, data.restore);

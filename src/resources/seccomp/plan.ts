@@ -31,11 +31,11 @@ export interface SeccompChangeData {
  * longer declared (the file cosi found is put back, or the file removed) and, with `exclusive`, for undeclared files
  * under cosi's own subdirectory. A path that would leave the seccomp root is an error. Pure.
  */
-export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObserved>): ProviderPlan<SeccompChangeData> {
+  const changes: Change<SeccompChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const planned = new Set<string>();
-  const collect = (result: Change | Diagnostic | undefined) => {
+  const collect = (result: Change<SeccompChangeData> | Diagnostic | undefined) => {
     if (result === undefined) return;
     if ('severity' in result) diagnostics.push(result);
     else {
@@ -68,7 +68,7 @@ function planDeclared(
   profile: SeccompProfile,
   observed: SeccompObserved,
   state: PlanRequest<SeccompObserved>['state'],
-): Change | Diagnostic {
+): Change<SeccompChangeData> | Diagnostic {
   const dir = observed.dir;
   const addr = address('seccomp.profile', relative);
   const path = profileNodePath(dir, relative);
@@ -152,7 +152,7 @@ function planReleased(
   addr: string,
   record: ManagedRecord & ProfileRecord,
   observed: SeccompObserved,
-): Change | Diagnostic {
+): Change<SeccompChangeData> | Diagnostic {
   const dir = observed.dir;
   const path = record.applied?.path ?? record.original.path;
   const recordDir = record.applied?.dir ?? dir;
@@ -194,7 +194,7 @@ function planReleased(
 }
 
 /** planExclusive removes an undeclared file under cosi's own subdirectory (`seccomp.exclusive`). */
-function planExclusive(relative: string, observed: SeccompObserved): Change | undefined {
+function planExclusive(relative: string, observed: SeccompObserved): Change<SeccompChangeData> | undefined {
   const dir = observed.dir;
   const addr = address('seccomp.profile', relative);
   const path = profileNodePath(dir, relative);

@@ -1,13 +1,14 @@
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
-import {serviceAddress, type OwedRestart} from '../../engine/owed-restarts.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {wantedServices, type ServiceObserved} from './probe.js';
 import {isEnabled, isRunning} from './systemctl-show.js';
-import {fullUnitName} from './unit-name.js';
+import {fullUnitName} from '../../names/unit-name.js';
+import type {OwedRestart} from './owed-restarts.js';
+import {serviceAddress} from './service-address.js';
 
 /** ServiceOriginal is a unit's state before cosi first changed it (null enabled: neither enabled nor disabled, e.g. static). */
 export interface ServiceOriginal {
@@ -30,13 +31,17 @@ export interface ServiceChangeData {
  * `start`/`stop` as needed, in one change per unit; `delete` for managed units no longer declared, putting back the
  * enabled and running state cosi found. A unit systemd does not know is an error, unless the plan installs packages
  * (the unit may come with one; the change then follows them). Without systemd in the root every unit is a warning
- * saying it cannot be managed there. Restarts owed by other changes are added after planning (`addOwedRestarts`). Pure.
+ * saying it cannot be managed there. Restarts owed by other changes are added after planning (`planOwedRestarts`). Pure.
  */
-export function planServices({desired, observed, state}: PlanRequest<ServiceObserved>): ProviderPlan {
+export function planServices({
+  desired,
+  observed,
+  state,
+}: PlanRequest<ServiceObserved>): ProviderPlan<ServiceChangeData> {
   const wanted = wantedServices({desired});
   if (!observed.systemd)
     return {changes: [], diagnostics: [...wanted].map(([unit, s]) => noSystemd(unit, s.paths[0]!))};
-  const changes: Change[] = [];
+  const changes: Change<ServiceChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const packages = [...desired.packages.install.keys()].map((name) => address('package', name));
   for (const [unit, service] of wanted) {
@@ -72,7 +77,7 @@ function planUnit(
   status: UnitStatus | undefined,
   record: unknown,
   packages: readonly string[],
-): {change?: Change; diagnostics: Diagnostic[]} {
+): {change?: Change<ServiceChangeData>; diagnostics: Diagnostic[]} {
   const path = service.paths[0]!;
   if (!status || status.loadState === 'not-found') {
     if (packages.length > 0)
@@ -115,7 +120,7 @@ function planNotInstalled(
   status: UnitStatus | undefined,
   record: unknown,
   packages: readonly string[],
-): Change {
+): Change<ServiceChangeData> {
   const data: ServiceChangeData = {
     unit,
     ...(service.enabled !== undefined ? {enable: service.enabled} : {}),
@@ -144,7 +149,7 @@ function planInstalled(
   status: UnitStatus,
   enabled: boolean | undefined,
   record: unknown,
-): Change {
+): Change<ServiceChangeData> {
   const running = isRunning(status.activeState);
   const enable =
     service.enabled !== undefined && enabled !== undefined && enabled !== service.enabled ? service.enabled : undefined;
@@ -182,7 +187,7 @@ function planInstalled(
 }
 
 /** planRemoval puts a unit no longer declared back to the enabled and running state cosi found. */
-function planRemoval(addr: string, original: ServiceOriginal, observed: ServiceObserved): Change {
+function planRemoval(addr: string, original: ServiceOriginal, observed: ServiceObserved): Change<ServiceChangeData> {
   const unit = original.unit ?? fullUnitName(addr.slice('service.'.length));
   const status = observed.units[unit];
   const enabled = status ? isEnabled(status.unitFileState) : undefined;

@@ -1,0 +1,27 @@
+const unitSuffixes = [
+  '.service',
+  '.socket',
+  '.timer',
+  '.mount',
+  '.automount',
+  '.path',
+  '.target',
+  '.slice',
+  '.scope',
+  '.swap',
+  '.device',
+];
+
+/** fullUnitName completes a unit name as systemd does: without a known suffix, `.service` is meant. */
+export function fullUnitName(name: string): string {
+  return unitSuffixes.some((suffix) => name.endsWith(suffix)) ? name : `${name}.service`;
+}
+
+/**
+ * isUnitName tells a systemd unit name that may reach a command line: the schema's `unitName` rule (letters, digits
+ * and `: _ . @ - \`, not starting with `-` or `.`, no `..`, no `/`), at most 253 characters. For names read back from
+ * the node (the journal).
+ */
+export function isUnitName(name: string): boolean {
+  return name.length <= 253 && /^(?!.*\.\.)[A-Za-z0-9:_@\\][A-Za-z0-9:_.@\\-]*$/.test(name);
+}
