@@ -67,7 +67,7 @@ export async function apply(options: Options, output: Output): Promise<number> {
       // An interrupted apply that had already done everything: the node is converged, the journal is history.
       if (interrupted) await host.remove(journalFile);
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', applied: 0, ...summarize([])}));
-      else output.out(summaryLine({changes}));
+      else output.out(summaryLine({changes, conditions: plan.conditions}));
       return 0;
     }
     if (!options.json)

@@ -2,12 +2,13 @@ import {error, type Diagnostic, type DocumentPath} from '../../diag/diagnostic.j
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
-import {restartDisruption, type Disruption} from '../../plan/disruption.js';
+import {restartDisruption} from '../../plan/disruption.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import type {PackageChangeData} from './change-data.js';
 import {decidePackage} from './decide.js';
 import type {PackageObserved} from './probe.js';
+import {planLists} from './plan-lists.js';
 import {bundleTransactions} from './transaction.js';
 import {isPresent, wantedPackages} from './wanted.js';
 
@@ -78,18 +79,24 @@ export function planPackages({desired, observed, state}: PlanRequest<PackageObse
             );
             break;
           }
-          const disruption = decision.direction === 'install' ? 'none' : restartOf(observed, wanted.name);
+          const units = decision.direction === 'install' ? [] : restartsOf(observed, wanted.name);
           changes.push({
             ...base,
             action: decision.direction === 'install' ? 'create' : 'update',
             after: decision.target,
             reason:
-              disruption === 'none'
+              units.length === 0
                 ? decision.reason
-                : `${decision.reason}; ${disruption.slice('restart:'.length)} runs it and must restart to use the new version`,
-            disruption,
+                : `${decision.reason}; ${units.join(', ')} ${units.length > 1 ? 'run' : 'runs'} it and must restart to use the new version`,
+            disruption: units.length > 0 ? restartDisruption(units[0]!) : 'none',
             ...(managed ? {} : {original: base.before}),
-            data: {op: 'install', manager, name: wanted.name, version: decision.target} satisfies PackageChangeData,
+            data: {
+              op: 'install',
+              manager,
+              name: wanted.name,
+              version: decision.target,
+              ...(units.length > 0 ? {restarts: units} : {}),
+            } satisfies PackageChangeData,
           });
         }
       }
@@ -168,7 +175,16 @@ export function planPackages({desired, observed, state}: PlanRequest<PackageObse
       data: {op: 'forget', name} satisfies PackageChangeData,
     });
   }
-  return {changes: bundleTransactions(changes), diagnostics};
+  const lists = planLists(desired, observed);
+  diagnostics.push(...lists.diagnostics);
+  const bundled = bundleTransactions(changes, {
+    ...(observed.preview ? {preview: observed.preview.steps} : {}),
+    ...(observed.removalSteps ? {removalPreview: observed.removalSteps} : {}),
+    restarts: observed.restarts ?? {},
+    restartServices: desired.packages.restartServices,
+    ...(lists.change ? {after: lists.change.address, afterInputs: lists.change.inputs} : {}),
+  });
+  return {changes: lists.change ? [lists.change, ...bundled] : bundled, diagnostics, conditions: lists.conditions};
 }
 
 function inputsOf(observed: PackageObserved, name: string): string {
@@ -179,11 +195,10 @@ function inputsOf(observed: PackageObserved, name: string): string {
   });
 }
 
-function restartOf(observed: PackageObserved, name: string): Disruption {
-  const unit = Object.keys(observed.unitPackages)
-    .sort()
-    .find((u) => observed.unitPackages[u] === name);
-  return unit ? restartDisruption(unit) : 'none';
+/** restartsOf lists the units an in-place change of `name` owes restarts of: declared units it runs, and active ones it ships. */
+function restartsOf(observed: PackageObserved, name: string): string[] {
+  const declared = Object.keys(observed.unitPackages).filter((u) => observed.unitPackages[u] === name);
+  return [...new Set([...declared, ...(observed.restarts?.[name] ?? [])])].sort();
 }
 
 function heldError(name: string, change: string, path: DocumentPath, addr: string): Diagnostic {
