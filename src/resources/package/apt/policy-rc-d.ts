@@ -24,7 +24,7 @@ export const denyAll = [
   '# Written by cosi for the duration of a package transaction; removed after it.',
   '# Forbids every start and records what was asked, for cosi to carry out after the transaction.',
   'while [ "$#" -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done',
-  "case \"$1\" in ''|-*|*[!A-Za-z0-9:_.@-]*) exit 101 ;; esac",
+  'case "$1" in \'\'|-*|*[!A-Za-z0-9:_.@-]*) exit 101 ;; esac',
   'case "$2" in',
   `  start|restart|reload|force-reload|try-restart) printf '%s %s\\n' "$1" "$2" >>${heldRequests} 2>/dev/null ;;`,
   'esac',
