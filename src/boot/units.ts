@@ -1,4 +1,5 @@
 import {readPackageFile} from '../package-files.js';
+import {runtimeUnits} from '../resources/service/runtime-units.js';
 
 /** unitNames are the systemd units cosi ships (SPEC §6), in systemd/ of the package. */
 export const unitNames = ['cosi-apply.service', 'cosi-drift.service', 'cosi-drift.timer'] as const;
@@ -19,4 +20,4 @@ export const runtimeDropIn =
   '[Unit]\n# Written by cosi: the node configuration is applied before this unit starts.\nWants=cosi-apply.service\nAfter=cosi-apply.service\n';
 
 /** orderedUnits are the units that must start only after cosi-apply.service. */
-export const orderedUnits = ['containerd.service', 'crio.service', 'kubelet.service'] as const;
+export const orderedUnits = runtimeUnits;

@@ -3,10 +3,9 @@ import type {InNode} from '../config/read-input.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
-import {restartsOwedByInterrupted} from '../engine/interrupted-restarts.js';
-import {readInterrupted} from '../engine/journal.js';
-import {makePlan} from '../engine/make-plan.js';
-import {loadState, type CosiState} from '../engine/state.js';
+import {planNode} from '../engine/plan-node.js';
+import type {Provider} from '../engine/provider.js';
+import type {CosiState} from '../engine/state.js';
 import {createHost, type Host} from '../host/host.js';
 import {joinRoot} from '../host/node-path.js';
 import type {Plan} from '../plan/plan.js';
@@ -58,25 +57,27 @@ export async function load(
   return document!;
 }
 
+/** NodeContext is what the engine's entry points need besides the document: the node and this cosi's providers. */
+export interface NodeContext {
+  readonly host: Host;
+  readonly providers: readonly Provider[];
+  readonly sections: readonly string[];
+}
+
+/** nodeContext is the node under --root with every registered provider. */
+export function nodeContext(options: Options, host: Host = createHost({root: options.root})): NodeContext {
+  return {host, providers, sections: documentSections};
+}
+
 /**
- * probeAndPlan probes the node and plans; plan diagnostics get positions in the document. The restarts that an
- * interrupted apply (its journal is still there) owed and never carried out are planned again.
+ * probeAndPlan probes the node and plans (the engine's `planNode`); plan diagnostics get positions in the document.
+ * The owed work (restarts) that an interrupted apply (its journal is still there) never carried out is planned again.
  */
 export async function probeAndPlan(
   options: Options,
   document: LoadedDocument,
   host: Host = createHost({root: options.root}),
 ): Promise<{plan: Plan; host: Host; state: CosiState}> {
-  const state = await loadState(host);
-  const interrupted = await readInterrupted(host);
-  const interruptedRestarts = interrupted ? restartsOwedByInterrupted(interrupted) : [];
-  const plan = await makePlan({
-    host,
-    desired: document.desired,
-    state,
-    providers,
-    sections: documentSections,
-    interruptedRestarts,
-  });
-  return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})}, host, state};
+  const {plan, state} = await planNode({...nodeContext(options, host), document});
+  return {plan, host, state};
 }

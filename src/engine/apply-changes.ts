@@ -1,9 +1,9 @@
 import type {Host} from '../host/host.js';
 import type {Change} from '../plan/change.js';
 import {digest} from './digest.js';
-import {restartsOwedByInterrupted} from './interrupted-restarts.js';
+import {owedByInterrupted} from './interrupted-work.js';
 import {Journal} from './journal.js';
-import {owedRestartOf} from './owed-restarts.js';
+import {journalRecords} from './owed-work.js';
 import {markRebootRequired} from './reboot-required.js';
 import type {Provider} from './provider.js';
 import {saveState, withRecord, type CosiState} from './state.js';
@@ -52,7 +52,7 @@ export async function applyChanges(request: {
   const byKind = new Map(providers.map((p) => [p.kind, p]));
   const applied: Change[] = [];
   const queued = new Map<string, string>();
-  const restarts = changes.flatMap((c) => owedRestartOf(c) ?? []);
+  const restarts = journalRecords(changes);
   await journal.record({
     event: 'begin',
     at: new Date().toISOString(),
@@ -94,9 +94,9 @@ export async function applyChanges(request: {
       listener?.onError?.(change, message);
       state = {...state, lastApply: {at: new Date().toISOString(), ok: false}};
       await saveState(host, state);
-      // Restarts owed by changes already made would be lost with the journal: keep it, and the next run (which
+      // Work (restarts) owed by changes already made would be lost with the journal: keep it, and the next run (which
       // reports the unfinished apply) plans them again. Otherwise the journal is history.
-      if (restartsOwedByInterrupted(journal.recorded()).length === 0) await journal.finish();
+      if (owedByInterrupted(journal.recorded()).length === 0) await journal.finish();
       // The failure is what this apply reports; a reboot owed by the changes made before it is said if it can be.
       await markRebootRequired(host, applied).catch(() => undefined);
       return {

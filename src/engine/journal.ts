@@ -1,14 +1,15 @@
 import {OperationalError} from '../diag/cosi-error.js';
 import type {Host} from '../host/host.js';
 import {crashPoint} from '../host/crash-point.js';
-import type {OwedRestart} from './owed-restarts.js';
+import type {OwedRecord} from '../plan/owed-work.js';
 
 /** journalFile records the apply in progress; it is removed when an apply ends, so its presence means a crash. */
 export const journalFile = '/var/lib/cosi/journal.jsonl';
 
 /**
- * JournalEntry is one line of the journal. `begin` lists the changes and the restarts they owe (each carried out
- * by its `service.<unit>` change), so that a restart whose causes were carried out is not lost to a crash.
+ * JournalEntry is one line of the journal. `begin` lists the changes and, under `restarts` (the name it had when
+ * restarts were the only owed work), the owed work they carry out, so that work whose causes were carried out is not
+ * lost to a crash.
  */
 export type JournalEntry =
   | {
@@ -16,7 +17,7 @@ export type JournalEntry =
       readonly at: string;
       readonly pid: number;
       readonly changes: readonly string[];
-      readonly restarts?: readonly OwedRestart[];
+      readonly restarts?: readonly OwedRecord[];
     }
   | {readonly event: 'start' | 'done'; readonly at: string; readonly address: string}
   | {readonly event: 'failed'; readonly at: string; readonly address: string; readonly message: string}
@@ -93,16 +94,8 @@ function entryProblem(entry: unknown): string | undefined {
         !e['changes'].every((c) => typeof c === 'string')
       )
         return 'a begin entry without its pid and changes';
-      if (
-        e['restarts'] !== undefined &&
-        !(
-          Array.isArray(e['restarts']) &&
-          e['restarts'].every(
-            (r) => typeof r === 'object' && r !== null && typeof (r as {unit?: unknown}).unit === 'string',
-          )
-        )
-      )
-        return 'restarts that are not units';
+      if (e['restarts'] !== undefined && !(Array.isArray(e['restarts']) && e['restarts'].every(isOwedRecord)))
+        return 'owed restarts that are not records of owed work';
       return undefined;
     case 'start':
     case 'done':
@@ -114,4 +107,15 @@ function entryProblem(entry: unknown): string | undefined {
     default:
       return `unknown event ${JSON.stringify(e['event'])}`;
   }
+}
+
+function isOwedRecord(r: unknown): boolean {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return false;
+  const {causes, interrupted, address} = r as Record<string, unknown>;
+  return (
+    Array.isArray(causes) &&
+    causes.every((c) => typeof c === 'string') &&
+    (interrupted === undefined || typeof interrupted === 'string') &&
+    (address === undefined || typeof address === 'string')
+  );
 }

@@ -3,11 +3,12 @@ import {error, type Diagnostic} from '../diag/diagnostic.js';
 import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
 import type {Condition} from '../plan/condition.js';
+import type {OwedRecord} from '../plan/owed-work.js';
 import type {Plan} from '../plan/plan.js';
 import {digest} from './digest.js';
 import {findLeftovers, leftoverWarnings} from './leftovers.js';
 import {orderChanges} from './order.js';
-import {addOwedRestarts, type OwedRestart} from './owed-restarts.js';
+import {addOwedWork} from './owed-work.js';
 import type {Provider} from './provider.js';
 import type {CosiState} from './state.js';
 
@@ -19,15 +20,15 @@ export interface PlanInput {
   readonly providers: readonly Provider[];
   /** The spec sections this version of cosi knows of. */
   readonly sections: readonly string[];
-  /** Restarts an interrupted apply owed and never carried out (`restartsOwedByInterrupted` of its journal). */
-  readonly interruptedRestarts?: readonly OwedRestart[];
+  /** Owed work an interrupted apply listed and never carried out (`owedByInterrupted` of its journal). */
+  readonly interrupted?: readonly OwedRecord[];
 }
 
 /**
  * makePlan probes the node (read-only, every provider at once) and plans: the changes of all providers in
  * dependency order, boot notes, conditions (reported, never changes), diagnostics, unsupported sections and the fingerprint of what was probed. A probe
- * that fails is an error diagnostic naming the kind, never a crash. Restarts owed by changes, and those an
- * interrupted apply still owed, become service changes. What an interrupted apply left behind is a warning.
+ * that fails is an error diagnostic naming the kind, never a crash. Work owed by changes (restarts), and that an
+ * interrupted apply still owed, becomes changes of the providers that perform it. What an interrupted apply left behind is a warning.
  */
 export async function makePlan({
   host,
@@ -35,7 +36,7 @@ export async function makePlan({
   state,
   providers,
   sections,
-  interruptedRestarts = [],
+  interrupted = [],
 }: PlanInput): Promise<Plan> {
   const diagnostics: Diagnostic[] = [];
   const observed = await Promise.all(
@@ -65,8 +66,8 @@ export async function makePlan({
     conditions.push(...(part.conditions ?? []));
     diagnostics.push(...(part.diagnostics ?? []));
   });
-  // Restarts owed by other changes become service changes, when cosi manages services on this node.
-  if (providers.some((p) => p.kind === 'service')) changes = addOwedRestarts(changes, interruptedRestarts);
+  // Work owed by changes (restarts) becomes changes of the providers that perform it.
+  changes = addOwedWork({changes, providers, interrupted});
   const covered = new Set(providers.flatMap((p) => p.sections));
   const spec = (desired.config.spec ?? {}) as Record<string, unknown>;
   const unsupported = sections

@@ -3,7 +3,9 @@ import type {Diagnostic} from '../diag/diagnostic.js';
 import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
 import type {Condition} from '../plan/condition.js';
+import type {OwedWork} from '../plan/owed-work.js';
 import type {ResourceKind} from '../plan/resource-kind.js';
+import type {OwedWorkPerformer} from './owed-work.js';
 import type {CosiState, ManagedRecord} from './state.js';
 
 /** ProbeRequest is what a provider's probe gets: the node (read-only use only), what is desired, cosi's state. */
@@ -74,6 +76,14 @@ export interface Provider<Observed = unknown> {
   apply(request: ApplyRequest): Promise<ApplyOutcome>;
   /** leftovers finds what an interrupted apply of this kind left behind (read-only; see {@link Leftover}). */
   leftovers?(request: {host: Host}): Promise<readonly Leftover[]>;
+  /**
+   * owes says what work a change this provider planned leaves owed to others (see {@link OwedWork}); the engine gives
+   * it to the provider that `performs` it. Without `owes`, a change owes what its disruption says (`restart:<unit>`
+   * owes `restart` of the unit). Pure.
+   */
+  owes?(change: Change): readonly OwedWork[];
+  /** performs is the owed work this provider carries out for others' changes (see {@link OwedWorkPerformer}). */
+  readonly performs?: OwedWorkPerformer;
   /** facts describes what the provider reads from the node, for `cosi facts`. Read-only. */
   facts?(request: {host: Host}): Promise<Record<string, unknown>>;
 }

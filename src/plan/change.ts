@@ -1,5 +1,6 @@
 import type {Action} from './action.js';
 import type {Disruption} from './disruption.js';
+import type {OwedRecord} from './owed-work.js';
 import type {ResourceKind} from './resource-kind.js';
 
 /**
@@ -30,6 +31,11 @@ export interface Change {
    * made behind cosi's back that no record shows (a line cosi did not write in one of its own files).
    */
   readonly cause?: 'node' | 'document';
+  /**
+   * The owed work this change carries out for other changes (a restart a config change owes), set by the provider
+   * that performs it (`Provider.performs`); the engine journals it before the apply starts (see {@link OwedRecord}).
+   */
+  readonly carriesOut?: OwedRecord;
   readonly data?: unknown;
 }
 

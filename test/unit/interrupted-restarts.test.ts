@@ -3,12 +3,16 @@ import {writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
-import {restartsOwedByInterrupted} from '../../src/engine/interrupted-restarts.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
 import {readInterrupted, type JournalEntry} from '../../src/engine/journal.js';
 import {loadState} from '../../src/engine/state.js';
 import {createHost} from '../../src/host/host.js';
-import {addOwedRestarts, owedRestartOf, type OwedRestart} from '../../src/engine/owed-restarts.js';
+import {
+  addOwedRestarts,
+  owedRestartOf,
+  restartsOwedByInterrupted,
+  type OwedRestart,
+} from '../../src/resources/service/owed-restarts.js';
 import type {Provider} from '../../src/engine/provider.js';
 import type {Change} from '../../src/plan/change.js';
 import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';

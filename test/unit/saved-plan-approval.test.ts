@@ -1,7 +1,7 @@
 import test from 'ava';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {approvalProblem, type SavedPlan} from '../../src/cli/saved-plan.js';
+import {approvalProblem, type SavedPlan} from '../../src/engine/saved-plan.js';
 import type {Change} from '../../src/plan/change.js';
 import {runCliSync} from '../lib/run-cli.js';
 import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';

@@ -4,7 +4,7 @@ import {chmod, readFile, writeFile} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
-import {staleAddresses} from '../../src/cli/saved-plan.js';
+import {staleAddresses} from '../../src/engine/saved-plan.js';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {makePlan} from '../../src/engine/make-plan.js';
 import {emptyState} from '../../src/engine/state.js';

@@ -4,7 +4,7 @@ import test from 'ava';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
 import {makePlan} from '../../src/engine/make-plan.js';
-import {addOwedRestarts} from '../../src/engine/owed-restarts.js';
+import {addOwedRestarts} from '../../src/resources/service/owed-restarts.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';

@@ -1,12 +1,10 @@
 import {writeFileAtomic} from '../../host/atomic-write.js';
-import {version} from '../../version.js';
 import type {Options} from '../args.js';
 import {load, probeAndPlan, report} from '../context.js';
-import {nodeId} from '../node-id.js';
 import type {Output} from '../output.js';
 import {planJson} from '../render/plan-json.js';
 import {renderPlanText} from '../render/plan-text.js';
-import type {SavedPlan} from '../saved-plan.js';
+import {savedPlanOf} from '../../engine/saved-plan.js';
 
 /**
  * plan probes the node (read-only) and prints the ordered changes. Exit 0; with --detailed-exitcode, 2 when
@@ -17,16 +15,7 @@ export async function plan(options: Options, output: Output): Promise<number> {
   const {plan: result, host} = await probeAndPlan(options, document);
   report(output, result.diagnostics);
   if (options.out) {
-    const saved: SavedPlan = {
-      formatVersion: '1',
-      type: 'cosi-plan',
-      cosiVersion: version,
-      createdAt: new Date().toISOString(),
-      node: {id: await nodeId(host), root: host.root},
-      document: {file: document.file, json: JSON.stringify(document.config)},
-      fingerprint: result.fingerprint,
-      changes: result.changes,
-    };
+    const saved = await savedPlanOf(host, document, result);
     await writeFileAtomic(options.out, JSON.stringify(saved, null, 2) + '\n', {mode: 0o600});
   }
   if (options.json) output.out(JSON.stringify(planJson(result, {node: document.desired.nodeName})));

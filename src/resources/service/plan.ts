@@ -1,13 +1,13 @@
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
-import {serviceAddress, type OwedRestart} from '../../engine/owed-restarts.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {wantedServices, type ServiceObserved} from './probe.js';
 import {isEnabled, isRunning} from './systemctl-show.js';
-import {fullUnitName} from './unit-name.js';
+import type {OwedRestart} from './owed-restarts.js';
+import {fullUnitName, serviceAddress} from './unit-name.js';
 
 /** ServiceOriginal is a unit's state before cosi first changed it (null enabled: neither enabled nor disabled, e.g. static). */
 export interface ServiceOriginal {
@@ -30,7 +30,7 @@ export interface ServiceChangeData {
  * `start`/`stop` as needed, in one change per unit; `delete` for managed units no longer declared, putting back the
  * enabled and running state cosi found. A unit systemd does not know is an error, unless the plan installs packages
  * (the unit may come with one; the change then follows them). Without systemd in the root every unit is a warning
- * saying it cannot be managed there. Restarts owed by other changes are added after planning (`addOwedRestarts`). Pure.
+ * saying it cannot be managed there. Restarts owed by other changes are added after planning (`planOwedRestarts`). Pure.
  */
 export function planServices({desired, observed, state}: PlanRequest<ServiceObserved>): ProviderPlan {
   const changes: Change[] = [];

@@ -2,6 +2,7 @@ import type {Provider} from '../../engine/provider.js';
 import type {CommandRunner} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {applyService} from './apply.js';
+import {restartPerformer} from './owed-restarts.js';
 import {planServices} from './plan.js';
 import {probeServices, type ServiceObserved} from './probe.js';
 
@@ -19,11 +20,14 @@ export function createServiceProvider(
     probe: (request) => probeServices({...request, host: through(request.host)}),
     plan: planServices,
     apply: (request) => applyService({...request, host: through(request.host)}),
+    // A unit's own change carries out its disruption itself; it owes nothing to anyone.
+    owes: () => [],
+    performs: restartPerformer,
   };
 }
 
 /**
  * serviceProvider manages systemd units (`spec.services`, the CSI drivers' services, the runtime's unit): enabled
- * and running state, and the restarts other changes owe (added to the plan by `addOwedRestarts`).
+ * and running state, and the restarts other changes owe (it performs the owed `restart` work: `planOwedRestarts`).
  */
 export const serviceProvider: Provider<ServiceObserved> = createServiceProvider();

@@ -1,8 +1,10 @@
 import {OperationalError} from '../diag/cosi-error.js';
 import type {Change} from '../plan/change.js';
-import {canonicalJson} from '../engine/digest.js';
+import {canonicalJson} from './digest.js';
 import type {Plan} from '../plan/plan.js';
+import type {Host} from '../host/host.js';
 import {version} from '../version.js';
+import {nodeId} from './node-id.js';
 
 /** SavedPlan is what `cosi plan --out` writes and `cosi apply PLAN` reads. */
 export interface SavedPlan {
@@ -115,4 +117,25 @@ export function approvalProblem(
 export function staleAddresses(saved: readonly Change[], now: Pick<Plan, 'changes' | 'noops'>): string[] {
   const fresh = new Map([...now.changes, ...now.noops].map((c) => [c.address, c]));
   return saved.filter((c) => fresh.get(c.address)?.inputs !== c.inputs).map((c) => c.address);
+}
+
+/**
+ * savedPlanOf is the saved form of a fresh plan of `document` on the node behind `host` (what `cosi plan --out`
+ * writes): the document as validated, the node it was made on, the fingerprint and the changes. Read-only.
+ */
+export async function savedPlanOf(
+  host: Host,
+  document: {readonly file: string; readonly config: unknown},
+  plan: Pick<Plan, 'changes' | 'fingerprint'>,
+): Promise<SavedPlan> {
+  return {
+    formatVersion: '1',
+    type: 'cosi-plan',
+    cosiVersion: version,
+    createdAt: new Date().toISOString(),
+    node: {id: await nodeId(host), root: host.root},
+    document: {file: document.file, json: JSON.stringify(document.config)},
+    fingerprint: plan.fingerprint,
+    changes: plan.changes,
+  };
 }

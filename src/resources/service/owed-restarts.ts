@@ -1,0 +1,120 @@
+import {digest} from '../../engine/digest.js';
+import {owedByInterrupted} from '../../engine/interrupted-work.js';
+import type {JournalEntry} from '../../engine/journal.js';
+import {addOwedWork, type OwedTarget, type OwedWorkPerformer, type PlanOwedRequest} from '../../engine/owed-work.js';
+import type {Change} from '../../plan/change.js';
+import {restartDisruption} from '../../plan/disruption.js';
+import type {OwedRecord} from '../../plan/owed-work.js';
+import {runtimeUnits} from './runtime-units.js';
+import {isUnitName, serviceAddress} from './unit-name.js';
+
+/**
+ * OwedRestart is the part of a `service.<unit>` change's `data` that says the unit must restart once, after the
+ * changes that owe it (`causes`); it is also the change's `carriesOut`, the journal's record. The service provider's
+ * apply carries it out (`systemctl try-restart`, skipped when the same change starts the unit).
+ */
+export interface OwedRestart extends OwedRecord {
+  readonly unit: string;
+  readonly causes: readonly string[];
+  /**
+   * Set when an earlier apply owed this restart and was interrupted before carrying it out: when that apply began.
+   * Its causes are then already on the node, so the restart is owed even when this plan changes nothing else.
+   */
+  readonly interrupted?: string;
+}
+
+/** owedRestartOf returns the restart a planned change carries (put there by `planOwedRestarts`), if any. */
+export function owedRestartOf(change: Change): OwedRestart | undefined {
+  if (change.kind !== 'service') return undefined;
+  return (change.data as {restart?: OwedRestart} | undefined)?.restart;
+}
+
+const order: readonly string[] = runtimeUnits;
+
+/**
+ * planOwedRestarts gives each unit owed a restart exactly one `service.<unit>` change that depends on every change
+ * that owes it, so the restart runs once, after all its causes (the kind order puts services late; the dependency
+ * order puts runtimes before the kubelet, `runtimeUnits`). When the plan already changes that unit (enable, start),
+ * the restart is merged into that change; a `noop` for it becomes the restart. A restart an interrupted apply owed
+ * keeps the time it was first owed. Pure.
+ */
+export function planOwedRestarts({owed, changes}: PlanOwedRequest): Change[] {
+  const units = owed.map((o) => o.target);
+  return owed.map((o) => restartChange(o, units, changes));
+}
+
+function restartChange(
+  {target: unit, causes, interrupted: at}: OwedTarget,
+  units: readonly string[],
+  changes: readonly Change[],
+): Change {
+  const address = serviceAddress(unit);
+  const addresses = causes.map((c) => c.address);
+  const rank = order.indexOf(unit);
+  const before =
+    rank === -1 ? [] : units.filter((u) => order.indexOf(u) !== -1 && order.indexOf(u) < rank).map(serviceAddress);
+  const restart: OwedRestart = {unit, causes: addresses, ...(at !== undefined ? {interrupted: at} : {})};
+  const reason = [
+    ...(addresses.length > 0 ? [`restart owed by ${addresses.join(', ')}`] : []),
+    ...(at !== undefined ? [`restart owed by an interrupted apply (${at})`] : []),
+  ].join('; ');
+  const inputs =
+    at === undefined
+      ? digest(causes.map((c) => c.inputs))
+      : digest({causes: causes.map((c) => c.inputs), interrupted: at});
+  const existing = changes.find((c) => c.address === address);
+  if (existing && existing.action !== 'noop') {
+    return {
+      ...existing,
+      reason: `${existing.reason}; ${reason}`,
+      disruption: restartDisruption(unit),
+      dependsOn: [...new Set([...existing.dependsOn, ...addresses, ...before])],
+      ...(at !== undefined ? {inputs: digest({inputs: existing.inputs, interrupted: at})} : {}),
+      data: {...(existing.data as object | undefined), restart},
+      carriesOut: restart,
+    };
+  }
+  return {
+    address,
+    kind: 'service',
+    action: 'update',
+    before: existing?.before ?? null,
+    after: existing?.after ?? null,
+    reason,
+    disruption: restartDisruption(unit),
+    dependsOn: [...addresses, ...before],
+    inputs,
+    data: {...(existing?.data as object | undefined), restart},
+    carriesOut: restart,
+  };
+}
+
+/** restartPerformer is the service provider's capability to carry out owed `restart`s of units. */
+export const restartPerformer: OwedWorkPerformer = {
+  work: 'restart',
+  planOwed: planOwedRestarts,
+  journaled(record) {
+    const unit = (record as {unit?: unknown}).unit;
+    return typeof unit === 'string' && isUnitName(unit) ? {target: unit, address: serviceAddress(unit)} : undefined;
+  },
+};
+
+// The service provider's part in owed work: its own changes owe nothing, and it performs restarts.
+const restarts = {kind: 'service', owes: () => [], performs: restartPerformer} as const;
+
+/**
+ * addOwedRestarts is the engine's owed-work step (`addOwedWork`) with the service provider as the only performer and
+ * every other change owing what its disruption says: the restarts a plan owes, and those an interrupted apply still
+ * owed, become service changes. Pure.
+ */
+export function addOwedRestarts(changes: readonly Change[], interrupted: readonly OwedRestart[] = []): Change[] {
+  return addOwedWork({changes, providers: [restarts], interrupted});
+}
+
+/** restartsOwedByInterrupted is `owedByInterrupted` for restarts: the units an interrupted apply still owed. Pure. */
+export function restartsOwedByInterrupted(entries: readonly JournalEntry[]): OwedRestart[] {
+  return owedByInterrupted(entries, [restarts]).flatMap((r) => {
+    const found = restartPerformer.journaled(r);
+    return found ? [{unit: found.target, causes: r.causes, interrupted: r.interrupted!}] : [];
+  });
+}
