@@ -16,6 +16,8 @@ import {describeLists, describeSeconds, isStale, probeLists} from '../../src/res
 import {planPackages} from '../../src/resources/package/plan.js';
 import type {PackageObserved} from '../../src/resources/package/probe.js';
 import {neverRestarted, parseMaps, unitFilesOf, unitOfCgroup} from '../../src/resources/package/process-maps.js';
+import {packageOwes} from '../../src/resources/package/owes.js';
+import {planOwedRestarts} from '../../src/resources/service/owed-restarts.js';
 import {createFixtureRoot} from '../lib/fixture-root.js';
 import {desiredFrom} from '../lib/document.js';
 
@@ -345,4 +347,27 @@ test('plan: refresh never over stale lists warns for latest and >= packages, and
     observed: observedWith({lists: {missing: false, ageSeconds: 3600}}),
   });
   t.deepEqual(fresh.conditions, []);
+});
+
+test('owes: a package change owes a restart of every unit it names; the restart of an undeclared unit names its unit', (t) => {
+  const change = {
+    address: 'package.openssh-server',
+    kind: 'package' as const,
+    action: 'update' as const,
+    before: '1',
+    after: '2',
+    reason: 'r',
+    disruption: 'restart:ssh.service' as const,
+    dependsOn: [],
+    inputs: 'x',
+    data: {op: 'install', manager: 'apt', name: 'openssh-server', version: '2', restarts: ['a.service', 'ssh.service']},
+  };
+  t.deepEqual(packageOwes(change), [
+    {work: 'restart', target: 'a.service'},
+    {work: 'restart', target: 'ssh.service'},
+  ]);
+  t.deepEqual(packageOwes({...change, data: {op: 'none', name: 'x'}}), [{work: 'restart', target: 'ssh.service'}]);
+  const [restart] = planOwedRestarts({owed: [{target: 'ssh.service', causes: [change]}], changes: [change]});
+  t.is((restart!.data as {unit?: string}).unit, 'ssh.service');
+  t.deepEqual(restart!.dependsOn, ['package.openssh-server']);
 });
