@@ -21,7 +21,7 @@ function transactionTimeoutMs(options: TransactionOptions): number {
 
 /**
  * aptBackend drives Debian's apt and dpkg: `dpkg-query -W` for the installed packages, `apt-cache policy` for what
- * the repositories offer (from the indexes as last downloaded: cosi does not run `apt-get update`), `dpkg-query -S`
+ * the repositories offer (from the node's lists, or with `packages.refresh` over stale lists from a private refresh: `aptListsView`), `apt-get update` as the refresh, `apt-get -s` dry runs for the resolver's answer, `dpkg-query -S`
  * for unit file owners, and `apt-get` for transactions: non-interactive, no recommends, downgrades allowed, existing
  * configuration files kept, and `--no-remove` on installs so that a conflict can never uninstall a package the
  * document did not name.
