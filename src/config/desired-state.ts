@@ -61,6 +61,20 @@ export function durationSeconds(text: string): number {
   return total;
 }
 
+function packagesOf(
+  packages: NonNullable<NodeConfig['spec']>['packages'],
+  install: DesiredState['packages']['install'],
+  remove: DesiredState['packages']['remove'],
+): DesiredState['packages'] {
+  return {
+    manager: packages?.manager ?? 'auto',
+    install,
+    remove,
+    refresh: refreshOf(packages?.refresh),
+    restartServices: packages?.restartServices ?? 'requested',
+  };
+}
+
 function refreshOf(refresh: PackageRefresh | undefined): 'never' | {maxAgeSeconds: number} {
   return refresh === undefined || refresh === 'never' ? 'never' : {maxAgeSeconds: durationSeconds(refresh.maxAge)};
 }
@@ -168,13 +182,7 @@ export function buildDesiredState(config: NodeConfig): DesiredState {
     nodeName: config.metadata.name,
     sysctls,
     modules,
-    packages: {
-      manager: spec.packages?.manager ?? 'auto',
-      install,
-      remove,
-      refresh: refreshOf(spec.packages?.refresh),
-      restartServices: spec.packages?.restartServices ?? 'requested',
-    },
+    packages: packagesOf(spec.packages, install, remove),
     services,
   };
 }

@@ -123,6 +123,12 @@ test('lists refreshed by cosi: one apply upgrades openssh-server with the packag
   t.is(exe, '/usr/sbin/sshd', 'the running sshd is the file on disk, not a deleted one');
   t.is(await sh(vm, `dpkg-query -S ${exe} | cut -d: -f1`), 'openssh-server');
   t.is(await sh(vm, 'test -e /usr/sbin/policy-rc.d && echo present || echo absent'), 'absent');
+  t.regex(
+    await sh(vm, 'cat /var/log/apt/term.log'),
+    /policy-rc\.d returned 101, not running 'restart [^']*ssh\.service'/,
+    "the maintainer script's restart of ssh was held by cosi's policy-rc.d (and carried out by cosi: the new PID)",
+  );
+  t.is(await sh(vm, 'test -e /var/lib/cosi/policy-rc.d.requests && echo present || echo absent'), 'absent');
 
   const again = await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath);
   t.is(again.exitCode, 0, `a second plan is empty: ${again.stdout}`);
