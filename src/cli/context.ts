@@ -1,4 +1,5 @@
-import {loadDocument, type LoadedDocument} from '../config/load-document.js';
+import type {LoadedDocument} from '../config/load-document.js';
+import {loadDocument} from '../resources/document.js';
 import type {InNode} from '../config/read-input.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';

@@ -1,22 +1,26 @@
 import {error, type Diagnostic, type DocumentPath} from '../diag/diagnostic.js';
 import {formatDocumentPath} from '../diag/document-path.js';
-import {checkCniRules} from '../resources/cni/check-networks.js';
-import {checkGroups} from '../resources/group/check-groups.js';
-import {checkSeccompProfiles} from '../resources/seccomp/check-profiles.js';
-import {checkSwap} from '../resources/swap/check-swap.js';
-import {parseSysctlKey} from '../resources/sysctl/key.js';
-import {canonicalModuleName, runtimePackage} from './desired-state.js';
+import {canonicalModuleName} from '../names/module-name.js';
+import {parseSysctlKey} from '../names/sysctl-key.js';
+import {runtimePackage} from './desired-state.js';
 import type {NodeConfig} from './generated/types.js';
 
 const at = (path: DocumentPath) => formatDocumentPath(path);
 
 /**
+ * DocumentCheck is one resource kind's part of the document rules (a provider's `check`): offline and pure, on a
+ * schema-valid document; its diagnostics name document paths and get their positions from the loader.
+ */
+export type DocumentCheck = (config: NodeConfig) => readonly Diagnostic[];
+
+/**
  * checkRules enforces the document rules the schema cannot express (SPEC §1): one identity declared once
  * (sysctl dot/slash forms, module `-`/`_` spellings), names that are safe on a command line or in a path, and
  * requirement merging — a conflict between the top-level sections and what the runtime or a CSI driver needs is
- * an error naming both places. Pure; runs on a schema-valid document.
+ * an error naming both places; then each kind's own rules (`checks`, the providers' `check`). Pure; runs on a
+ * schema-valid document.
  */
-export function checkRules(config: NodeConfig): Diagnostic[] {
+export function checkRules(config: NodeConfig, checks: readonly DocumentCheck[]): Diagnostic[] {
   const spec = config.spec ?? {};
   const found: Diagnostic[] = [];
 
@@ -150,8 +154,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
     if (typeof value === 'string' && value.trim() === '')
       found.push(error(`sysctl ${text} has an empty value`, {path: ['spec', 'sysctls', text]}));
   }
-  found.push(...checkSeccompProfiles(config), ...checkCniRules(config));
-  found.push(...checkGroups(config), ...checkSwap(config));
+  for (const check of checks) found.push(...check(config));
   return found;
 }
 

@@ -1,5 +1,6 @@
 import type {DocumentPath} from '../diag/diagnostic.js';
-import {parseSysctlKey, type SysctlKey} from '../resources/sysctl/key.js';
+import {canonicalModuleName} from '../names/module-name.js';
+import {parseSysctlKey, type SysctlKey} from '../names/sysctl-key.js';
 import type {NodeConfig, PackageRefresh} from './generated/types.js';
 
 /** Sourced is a desired value with the document paths that asked for it (one or several, after merging). */
@@ -77,11 +78,6 @@ function packagesOf(
 
 function refreshOf(refresh: PackageRefresh | undefined): 'never' | {maxAgeSeconds: number} {
   return refresh === undefined || refresh === 'never' ? 'never' : {maxAgeSeconds: durationSeconds(refresh.maxAge)};
-}
-
-/** canonicalModuleName folds `-` into `_`: the kernel treats them as the same character in module names. */
-export function canonicalModuleName(name: string): string {
-  return name.replace(/-/g, '_');
 }
 
 /** runtimePackage is the distribution package that provides a runtime engine. */

@@ -1,6 +1,6 @@
 import {error, hasErrors, type Diagnostic} from '../diag/diagnostic.js';
 import {applyPatches, type PatchFile} from './apply-patches.js';
-import {checkRules} from './check-rules.js';
+import {checkRules, type DocumentCheck} from './check-rules.js';
 import {buildDesiredState, type DesiredState} from './desired-state.js';
 import type {NodeConfig} from './generated/types.js';
 import {limits} from './limits.js';
@@ -17,6 +17,8 @@ export interface LoadRequest {
   readonly text?: string;
   /** The document is a node's file, resolved inside this root (the default document); `file` is its name. */
   readonly inNode?: InNode;
+  /** The resource kinds' own document rules (the registry's `documentChecks`). */
+  readonly checks: readonly DocumentCheck[];
 }
 
 /** LoadedDocument is a valid document: the config as written (after patches), and the merged desired state. */
@@ -74,7 +76,7 @@ export async function loadDocument(
     };
   }
   const config = patched.document as NodeConfig;
-  const ruleProblems = locator.place(checkRules(config), {key: true});
+  const ruleProblems = locator.place(checkRules(config, request.checks), {key: true});
   if (hasErrors(ruleProblems)) return {diagnostics: sortByPosition(ruleProblems)};
   if (typeof config !== 'object' || config === null) return {diagnostics: [error('expected a NodeConfig map')]};
   return {

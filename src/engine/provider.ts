@@ -1,4 +1,5 @@
 import type {DesiredState} from '../config/desired-state.js';
+import type {NodeConfig} from '../config/generated/types.js';
 import type {Diagnostic} from '../diag/diagnostic.js';
 import type {Host} from '../host/host.js';
 import type {BootNote, Change} from '../plan/change.js';
@@ -23,17 +24,17 @@ export interface PlanRequest<Observed> {
 }
 
 /** ProviderPlan is a provider's part of the plan: changes (including `noop`s), boot notes, conditions, and problems. */
-export interface ProviderPlan {
-  readonly changes: readonly Change[];
+export interface ProviderPlan<Data = unknown> {
+  readonly changes: readonly Change<Data>[];
   readonly bootNotes?: readonly BootNote[];
   readonly conditions?: readonly Condition[];
   readonly diagnostics?: readonly Diagnostic[];
 }
 
 /** ApplyRequest is what a provider's apply gets: the node, and one change that it planned. */
-export interface ApplyRequest {
+export interface ApplyRequest<Data = unknown> {
   readonly host: Host;
-  readonly change: Change;
+  readonly change: Change<Data>;
   readonly state: CosiState;
 }
 
@@ -66,14 +67,16 @@ export interface Leftover {
  * - `plan` is a pure function from desired, observed and state to changes, each with its reason and
  *   dependencies;
  * - `apply` carries out one change it planned, idempotently, and must leave no partial file behind.
+ * `Observed` is what its probe returns and its plan reads; `Data` is the payload of the changes it plans and applies
+ * (`Change.data`). Build one with {@link defineProvider}.
  */
-export interface Provider<Observed = unknown> {
+export interface Provider<Observed = unknown, Data = unknown> {
   readonly kind: ResourceKind;
   /** The document sections this provider plans (`spec.sysctls`); used to report unsupported sections. */
   readonly sections: readonly string[];
   probe(request: ProbeRequest): Promise<Observed>;
-  plan(request: PlanRequest<Observed>): ProviderPlan;
-  apply(request: ApplyRequest): Promise<ApplyOutcome>;
+  plan(request: PlanRequest<Observed>): ProviderPlan<Data>;
+  apply(request: ApplyRequest<Data>): Promise<ApplyOutcome>;
   /** leftovers finds what an interrupted apply of this kind left behind (read-only; see {@link Leftover}). */
   leftovers?(request: {host: Host}): Promise<readonly Leftover[]>;
   /**
@@ -81,9 +84,23 @@ export interface Provider<Observed = unknown> {
    * it to the provider that `performs` it. Without `owes`, a change owes what its disruption says (`restart:<unit>`
    * owes `restart` of the unit). Pure.
    */
-  owes?(change: Change): readonly OwedWork[];
+  owes?(change: Change<Data>): readonly OwedWork[];
   /** performs is the owed work this provider carries out for others' changes (see {@link OwedWorkPerformer}). */
   readonly performs?: OwedWorkPerformer;
+  /**
+   * check is this kind's part of the document rules the schema cannot express (`DocumentCheck`): offline and pure,
+   * run when the document is loaded, before anything is probed.
+   */
+  check?(config: NodeConfig): readonly Diagnostic[];
   /** facts describes what the provider reads from the node, for `cosi facts`. Read-only. */
   facts?(request: {host: Host}): Promise<Record<string, unknown>>;
+}
+
+/**
+ * defineProvider declares a provider, inferring `Observed` from its probe and `Data` from its plan and apply, so that
+ * the three agree: a plan's changes carry the `Data` its apply reads, without casts. The result is a `Provider` as
+ * the registry and the engine take it. Identity.
+ */
+export function defineProvider<Observed, Data>(provider: Provider<Observed, Data>): Provider<Observed, Data> {
+  return provider;
 }

@@ -7,9 +7,10 @@ import type {ResourceKind} from './resource-kind.js';
  * Change is one planned change to one resource: what it does (`action`), from what to what (`before`, `after`,
  * JSON values), why (`reason`, for people), and what it costs (`disruption`). `dependsOn` lists the addresses of
  * changes that must be carried out first. `inputs` is a digest of exactly the probed state the change was planned
- * from, so that a saved plan can tell when it has gone stale. `data` is the provider's own payload for apply.
+ * from, so that a saved plan can tell when it has gone stale. `data` is the provider's own payload for apply, typed
+ * `Data` by the provider that plans it (`Provider<Observed, Data>`).
  */
-export interface Change {
+export interface Change<Data = unknown> {
   readonly address: string;
   readonly kind: ResourceKind;
   readonly action: Action;
@@ -36,7 +37,7 @@ export interface Change {
    * that performs it (`Provider.performs`); the engine journals it before the apply starts (see {@link OwedRecord}).
    */
   readonly carriesOut?: OwedRecord;
-  readonly data?: unknown;
+  readonly data?: Data;
 }
 
 /**
@@ -47,4 +48,13 @@ export interface BootNote {
   readonly address: string;
   readonly message: string;
   readonly file?: string;
+}
+
+/**
+ * payload returns the data a change's provider planned for its apply (typed `Data` by `Provider<Observed, Data>`).
+ * A change without it was not planned by that provider: an error naming the change, never a guess.
+ */
+export function payload<Data>(change: Change<Data>): Data {
+  if (change.data === undefined) throw new Error(`${change.address}: the change carries no data for its provider`);
+  return change.data;
 }

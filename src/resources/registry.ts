@@ -1,3 +1,4 @@
+import type {DocumentCheck} from '../config/check-rules.js';
 import type {Provider} from '../engine/provider.js';
 import {apparmorProvider} from './apparmor/provider.js';
 import {cniNetworkProvider, cniPluginProvider} from './cni/provider.js';
@@ -17,19 +18,19 @@ import {sysctlProvider} from './sysctl/provider.js';
  * only; a document section that no provider covers is reported as not supported yet.
  */
 export const providers: readonly Provider[] = [
-  packageProvider as Provider,
-  groupProvider as Provider,
-  swapProvider as Provider,
-  moduleProvider as Provider,
-  sysctlProvider as Provider,
-  runtimeProvider as Provider,
-  cniPluginProvider as Provider,
-  cniNetworkProvider as Provider,
-  seccompProvider as Provider,
-  serviceProvider as Provider,
-  csiProvider as Provider,
-  kernelArgsProvider as Provider,
-  apparmorProvider as Provider,
+  packageProvider,
+  groupProvider,
+  swapProvider,
+  moduleProvider,
+  sysctlProvider,
+  runtimeProvider,
+  cniPluginProvider,
+  cniNetworkProvider,
+  seccompProvider,
+  serviceProvider,
+  csiProvider,
+  kernelArgsProvider,
+  apparmorProvider,
 ];
 
 /** documentSections are the spec sections a document may have, for reporting unsupported ones. */
@@ -47,3 +48,6 @@ export const documentSections = [
   'kernel',
   'apparmor',
 ] as const;
+
+/** documentChecks are the registered kinds' own document rules (`Provider.check`), for loading a document. */
+export const documentChecks: readonly DocumentCheck[] = providers.flatMap((p) => (p.check ? [p.check] : []));

@@ -4,7 +4,7 @@
 import test from 'ava';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
-import {loadDocument} from '../../src/config/load-document.js';
+import {loadDocument} from '../../src/resources/document.js';
 import {makePlan} from '../../src/engine/make-plan.js';
 import {emptyState} from '../../src/engine/state.js';
 import {createExecRunner} from '../../src/host/exec-runner.js';

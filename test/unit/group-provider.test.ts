@@ -2,7 +2,7 @@ import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import test from 'ava';
 import type {NodeConfig} from '../../src/config/generated/types.js';
-import {loadDocument} from '../../src/config/load-document.js';
+import {loadDocument} from '../../src/resources/document.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
 import {makePlan} from '../../src/engine/make-plan.js';
 import type {Provider} from '../../src/engine/provider.js';

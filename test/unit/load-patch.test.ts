@@ -2,7 +2,7 @@ import test from 'ava';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {loadDocument} from '../../src/config/load-document.js';
+import {loadDocument} from '../../src/resources/document.js';
 import {runCli} from '../lib/run-cli.js';
 
 // `--patch FILE` (repeatable): RFC 6902 patches in YAML or JSON, applied in order before validation, with

@@ -10,7 +10,7 @@ import {gunzipSync} from 'node:zlib';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
 import {makePlan} from '../../src/engine/make-plan.js';
-import type {Provider} from '../../src/engine/provider.js';
+import {defineProvider, type Provider} from '../../src/engine/provider.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRequest, CommandResult} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
@@ -798,10 +798,10 @@ test('facts (microVM): no loadable modules; built-in ones from /sys/module, sysc
 // ---------------------------------------------------------------------------------------------------------------
 // Conformance: the fake kmod stands in for modprobe and rmmod (the suite's own host refuses every command).
 
-const withFakeKmod: Provider = {
-  ...(moduleProvider as Provider),
+const withFakeKmod = defineProvider({
+  ...moduleProvider,
   apply: (request) => moduleProvider.apply({...request, host: {...request.host, run: fakeKmod(request.host.root, [])}}),
-};
+});
 
 conformance(test, {
   name: 'module',

@@ -360,7 +360,13 @@ test('owes: a package change owes a restart of every unit it names; the restart 
     disruption: 'restart:ssh.service' as const,
     dependsOn: [],
     inputs: 'x',
-    data: {op: 'install', manager: 'apt', name: 'openssh-server', version: '2', restarts: ['a.service', 'ssh.service']},
+    data: {
+      op: 'install',
+      manager: 'apt',
+      name: 'openssh-server',
+      version: '2',
+      restarts: ['a.service', 'ssh.service'],
+    } satisfies PackageChangeData as PackageChangeData,
   };
   t.deepEqual(packageOwes(change), [
     {work: 'restart', target: 'a.service'},

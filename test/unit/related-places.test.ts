@@ -1,5 +1,5 @@
 import test from 'ava';
-import {loadDocument} from '../../src/config/load-document.js';
+import {loadDocument} from '../../src/resources/document.js';
 import {formatDiagnostic} from '../../src/diag/format.js';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';

@@ -3,7 +3,7 @@ import {spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {loadDocument} from '../../src/config/load-document.js';
+import {loadDocument} from '../../src/resources/document.js';
 import type {Diagnostic} from '../../src/diag/diagnostic.js';
 
 const repo = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');

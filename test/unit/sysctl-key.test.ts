@@ -1,5 +1,6 @@
 import test from 'ava';
-import {foldValue, parseSysctlKey} from '../../src/resources/sysctl/key.js';
+import {parseSysctlKey} from '../../src/names/sysctl-key.js';
+import {foldValue} from '../../src/resources/sysctl/key.js';
 import {globMatches, parseSysctlFile, renderCosiSysctlFile} from '../../src/resources/sysctl/sysctl-d.js';
 
 const keyCases: Array<[string, string, string, string]> = [

@@ -1,4 +1,4 @@
-import {loadDocument} from '../../config/load-document.js';
+import {loadDocument} from '../../resources/document.js';
 import {makePlan} from '../../engine/make-plan.js';
 import {loadState} from '../../engine/state.js';
 import {createHost, type Host} from '../../host/host.js';

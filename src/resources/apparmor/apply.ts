@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {Host} from '../../host/host.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
@@ -17,8 +18,8 @@ async function parser(host: Host): Promise<string> {
  * unloads the profile (`apparmor_parser -R`, given the name on standard input, so a missing or edited file does not
  * matter) and removes the file, or puts back and loads the file cosi found. Idempotent.
  */
-export async function applyApparmor({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as ApparmorChangeData;
+export async function applyApparmor({host, change, state}: ApplyRequest<ApparmorChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   if (change.action === 'delete') {
     // A kernel without AppArmor has nothing to unload or reload: the file alone is put right, without the parser.
     if (data.unload)

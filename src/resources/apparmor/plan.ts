@@ -42,8 +42,12 @@ export interface ApparmorChangeData {
  * that does not declare the profile it is keyed by is an error. A kernel without AppArmor, or a node without
  * apparmor_parser, is an error for every declared profile: cosi does not write profiles it cannot check and load. Pure.
  */
-export function planApparmor({desired, observed, state}: PlanRequest<ApparmorObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planApparmor({
+  desired,
+  observed,
+  state,
+}: PlanRequest<ApparmorObserved>): ProviderPlan<ApparmorChangeData> {
+  const changes: Change<ApparmorChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const profiles = desired.config.spec?.apparmor?.profiles ?? {};
   const names = Object.keys(profiles);

@@ -3,7 +3,8 @@ import {managedOfKind} from '../../engine/state.js';
 import type {Host} from '../../host/host.js';
 import {apparmorEnabledFile, kernelProfilesFile, parseKernelProfiles} from './kernel-profiles.js';
 import {parseParserOutput, type ParseResult} from './parser-output.js';
-import {apparmorDir, declaredMode, isProfileName, profilePath} from './profile-file.js';
+import {isProfileName} from '../../names/apparmor-profile-name.js';
+import {apparmorDir, declaredMode, profilePath} from './profile-file.js';
 
 /** ObservedProfileFile is what is at a profile's path under /etc/apparmor.d. */
 export type ObservedProfileFile =

@@ -1,3 +1,5 @@
+import {isProfileName} from '../../names/apparmor-profile-name.js';
+
 /** apparmorDir is where the node's AppArmor policy lives; apparmor.service loads every profile file in it at boot. */
 export const apparmorDir = '/etc/apparmor.d';
 
@@ -8,14 +10,6 @@ export function profilePath(name: string): string {
       `internal error (this is a bug in cosi): ${JSON.stringify(name)} is not a safe AppArmor profile name`,
     );
   return `${apparmorDir}/${name}`;
-}
-
-/**
- * isProfileName mirrors the schema's pattern: one path component of letters, digits and `_ . + -`, not starting with
- * `-` or `.`, without `..`, so that it is safe as a file name under /etc/apparmor.d and on a command line. Pure.
- */
-export function isProfileName(name: string): boolean {
-  return /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(name) && !name.includes('..') && name.length <= 200;
 }
 
 /** ProfileMode is how the kernel enforces a loaded profile (`/sys/kernel/security/apparmor/profiles`). */

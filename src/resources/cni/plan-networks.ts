@@ -34,9 +34,13 @@ const semver = /^\d+\.\d+\.\d+$/;
  * runtime's. A network whose form changed (list <-> single plugin) after cosi wrote it is an error. After cosi's first write of a network was interrupted (a record without
  * `applied`), the backup is still kept and a file that already holds the network gets an `update` recording it. Pure.
  */
-export function planCniNetworks({desired, observed, state}: PlanRequest<CniObserved>): ProviderPlan {
+export function planCniNetworks({
+  desired,
+  observed,
+  state,
+}: PlanRequest<CniObserved>): ProviderPlan<CniNetworkChangeData> {
   const cni = desired.config.spec?.cni;
-  const changes: Change[] = [];
+  const changes: Change<CniNetworkChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const confDir = observed.confDir;
   const runtimeConf = runtimeCniDirs(desired.config.spec, observed.runtimeFile).confDir;

@@ -24,10 +24,10 @@ export interface CniPluginChangeData {
  * or not executable it is a condition (`cni-plugin-not-installed`), never an error and never a change. A `binDir`
  * the runtime does not search is a warning. cosi never installs plugin binaries itself. Pure.
  */
-export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): ProviderPlan {
+export function planCniPlugins({desired, observed}: PlanRequest<CniObserved>): ProviderPlan<CniPluginChangeData> {
   const cni = desired.config.spec?.cni;
   if (!cni) return {changes: []};
-  const changes: Change[] = [];
+  const changes: Change<CniPluginChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const conditions: Condition[] = [];
   const external = new Set(cni.external ?? []);

@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure, type CommandRequest} from '../../host/command.js';
@@ -17,8 +18,8 @@ async function run(host: Host, argv: string[]): Promise<void> {
  * `gpasswd -d`, `groupdel`. It reads the group database first and skips what is already done, so that a change
  * interrupted halfway can be applied again; a group that appeared since the plan with another gid is an error.
  */
-export async function applyGroup({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as GroupChangeData;
+export async function applyGroup({host, change, state}: ApplyRequest<GroupChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   const now = await readGroupDatabase(host);
   const existing = Object.hasOwn(now.groups, data.name) ? now.groups[data.name] : undefined;
   if (data.create) {

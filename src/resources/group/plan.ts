@@ -25,9 +25,9 @@ export interface GroupChangeData {
  * that is not in /etc/passwd, a gid another group has, and an existing group whose gid differs from the document's
  * are errors. A managed group no longer declared is restored (see `planRemoval`). Pure.
  */
-export function planGroups({desired, observed, state}: PlanRequest<GroupObserved>): ProviderPlan {
+export function planGroups({desired, observed, state}: PlanRequest<GroupObserved>): ProviderPlan<GroupChangeData> {
   const groups = desired.config.spec?.groups ?? {};
-  const changes: Change[] = [];
+  const changes: Change<GroupChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const gids = plannedGids(groups, observed, state);
   for (const [name, spec] of Object.entries(groups)) {
@@ -56,7 +56,7 @@ function planOne(
   gid: number | undefined,
   observed: GroupObserved,
   record: ManagedRecord | undefined,
-): {change?: Change; diagnostics: Diagnostic[]} {
+): {change?: Change<GroupChangeData>; diagnostics: Diagnostic[]} {
   const path = ['spec', 'groups', name];
   const diagnostics: Diagnostic[] = [];
   const wanted = [...new Set(spec.members ?? [])].sort();
@@ -166,7 +166,7 @@ function planRemoval(
   record: ManagedRecord,
   observed: GroupObserved,
   socketGroup: boolean,
-): {change: Change; diagnostics: Diagnostic[]} {
+): {change: Change<GroupChangeData>; diagnostics: Diagnostic[]} {
   const original = record.original as GroupOriginal;
   const applied = record.applied as GroupApplied | null;
   const existing = Object.hasOwn(observed.groups, name) ? observed.groups[name] : undefined;

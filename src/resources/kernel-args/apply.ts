@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {runChecked} from '../shared/run-checked.js';
@@ -10,8 +11,12 @@ import type {KernelArgsChangeData} from './plan.js';
  * `grubby --update-kernel=ALL --args=… --remove-args=…`. The running kernel is not touched: the change takes effect
  * at the next boot. Idempotent.
  */
-export async function applyKernelArgs({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as KernelArgsChangeData;
+export async function applyKernelArgs({
+  host,
+  change,
+  state,
+}: ApplyRequest<KernelArgsChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   if (data.loader === 'grub') {
     if (data.write === null) await host.remove(cosiGrubDropIn);
     else await host.writeAtomic(cosiGrubDropIn, data.write, {mode: 0o644});

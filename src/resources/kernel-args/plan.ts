@@ -41,7 +41,11 @@ const where = {path: ['spec', 'kernel', 'args'], address: kernelArgsAddress} as 
  * an owed reboot with the configuration already right is a boot note. No boot loader cosi can drive is an error,
  * never a pretended change. Pure.
  */
-export function planKernelArgs({desired, observed, state}: PlanRequest<KernelArgsObserved>): ProviderPlan {
+export function planKernelArgs({
+  desired,
+  observed,
+  state,
+}: PlanRequest<KernelArgsObserved>): ProviderPlan<KernelArgsChangeData> {
   const declared = desired.config.spec?.kernel?.args;
   const record = state.resources[kernelArgsAddress] as (ManagedRecord & {applied: KernelArgsRecord | null}) | undefined;
   const wanted = declared ?? [];

@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
@@ -14,8 +15,8 @@ import {cosiModulesLoadFile, parseModulesLoadFile, renderCosiModulesLoadFile} fr
  * and a load already sees cosi's `install` and `options` lines), then the live operation (`modprobe`, `rmmod`, or
  * both for a reload). Idempotent: applying the same change again writes nothing and runs nothing.
  */
-export async function applyModule({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as ModuleChangeData;
+export async function applyModule({host, change, state}: ApplyRequest<ModuleChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   await persist(host, data);
   switch (data.live) {
     case 'none':

@@ -1,4 +1,4 @@
-import {canonicalModuleName} from '../../config/desired-state.js';
+import {canonicalModuleName} from '../../names/module-name.js';
 
 /** canonicalName folds `-` into `_` (the kernel treats them as one character in module names). */
 export const canonicalName = canonicalModuleName;

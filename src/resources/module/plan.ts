@@ -24,8 +24,8 @@ import type {ModuleObserved, ModuleStatus} from './probe.js';
  * removed from the document get a `delete` that drops cosi's lines and restores the loaded state cosi found.
  * Boot notes name the files that decide otherwise at boot. Pure.
  */
-export function planModules({desired, observed, state}: PlanRequest<ModuleObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planModules({desired, observed, state}: PlanRequest<ModuleObserved>): ProviderPlan<ModuleChangeData> {
+  const changes: Change<ModuleChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const bootNotes: BootNote[] = [];
   for (const [name, want] of desired.modules) {
@@ -62,7 +62,7 @@ function foreignLines(
   desired: PlanRequest<ModuleObserved>['desired'],
   observed: ModuleObserved,
   state: PlanRequest<ModuleObserved>['state'],
-): Change[] {
+): Change<ModuleChangeData>[] {
   const foreign = new Set(
     [...observed.cosiLoad, ...Object.keys(observed.cosiProbe)].filter(
       (name) => !desired.modules.has(name) && !state.resources[address('module', name)],
@@ -94,12 +94,12 @@ function foreignLines(
       inputs: digest({foreign: name, listed: observed.cosiLoad.includes(name), own: observed.cosiProbe[name] ?? []}),
       cause: 'node',
       data,
-    } satisfies Change;
+    } satisfies Change<ModuleChangeData>;
   });
 }
 
 interface Planned {
-  readonly change?: Change;
+  readonly change?: Change<ModuleChangeData>;
   readonly diagnostics: Diagnostic[];
   readonly notes: BootNote[];
 }
@@ -298,7 +298,7 @@ function planDesired({
     original,
   };
   const action = live === 'none' && disruption === 'none' && persistOk ? 'noop' : record ? 'update' : 'create';
-  const change: Change = {
+  const change: Change<ModuleChangeData> = {
     address: addr,
     kind: 'module',
     action,
@@ -319,7 +319,12 @@ function planDesired({
   return {change, diagnostics, notes};
 }
 
-function planRemoval(addr: string, name: string, record: ManagedRecord, observed: ModuleObserved): Change {
+function planRemoval(
+  addr: string,
+  name: string,
+  record: ManagedRecord,
+  observed: ModuleObserved,
+): Change<ModuleChangeData> {
   const status = observed.modules[name];
   const original = (record.original ?? {loaded: false}) as ModuleOriginal;
   let live: LiveOperation = 'none';

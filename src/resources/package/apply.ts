@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure} from '../../host/command.js';
@@ -19,8 +20,8 @@ export const packageTransactionOptions: TransactionOptions = {lockTimeoutSeconds
  * transaction throws with the manager's own words and says the node is as the manager left it; running apply
  * again plans from there. Idempotent: a transaction that already happened installs nothing new.
  */
-export async function applyPackage({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as PackageChangeData;
+export async function applyPackage({host, change, state}: ApplyRequest<PackageChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   const previous = state.resources[change.address];
   switch (data.op) {
     case 'none':

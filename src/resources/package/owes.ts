@@ -8,8 +8,8 @@ import type {PackageChangeData} from './change-data.js';
  * processes map its files; the carrier also those of the dependencies the transaction changes in place). Its
  * disruption names only the first; a change without `restarts` owes what its disruption says. Pure.
  */
-export function packageOwes(change: Change): readonly OwedWork[] {
-  const data = change.data as PackageChangeData | undefined;
+export function packageOwes(change: Change<PackageChangeData>): readonly OwedWork[] {
+  const data = change.data;
   if (data?.op === 'install' && data.restarts && data.restarts.length > 0)
     return data.restarts.map((target) => ({work: 'restart', target}));
   return owedByDisruption(change.disruption);

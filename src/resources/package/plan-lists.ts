@@ -15,7 +15,7 @@ export const listsAddress = address('package', 'lists');
 
 /** ListsPlan is the refresh change, or with refresh off the warning and condition about stale lists. */
 export interface ListsPlan {
-  readonly change?: Change;
+  readonly change?: Change<PackageChangeData>;
   readonly diagnostics: readonly Diagnostic[];
   readonly conditions: readonly Condition[];
 }

@@ -21,8 +21,12 @@ import {isPresent, wantedPackages} from './wanted.js';
  * package a declared unit or the runtime runs costs `restart:<unit>`. Errors: a version nobody offers, an unknown
  * package, a held package that would change, a removal that would take unlisted packages along. Pure.
  */
-export function planPackages({desired, observed, state}: PlanRequest<PackageObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planPackages({
+  desired,
+  observed,
+  state,
+}: PlanRequest<PackageObserved>): ProviderPlan<PackageChangeData> {
+  const changes: Change<PackageChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const {manager} = observed;
   const wantsPackages = desired.packages.install.size > 0 || desired.packages.remove.size > 0;
@@ -122,7 +126,7 @@ function planRemovals(
   desired: PlanRequest<PackageObserved>['desired'],
   observed: PackageObserved,
   state: PlanRequest<PackageObserved>['state'],
-  changes: Change[],
+  changes: Change<PackageChangeData>[],
   diagnostics: Diagnostic[],
 ): void {
   const manager = observed.manager!;
@@ -172,7 +176,7 @@ function planRemovals(
   }
 }
 
-type ChangeBase = Pick<Change, 'address' | 'kind' | 'before' | 'dependsOn' | 'inputs'>;
+type ChangeBase = Pick<Change<PackageChangeData>, 'address' | 'kind' | 'before' | 'dependsOn' | 'inputs'>;
 
 /**
  * installChange is the change (or the held-package error) for one `install` entry whose decision is a change: `create`
@@ -183,7 +187,7 @@ function installChange(
   base: ChangeBase,
   decision: Extract<Decision, {kind: 'change'}>,
   entry: {name: string; path: DocumentPath; managed: boolean},
-): Change | Diagnostic {
+): Change<PackageChangeData> | Diagnostic {
   const {name, path, managed} = entry;
   const installed = observed.installed[name];
   if (installed?.held)

@@ -1,4 +1,5 @@
-import type {Provider} from '../../engine/provider.js';
+import type {PackageChangeData} from './change-data.js';
+import {defineProvider, type Provider} from '../../engine/provider.js';
 import type {CommandRunner} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {applyPackage} from './apply.js';
@@ -15,14 +16,14 @@ import {probePackages, type PackageObserved} from './probe.js';
  */
 export function createPackageProvider(
   options: {runner?: (host: Host) => CommandRunner} = {},
-): Provider<PackageObserved> {
+): Provider<PackageObserved, PackageChangeData> {
   const {runner} = options;
   const through = (host: Host): Host => {
     if (!runner) return host;
     const run = runner(host);
     return {...host, run: async (request) => (host.stats.spawned++, run(request))};
   };
-  return {
+  return defineProvider({
     kind: 'package',
     sections: ['spec.packages'],
     probe: (request) => probePackages({...request, host: through(request.host)}),
@@ -33,8 +34,8 @@ export function createPackageProvider(
     // Whatever manager the node has now: a leftover of one it had before is still cosi's to take away.
     leftovers: async ({host}) =>
       (await Promise.all(Object.values(backends).map((b) => b.leftovers?.(host) ?? []))).flat(),
-  };
+  });
 }
 
 /** packageProvider manages OS packages through the node's apt/dpkg, dnf/rpm or apk (`spec.packages`). */
-export const packageProvider: Provider<PackageObserved> = createPackageProvider();
+export const packageProvider = createPackageProvider();

@@ -34,12 +34,15 @@ export interface BundleContext {
  * (A synthetic `package.<manager>` change was the alternative; it would collide with real package names such as
  * `apt` and hide which packages the transaction touches.) Pure.
  */
-export function bundleTransactions(changes: readonly Change[], context: BundleContext = {}): Change[] {
+export function bundleTransactions(
+  changes: readonly Change<PackageChangeData>[],
+  context: BundleContext = {},
+): Change<PackageChangeData>[] {
   const installs = changes.filter((c) => (c.data as PackageChangeData).op === 'install' && c.action !== 'noop');
   const removals = changes.filter((c) => (c.data as PackageChangeData).op === 'remove' && c.action !== 'noop');
   const installCarrier = carrierOf(installs);
   const removeCarrier = carrierOf(removals);
-  const rewritten = new Map<string, Change>();
+  const rewritten = new Map<string, Change<PackageChangeData>>();
 
   if (installCarrier) {
     const items = sorted(installs).map((c) => {
@@ -76,21 +79,21 @@ export function bundleTransactions(changes: readonly Change[], context: BundleCo
   return changes.map((c) => rewritten.get(c.address) ?? c);
 }
 
-function sorted(changes: readonly Change[]): Change[] {
+function sorted(changes: readonly Change<PackageChangeData>[]): Change<PackageChangeData>[] {
   return [...changes].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
-function carrierOf(changes: readonly Change[]): Change | undefined {
+function carrierOf(changes: readonly Change<PackageChangeData>[]): Change<PackageChangeData> | undefined {
   return sorted(changes)[0];
 }
 
 function carry(
-  carrier: Change,
+  carrier: Change<PackageChangeData>,
   transaction: Transaction,
-  members: readonly Change[],
+  members: readonly Change<PackageChangeData>[],
   context: BundleContext,
   preview: readonly PreviewStep[] | undefined,
-): Change {
+): Change<PackageChangeData> {
   const count = transaction.op === 'install' ? transaction.items.length : transaction.names.length;
   const what =
     transaction.op === 'install' ? transaction.items.map((i) => `${i.name}=${i.version}`) : transaction.names;
@@ -119,7 +122,7 @@ function carry(
 }
 
 /** aftermath says what apply does after the install transaction (see `TransactionAftermath`). */
-function aftermath(installs: readonly Change[], context: BundleContext): TransactionAftermath {
+function aftermath(installs: readonly Change<PackageChangeData>[], context: BundleContext): TransactionAftermath {
   const owed = new Set<string>();
   for (const member of installs) for (const unit of memberRestarts(member)) owed.add(unit);
   for (const units of Object.values(context.restarts ?? {})) for (const unit of units) owed.add(unit);
@@ -133,7 +136,7 @@ function aftermath(installs: readonly Change[], context: BundleContext): Transac
   };
 }
 
-function memberRestarts(change: Change): readonly string[] {
+function memberRestarts(change: Change<PackageChangeData>): readonly string[] {
   const data = change.data as PackageChangeData;
   return data.op === 'install' ? (data.restarts ?? []) : [];
 }
@@ -142,7 +145,11 @@ function memberRestarts(change: Change): readonly string[] {
  * withDependencyRestarts gives the carrier the restarts owed by packages the transaction changes in place that the
  * document does not name (openssh-client upgraded with openssh-server): no change of their own can owe them.
  */
-function withDependencyRestarts(carrier: Change, installs: readonly Change[], context: BundleContext): Change {
+function withDependencyRestarts(
+  carrier: Change<PackageChangeData>,
+  installs: readonly Change<PackageChangeData>[],
+  context: BundleContext,
+): Change<PackageChangeData> {
   const named = new Set(installs.map((c) => (c.data as {name: string}).name));
   const units = Object.entries(context.restarts ?? {})
     .filter(([name]) => !named.has(name))
@@ -158,7 +165,7 @@ function withDependencyRestarts(carrier: Change, installs: readonly Change[], co
   };
 }
 
-function follow(member: Change, carrier: string): Change {
+function follow(member: Change<PackageChangeData>, carrier: string): Change<PackageChangeData> {
   return {
     ...member,
     reason: `${member.reason} (in the transaction carried by ${carrier})`,

@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import {applyFileChange} from '../shared/file-change.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
@@ -8,8 +9,8 @@ import type {RuntimeChangeData} from './change-data.js';
  * the first write (never overwriting an earlier backup), writes the new content atomically (only when it differs),
  * or on delete restores the file and drops the backup. Idempotent.
  */
-export async function applyRuntime({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as RuntimeChangeData;
+export async function applyRuntime({host, change, state}: ApplyRequest<RuntimeChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   const previous = state.resources[change.address];
   if (change.action === 'noop') return previous ? {record: previous} : {forget: true};
   await applyFileChange(host, data);

@@ -72,7 +72,7 @@ export function planDropIn(request: {
   leaves: readonly SettingLeaf[];
   observed: RuntimeObserved;
   record?: StoredRuntimeRecord;
-}): {change?: Change; diagnostics: Diagnostic[]} {
+}): {change?: Change<RuntimeChangeData>; diagnostics: Diagnostic[]} {
   const {runtime, leaves, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = profile.cosiDropIn!;

@@ -29,7 +29,7 @@ export function planInPlace(request: {
   leaves: readonly SettingLeaf[];
   observed: RuntimeObserved;
   record?: StoredRuntimeRecord;
-}): {change?: Change; diagnostics: Diagnostic[]} {
+}): {change?: Change<RuntimeChangeData>; diagnostics: Diagnostic[]} {
   const {runtime, leaves, observed, record} = request;
   const profile = engineProfiles[runtime.engine];
   const path = runtime.configPath ?? profile.configPath;

@@ -20,7 +20,7 @@ export function planRestore(
   addr: string,
   record: StoredRuntimeRecord,
   observed: RuntimeObserved,
-): {change?: Change; diagnostics: Diagnostic[]} {
+): {change?: Change<RuntimeChangeData>; diagnostics: Diagnostic[]} {
   const path = record.applied?.path ?? record.original.path;
   const engine = addr.slice('runtime.'.length) as keyof typeof engineProfiles;
   const unit = engineProfiles[engine]?.unit ?? `${engine}.service`;

@@ -2,6 +2,7 @@ import type {Diagnostic} from '../../diag/diagnostic.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
 import type {Change} from '../../plan/change.js';
+import type {RuntimeChangeData} from './change-data.js';
 import {address} from '../../plan/resource-kind.js';
 import {desiredLeaves} from './desired-settings.js';
 import {planDropIn} from './plan-drop-in.js';
@@ -16,9 +17,9 @@ import type {StoredRuntimeRecord} from './record.js';
  * restoring the file for a runtime cosi manages that the document no longer declares (or whose engine changed).
  * Every change to a configuration owes a restart of the engine's unit. Pure.
  */
-export function planRuntime({desired, observed, state}: PlanRequest<RuntimeObserved>): ProviderPlan {
+export function planRuntime({desired, observed, state}: PlanRequest<RuntimeObserved>): ProviderPlan<RuntimeChangeData> {
   const runtime = desired.config.spec?.runtime;
-  const changes: Change[] = [];
+  const changes: Change<RuntimeChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   let declared: string | undefined;
   if (runtime) {

@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
@@ -9,8 +10,8 @@ import type {SeccompChangeData} from './plan.js';
  * differ), or on delete puts back the file cosi found or removes it. The path is checked again right before
  * writing, so a link planted after the plan cannot redirect the write. Idempotent.
  */
-export async function applySeccomp({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as SeccompChangeData;
+export async function applySeccomp({host, change, state}: ApplyRequest<SeccompChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   await guard(host, data.dir, data.relative);
   if (change.action === 'delete') {
     await putBack(host, data.path, data.restore);

@@ -31,8 +31,8 @@ export interface SeccompChangeData {
  * longer declared (the file cosi found is put back, or the file removed) and, with `exclusive`, for undeclared files
  * under cosi's own subdirectory. A path that would leave the seccomp root is an error. Pure.
  */
-export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planSeccomp({desired, observed, state}: PlanRequest<SeccompObserved>): ProviderPlan<SeccompChangeData> {
+  const changes: Change<SeccompChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const section = desired.config.spec?.seccomp;
   const profiles = section?.profiles ?? {};

@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure} from '../../host/command.js';
@@ -42,8 +43,8 @@ function unitVerb(data: ServiceChangeData): 'start' | 'restart' | 'stop' | 'try-
  * restarts). During boot, starts and restarts are queued (`--no-block`) and systemd runs them in unit order. Nothing
  * runs when systemd does not run in the root. Idempotent.
  */
-export async function applyService({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as ServiceChangeData;
+export async function applyService({host, change, state}: ApplyRequest<ServiceChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   const previous = state.resources[change.address];
   const systemd = (await host.stat('/run/systemd/system'))?.isDirectory() === true;
   let queued: string | undefined;

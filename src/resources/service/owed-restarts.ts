@@ -6,7 +6,8 @@ import type {Change} from '../../plan/change.js';
 import {restartDisruption} from '../../plan/disruption.js';
 import type {OwedRecord} from '../../plan/owed-work.js';
 import {runtimeUnits} from './runtime-units.js';
-import {isUnitName, serviceAddress} from './unit-name.js';
+import {isUnitName} from '../../names/unit-name.js';
+import {serviceAddress} from './service-address.js';
 
 /**
  * OwedRestart is the part of a `service.<unit>` change's `data` that says the unit must restart once, after the

@@ -7,7 +7,8 @@ import {address} from '../../plan/resource-kind.js';
 import {wantedServices, type ServiceObserved} from './probe.js';
 import {isEnabled, isRunning} from './systemctl-show.js';
 import type {OwedRestart} from './owed-restarts.js';
-import {fullUnitName, serviceAddress} from './unit-name.js';
+import {fullUnitName} from '../../names/unit-name.js';
+import {serviceAddress} from './service-address.js';
 
 /** ServiceOriginal is a unit's state before cosi first changed it (null enabled: neither enabled nor disabled, e.g. static). */
 export interface ServiceOriginal {
@@ -32,8 +33,12 @@ export interface ServiceChangeData {
  * (the unit may come with one; the change then follows them). Without systemd in the root every unit is a warning
  * saying it cannot be managed there. Restarts owed by other changes are added after planning (`planOwedRestarts`). Pure.
  */
-export function planServices({desired, observed, state}: PlanRequest<ServiceObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planServices({
+  desired,
+  observed,
+  state,
+}: PlanRequest<ServiceObserved>): ProviderPlan<ServiceChangeData> {
+  const changes: Change<ServiceChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const wanted = wantedServices({desired});
   const packages = [...desired.packages.install.keys()].map((name) => address('package', name));

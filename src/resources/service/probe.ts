@@ -4,7 +4,7 @@ import {describeFailure} from '../../host/command.js';
 import {managedOfKind} from '../../engine/state.js';
 import {engineProfiles} from '../runtime/engines.js';
 import {parseSystemctlShow, type UnitStatus} from './systemctl-show.js';
-import {fullUnitName} from './unit-name.js';
+import {fullUnitName} from '../../names/unit-name.js';
 
 /** ServiceObserved is the probed systemd state: whether systemd runs in the root, and each unit's status. */
 export interface ServiceObserved {

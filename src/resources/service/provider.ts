@@ -1,4 +1,5 @@
-import type {Provider} from '../../engine/provider.js';
+import type {ServiceChangeData} from './plan.js';
+import {defineProvider, type Provider} from '../../engine/provider.js';
 import type {CommandRunner} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {applyService} from './apply.js';
@@ -12,9 +13,9 @@ import {probeServices, type ServiceObserved} from './probe.js';
  */
 export function createServiceProvider(
   options: {runner?: (host: Host) => CommandRunner} = {},
-): Provider<ServiceObserved> {
+): Provider<ServiceObserved, ServiceChangeData> {
   const through = (host: Host): Host => (options.runner ? {...host, run: options.runner(host)} : host);
-  return {
+  return defineProvider({
     kind: 'service',
     sections: ['spec.services'],
     probe: (request) => probeServices({...request, host: through(request.host)}),
@@ -23,11 +24,11 @@ export function createServiceProvider(
     // A unit's own change carries out its disruption itself; it owes nothing to anyone.
     owes: () => [],
     performs: restartPerformer,
-  };
+  });
 }
 
 /**
  * serviceProvider manages systemd units (`spec.services`, the CSI drivers' services, the runtime's unit): enabled
  * and running state, and the restarts other changes owe (it performs the owed `restart` work: `planOwedRestarts`).
  */
-export const serviceProvider: Provider<ServiceObserved> = createServiceProvider();
+export const serviceProvider = createServiceProvider();

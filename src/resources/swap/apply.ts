@@ -1,3 +1,4 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure, type CommandRequest} from '../../host/command.js';
@@ -18,8 +19,8 @@ async function run(host: Host, argv: string[]): Promise<void> {
  * short); or, on removal, `systemctl unmask` and `systemctl start` of the units that were on. Each step is a no-op
  * when already done, so applying again is safe.
  */
-export async function applySwap({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as SwapChangeData;
+export async function applySwap({host, change, state}: ApplyRequest<SwapChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   if (data.mask.length > 0) await run(host, ['systemctl', 'mask', '--', ...data.mask]);
   if (data.swapoff.length > 0) {
     const active = new Set(parseProcSwaps((await host.readText('/proc/swaps')) ?? '').map((a) => a.path));

@@ -29,7 +29,7 @@ const kib = (n: number) => (n >= 1024 ? `${Math.round(n / 1024)} MiB` : `${n} Ki
  * from the document, the units cosi masked are unmasked and those that were on when cosi found them started again
  * (`planSwapRemoval`). Pure.
  */
-export function planSwap({desired, observed, state}: PlanRequest<SwapObserved>): ProviderPlan {
+export function planSwap({desired, observed, state}: PlanRequest<SwapObserved>): ProviderPlan<SwapChangeData> {
   const record = state.resources[swapAddress];
   const swap = desired.config.spec?.swap;
   if (swap === undefined) return record ? {changes: [planSwapRemoval(record, observed)]} : {changes: []};
@@ -130,7 +130,7 @@ export function planSwap({desired, observed, state}: PlanRequest<SwapObserved>):
  * were on when cosi first turned swap off are started again when systemd runs. A swap turned on by hand
  * (`swapon`, no unit) is not turned on again. Pure.
  */
-function planSwapRemoval(record: ManagedRecord, observed: SwapObserved): Change {
+function planSwapRemoval(record: ManagedRecord, observed: SwapObserved): Change<SwapChangeData> {
   const original = record.original as SwapOriginal;
   const applied = (record.applied as SwapApplied | null)?.masked ?? [];
   const masks = new Set(

@@ -1,6 +1,7 @@
+import {payload} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
-import {parseSysctlKey} from './key.js';
+import {parseSysctlKey} from '../../names/sysctl-key.js';
 import type {SysctlChangeData} from './plan.js';
 import {cosiSysctlFile, parseSysctlFile, renderCosiSysctlFile} from './sysctl-d.js';
 
@@ -9,8 +10,8 @@ import {cosiSysctlFile, parseSysctlFile, renderCosiSysctlFile} from './sysctl-d.
  * then rewrites cosi's sysctl.d file (atomically, only if its content changes) with the key set or removed.
  * Idempotent: applying the same change twice writes nothing the second time.
  */
-export async function applySysctl({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
-  const data = change.data as SysctlChangeData;
+export async function applySysctl({host, change, state}: ApplyRequest<SysctlChangeData>): Promise<ApplyOutcome> {
+  const data = payload(change);
   if (data.write !== undefined) {
     try {
       await host.writeKernel(data.procPath, data.write);

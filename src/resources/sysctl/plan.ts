@@ -6,7 +6,8 @@ import {managedOfKind} from '../../engine/state.js';
 import type {BootNote, Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import {bootView, type BootView, type SysctlFile} from './boot-view.js';
-import {foldValue, parseSysctlKey, type SysctlKey} from './key.js';
+import {parseSysctlKey, type SysctlKey} from '../../names/sysctl-key.js';
+import {foldValue} from './key.js';
 import {providingModule} from './module-keys.js';
 import type {SysctlObserved} from './probe.js';
 import {cosiSysctlFile} from './sysctl-d.js';
@@ -30,8 +31,8 @@ export interface SysctlChangeData {
  * the document (restoring the value cosi found). It notes keys that another file overrides at boot, and reports
  * keys the kernel does not have unless a declared module provides them. Pure.
  */
-export function planSysctls({desired, observed, state}: PlanRequest<SysctlObserved>): ProviderPlan {
-  const changes: Change[] = [];
+export function planSysctls({desired, observed, state}: PlanRequest<SysctlObserved>): ProviderPlan<SysctlChangeData> {
+  const changes: Change<SysctlChangeData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const bootNotes: BootNote[] = [];
 
@@ -88,10 +89,10 @@ function foreignLines(
   desired: PlanRequest<SysctlObserved>['desired'],
   observed: SysctlObserved,
   state: PlanRequest<SysctlObserved>['state'],
-): Change[] {
+): Change<SysctlChangeData>[] {
   const own = observed.bootFiles.find((f) => f.path === cosiSysctlFile);
   const seen = new Set<string>();
-  const changes: Change[] = [];
+  const changes: Change<SysctlChangeData>[] = [];
   for (const a of own?.assignments ?? []) {
     if (!a.glob && (desired.sysctls.has(a.key) || state.resources[address('sysctl', a.key)])) continue;
     const addr = address('sysctl', a.key);
@@ -126,7 +127,7 @@ function planOne(
   observed: SysctlObserved,
   original: unknown,
   modules: PlanRequest<SysctlObserved>['desired']['modules'],
-): {change: Change} | {diagnostic: Diagnostic} {
+): {change: Change<SysctlChangeData>} | {diagnostic: Diagnostic} {
   const {key} = want;
   const value = foldValue(want.value);
   const live = observed.live[key.name] ?? {state: 'missing'};

@@ -4,7 +4,8 @@ import {managedOfKind} from '../../engine/state.js';
 import type {ProbeRequest} from '../../engine/provider.js';
 import type {SysctlFile} from './boot-view.js';
 import {orderSysctlFiles} from './boot-view.js';
-import {foldValue, parseSysctlKey, type SysctlKey} from './key.js';
+import {parseSysctlKey, type SysctlKey} from '../../names/sysctl-key.js';
+import {foldValue} from './key.js';
 import {cosiSysctlFile, parseSysctlFile, sysctlDirs} from './sysctl-d.js';
 
 /** LiveSysctl is what /proc/sys says about one key. */

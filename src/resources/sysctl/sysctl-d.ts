@@ -1,4 +1,4 @@
-import {parseSysctlKey} from './key.js';
+import {parseSysctlKey} from '../../names/sysctl-key.js';
 
 /** cosiSysctlFile is the one file in /etc/sysctl.d that cosi owns. */
 export const cosiSysctlFile = '/etc/sysctl.d/90-cosi.conf';

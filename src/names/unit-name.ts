@@ -17,11 +17,6 @@ export function fullUnitName(name: string): string {
   return unitSuffixes.some((suffix) => name.endsWith(suffix)) ? name : `${name}.service`;
 }
 
-/** serviceAddress is the address of a systemd unit: `service.kubelet` for kubelet.service, `service.x.timer` for x.timer. */
-export function serviceAddress(unit: string): string {
-  return `service.${unit.replace(/\.service$/, '')}`;
-}
-
 /**
  * isUnitName tells a systemd unit name that may reach a command line: the schema's `unitName` rule (letters, digits
  * and `: _ . @ - \`, not starting with `-` or `.`, no `..`, no `/`), at most 253 characters. For names read back from
