@@ -1,7 +1,7 @@
 import type {DocumentPath} from '../diag/diagnostic.js';
 import {canonicalModuleName} from '../names/module-name.js';
 import {parseSysctlKey, type SysctlKey} from '../names/sysctl-key.js';
-import type {NodeConfig} from './generated/types.js';
+import type {NodeConfig, PackageRefresh} from './generated/types.js';
 
 /** Sourced is a desired value with the document paths that asked for it (one or several, after merging). */
 export interface Sourced<T> {
@@ -46,8 +46,38 @@ export interface DesiredState {
     readonly manager: 'auto' | 'apt' | 'dnf' | 'apk';
     readonly install: ReadonlyMap<string, Sourced<string>>;
     readonly remove: ReadonlyMap<string, DocumentPath>;
+    /** When to refresh the manager's lists: `never`, or when older than `maxAgeSeconds` (or missing). */
+    readonly refresh: 'never' | {readonly maxAgeSeconds: number};
+    /** Which services a transaction restarts afterwards (SPEC §1 `restartServices`). */
+    readonly restartServices: 'requested' | 'auto';
   };
   readonly services: ReadonlyMap<string, DesiredService>;
+}
+
+/** durationSeconds reads a schema-checked duration (`1d12h`, `90m`) as seconds. */
+export function durationSeconds(text: string): number {
+  const units: Record<string, number> = {d: 86400, h: 3600, m: 60, s: 1};
+  let total = 0;
+  for (const [, count, unit] of text.matchAll(/([0-9]+)([dhms])/g)) total += Number(count) * units[unit!]!;
+  return total;
+}
+
+function packagesOf(
+  packages: NonNullable<NodeConfig['spec']>['packages'],
+  install: DesiredState['packages']['install'],
+  remove: DesiredState['packages']['remove'],
+): DesiredState['packages'] {
+  return {
+    manager: packages?.manager ?? 'auto',
+    install,
+    remove,
+    refresh: refreshOf(packages?.refresh),
+    restartServices: packages?.restartServices ?? 'requested',
+  };
+}
+
+function refreshOf(refresh: PackageRefresh | undefined): 'never' | {maxAgeSeconds: number} {
+  return refresh === undefined || refresh === 'never' ? 'never' : {maxAgeSeconds: durationSeconds(refresh.maxAge)};
 }
 
 /** runtimePackage is the distribution package that provides a runtime engine. */
@@ -148,7 +178,7 @@ export function buildDesiredState(config: NodeConfig): DesiredState {
     nodeName: config.metadata.name,
     sysctls,
     modules,
-    packages: {manager: spec.packages?.manager ?? 'auto', install, remove},
+    packages: packagesOf(spec.packages, install, remove),
     services,
   };
 }

@@ -5,9 +5,11 @@ import type {ResourceKind} from './resource-kind.js';
  * - `csi-driver-unhealthy`: a declared CSI driver's node plugin does not answer, or is not ready (the kubelet runs
  *   it; at boot cosi runs before the kubelet, so none can be up yet);
  * - `cni-plugin-not-installed`: a binary that `cni.external` says another component (a CNI DaemonSet) installs is
- *   not there yet, or not executable.
+ *   not there yet, or not executable;
+ * - `package-lists-stale`: the package lists are missing or old and `packages.refresh` is `never`, so `latest` and
+ *   `>=` packages were checked against what the repositories offered then, not now.
  */
-export type ConditionType = 'csi-driver-unhealthy' | 'cni-plugin-not-installed';
+export type ConditionType = 'csi-driver-unhealthy' | 'cni-plugin-not-installed' | 'package-lists-stale';
 
 /**
  * Condition is one such state, at one resource's address (SPEC §2): reported by plan, drift (the metric

@@ -44,6 +44,13 @@ function fakeApt(dir: string, log: string[] = []): CommandRunner {
           .join(''),
       );
     }
+    if (argv[0] === 'apt-get' && argv[1] === '-s' && argv[2] === 'install')
+      return ok(
+        argv
+          .filter((a) => a.includes('='))
+          .map((spec) => `Inst ${spec.split('=')[0]} (${spec.split('=')[1]} local [amd64])\n`)
+          .join(''),
+      );
     if (argv[0] === 'apt-get' && argv[1] === '-s')
       return ok(
         argv
@@ -80,6 +87,7 @@ const files = {
   '/etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
   '/usr/bin/dpkg-query': '',
   '/usr/bin/apt-get': '',
+  '/var/lib/apt/lists/deb.example_dists_stable_main_binary-amd64_Packages': '',
   [dbFile]: 'base-files\t12.4+deb12u5\tii \n',
 };
 
@@ -116,7 +124,7 @@ test('probe: one process per query, never one per package', async (t) => {
     providers: [createPackageProvider()],
     sections: documentSections,
   });
-  t.deepEqual(log.sort(), ['apt-cache policy', 'apt-get -s', 'dpkg-query -W']);
+  t.deepEqual(log.sort(), ['apt-cache policy', 'apt-get -s', 'apt-get -s', 'dpkg-query -W']);
   t.is(plan.diagnostics.length, 50, 'each unknown package is its own error');
   t.regex(plan.diagnostics[0]!.summary, /package pkg0 is unknown to apt/);
 });

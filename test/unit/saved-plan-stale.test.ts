@@ -187,6 +187,7 @@ async function packageFixture(
     '/etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
     '/usr/bin/dpkg-query': '',
     '/usr/bin/apt-get': '',
+    '/var/lib/apt/lists/deb.example_dists_stable_main_binary-amd64_Packages': '',
     [dbFile]: 'base-files\t12.4+deb12u5\tii \ncosi-b\t2.0\tii \n',
     ...files,
   });

@@ -95,7 +95,7 @@ function renderReport(options: Options, output: Output, ended: ApplyReport): num
       throw new OperationalError(`refusing the saved plan: ${ended.reason}`);
     case 'converged':
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', applied: 0, ...summarize([])}));
-      else output.out(summaryLine({changes: []}));
+      else output.out(summaryLine({changes: [], conditions: ended.plan.conditions}));
       return 0;
     case 'cancelled':
       output.err('Apply cancelled; nothing was changed.');

@@ -38,8 +38,11 @@ export function renderChange(output: Output, change: Change): string {
 }
 
 /** summaryLine is the plan's last line, as in Terraform. Replacements count as one create and one delete. */
-export function summaryLine(plan: Pick<Plan, 'changes'>): string {
-  if (plan.changes.length === 0) return 'No changes. The node matches the configuration.';
+export function summaryLine(plan: Pick<Plan, 'changes'> & Partial<Pick<Plan, 'conditions'>>): string {
+  if (plan.changes.length === 0)
+    return (plan.conditions ?? []).some((c) => c.type === 'package-lists-stale')
+      ? 'No changes planned, but the package lists are stale (see the condition above): the node is not known to match the configuration.'
+      : 'No changes. The node matches the configuration.';
   const s = summarize(plan.changes);
   return `Plan: ${s.create + s.replace} to create, ${s.update} to update, ${s.delete + s.replace} to delete.`;
 }

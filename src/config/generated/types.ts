@@ -22,6 +22,28 @@ export type VersionConstraint = string;
  */
 export type PackageName = string;
 /**
+ * When cosi refreshes the package manager's lists (`apt-get update`, `dnf makecache`, `apk update`): `{maxAge: DURATION}` refreshes them, as the change `package.lists` before the package transaction, when they are older than maxAge or missing; `never` (the default) never does, and a plan over lists older than a day or missing warns that `latest` and `>=` packages were checked against them and does not say the node matches.
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "packageRefresh".
+ */
+export type PackageRefresh =
+  | 'never'
+  | {
+      maxAge: Duration;
+    };
+/**
+ * A length of time: days, hours, minutes and seconds, in that order (`24h`, `1d12h`, `90m`, `30s`).
+ *
+ * This interface was referenced by `NodeConfig`'s JSON-Schema
+ * via the `definition` "duration".
+ */
+export type Duration = string;
+/**
+ * Which services a package transaction restarts afterwards. `requested` (the default): the restarts the packages' maintainer scripts ask for, which cosi's policy-rc.d holds during the transaction, and the active units that upgraded packages ship. `auto`: also every service whose processes still map files the transaction replaced (needrestart's method: `/proc/PID/maps` and `/proc/PID/exe` naming a deleted file).
+ */
+export type RestartServices = 'requested' | 'auto';
+/**
  * Name of an existing local user (in the node's /etc/passwd): letters, digits and `_ . -`, not starting with `-` or `.`, an optional trailing `$`, no `..`, at most 32 characters.
  *
  * This interface was referenced by `NodeConfig`'s JSON-Schema
@@ -306,6 +328,8 @@ export interface Packages {
    * @maxItems 10000
    */
   remove?: PackageName[];
+  refresh?: PackageRefresh;
+  restartServices?: RestartServices;
 }
 /**
  * Packages that must be installed: package name -> version constraint.

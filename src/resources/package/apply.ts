@@ -4,6 +4,7 @@ import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import {describeFailure} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import type {PackageBackend, TransactionOptions} from './backend.js';
+import {restartAfterTransaction} from './apply-aftermath.js';
 import {backends} from './backends.js';
 import type {PackageChangeData, Transaction} from './change-data.js';
 import {compareVersions} from './version/index.js';
@@ -35,6 +36,29 @@ export async function applyPackage({host, change, state}: ApplyRequest<PackageCh
     case 'remove':
       if (data.transaction) await runTransaction(host, backends[data.manager], data.transaction);
       return {forget: true};
+    case 'refresh':
+      await refreshLists(host, backends[data.manager]);
+      return {forget: true};
+  }
+}
+
+/**
+ * refreshLists runs the manager's own refresh of its lists and then writes its refresh stamp, so that the next plan
+ * sees fresh lists even when no index changed. A failure throws with the manager's words; the lists are as it left
+ * them.
+ */
+async function refreshLists(host: Host, backend: PackageBackend): Promise<void> {
+  const request = backend.refreshCommand(packageTransactionOptions);
+  const result = await host.run(request);
+  if (!result.started || result.timedOut || result.exitCode !== 0) {
+    throw new Error(
+      backend.lockProblem(result, packageTransactionOptions) ??
+        `refreshing the ${backend.tools} package lists failed: ${describeFailure(request, result)}`,
+    );
+  }
+  if (backend.refreshStamp) {
+    await host.ensureDir(backend.refreshStamp.slice(0, backend.refreshStamp.lastIndexOf('/')), 0o755);
+    await host.writeAtomic(backend.refreshStamp, `${new Date().toISOString()}\n`, {mode: 0o644});
   }
 }
 
@@ -54,6 +78,7 @@ async function runTransaction(host: Host, backend: PackageBackend, transaction: 
     );
   }
   await verify(host, backend, transaction);
+  await restartAfterTransaction(host, backend, transaction);
 }
 
 /** verify checks, with one installed-package query, that the transaction did what it was asked to. */

@@ -1,6 +1,8 @@
 import type {CommandRequest, CommandResult} from '../../host/command.js';
 import type {Leftover} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
+import type {ListsLayout} from './lists.js';
+import type {PreviewStep} from './transaction-preview.js';
 import type {PackageManagerName} from './version/index.js';
 
 /**
@@ -76,6 +78,39 @@ export interface PackageBackend {
   around?<T>(host: Host, body: () => Promise<T>): Promise<T>;
   /** leftovers finds the safeguards of `around` that an interrupted transaction left (read-only). */
   leftovers?(host: Host): Promise<Leftover[]>;
+  /** Where the manager keeps its lists and how their age shows (see {@link ListsLayout}). */
+  readonly lists: ListsLayout;
+  /** The manager's own refresh of its lists (`apt-get update`, `dnf makecache`, `apk update`). */
+  refreshCommand(options: TransactionOptions): CommandRequest;
+  /**
+   * refreshStamp is the file whose time says when the lists were last refreshed successfully (apt:
+   * `/var/lib/apt/periodic/update-success-stamp`, which apt's daily job also writes), written after cosi's refresh.
+   */
+  readonly refreshStamp?: string;
+  /**
+   * listsView lets a plan see what a refresh would bring without touching the node's own lists: a private lists
+   * directory (`dir`, cosi's, under /run/cosi) refreshed there, and the environment that makes every query read it.
+   */
+  readonly listsView?: {
+    readonly dir: string;
+    /** The files to write before the refresh (apt: a configuration file), path -> content. */
+    files(dir: string): Record<string, string>;
+    env(dir: string): Record<string, string>;
+    refresh(dir: string, options: TransactionOptions): CommandRequest;
+  };
+  /**
+   * installSimulation is a dry run of the install transaction of `items` (read-only): the resolver's own answer,
+   * dependencies included, read by `parseSimulation` (which also reads `removalSimulation`'s output).
+   */
+  installSimulation?(items: readonly TransactionItem[]): CommandRequest;
+  parseSimulation?(stdout: string): PreviewStep[];
+  /** readFileLists returns the files each installed package of `names` owns, from the manager's database (read-only). */
+  readFileLists?(host: Host, names: readonly string[]): Promise<Map<string, string[]>>;
+  /**
+   * takeHeldRestarts returns the units whose starts the safeguards of `around` held during the transaction just run
+   * (apt: what cosi's policy-rc.d recorded), and clears the record.
+   */
+  takeHeldRestarts?(host: Host): Promise<string[]>;
   /** lockProblem recognizes a failure caused by another process holding the manager's lock, and says so. */
   lockProblem(result: CommandResult, options: TransactionOptions): string | undefined;
 }

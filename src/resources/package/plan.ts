@@ -2,12 +2,13 @@ import {error, type Diagnostic, type DocumentPath} from '../../diag/diagnostic.j
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
-import {restartDisruption, type Disruption} from '../../plan/disruption.js';
+import {restartDisruption} from '../../plan/disruption.js';
 import type {Change} from '../../plan/change.js';
 import {address} from '../../plan/resource-kind.js';
 import type {PackageChangeData} from './change-data.js';
-import {decidePackage} from './decide.js';
+import {decidePackage, type Decision} from './decide.js';
 import type {PackageObserved} from './probe.js';
+import {planLists} from './plan-lists.js';
 import {bundleTransactions} from './transaction.js';
 import {isPresent, wantedPackages} from './wanted.js';
 
@@ -71,78 +72,14 @@ export function planPackages({
           });
           break;
         case 'change': {
-          if (installed?.held) {
-            diagnostics.push(
-              heldError(
-                wanted.name,
-                `${decision.direction} it from ${installed.version} to ${decision.target}`,
-                path,
-                addr,
-              ),
-            );
-            break;
-          }
-          const disruption = decision.direction === 'install' ? 'none' : restartOf(observed, wanted.name);
-          changes.push({
-            ...base,
-            action: decision.direction === 'install' ? 'create' : 'update',
-            after: decision.target,
-            reason:
-              disruption === 'none'
-                ? decision.reason
-                : `${decision.reason}; ${disruption.slice('restart:'.length)} runs it and must restart to use the new version`,
-            disruption,
-            ...(managed ? {} : {original: base.before}),
-            data: {op: 'install', manager, name: wanted.name, version: decision.target} satisfies PackageChangeData,
-          });
+          const planned = installChange(observed, base, decision, {name: wanted.name, path, managed});
+          if ('severity' in planned) diagnostics.push(planned);
+          else changes.push(planned);
         }
       }
     }
 
-    for (const [name, path] of desired.packages.remove) {
-      const installed = observed.installed[name];
-      const addr = address('package', name);
-      const base = {
-        address: addr,
-        kind: 'package' as const,
-        dependsOn: [],
-        inputs: inputsOf(observed, name),
-        disruption: 'none' as const,
-      };
-      if (!isPresent(installed)) {
-        if (state.resources[addr] !== undefined)
-          changes.push({
-            ...base,
-            action: 'delete',
-            before: null,
-            after: null,
-            reason: 'not installed, as the document asks; cosi stops tracking it',
-            data: {op: 'forget', name},
-          });
-        else
-          changes.push({
-            ...base,
-            action: 'noop',
-            before: null,
-            after: null,
-            reason: 'not installed',
-            data: {op: 'none', name},
-          });
-        continue;
-      }
-      if (installed.held) {
-        diagnostics.push(heldError(name, `remove it (${installed.version})`, path, addr));
-        continue;
-      }
-      changes.push({
-        ...base,
-        action: 'delete',
-        before: installed.version,
-        after: null,
-        reason: `installed ${installed.version}; the document lists it under remove`,
-        data: {op: 'remove', manager, name} satisfies PackageChangeData,
-      });
-    }
+    planRemovals(desired, observed, state, changes, diagnostics);
     if (observed.removalExtras.length > 0) {
       const listed = [...desired.packages.remove.keys()].filter((n) => isPresent(observed.installed[n]));
       diagnostics.push(
@@ -172,7 +109,113 @@ export function planPackages({
       data: {op: 'forget', name} satisfies PackageChangeData,
     });
   }
-  return {changes: bundleTransactions(changes), diagnostics};
+  const lists = planLists(desired, observed);
+  diagnostics.push(...lists.diagnostics);
+  const bundled = bundleTransactions(changes, {
+    ...(observed.preview ? {preview: observed.preview.steps} : {}),
+    ...(observed.removalSteps ? {removalPreview: observed.removalSteps} : {}),
+    restarts: observed.restarts ?? {},
+    restartServices: desired.packages.restartServices,
+    ...(lists.change ? {after: lists.change.address, afterInputs: lists.change.inputs} : {}),
+  });
+  return {changes: lists.change ? [lists.change, ...bundled] : bundled, diagnostics, conditions: lists.conditions};
+}
+
+/** planRemovals plans the `remove` entries: `delete` for an installed one, a forget or a noop otherwise. */
+function planRemovals(
+  desired: PlanRequest<PackageObserved>['desired'],
+  observed: PackageObserved,
+  state: PlanRequest<PackageObserved>['state'],
+  changes: Change<PackageChangeData>[],
+  diagnostics: Diagnostic[],
+): void {
+  const manager = observed.manager!;
+  for (const [name, path] of desired.packages.remove) {
+    const installed = observed.installed[name];
+    const addr = address('package', name);
+    const base = {
+      address: addr,
+      kind: 'package' as const,
+      dependsOn: [],
+      inputs: inputsOf(observed, name),
+      disruption: 'none' as const,
+    };
+    if (!isPresent(installed)) {
+      if (state.resources[addr] !== undefined)
+        changes.push({
+          ...base,
+          action: 'delete',
+          before: null,
+          after: null,
+          reason: 'not installed, as the document asks; cosi stops tracking it',
+          data: {op: 'forget', name},
+        });
+      else
+        changes.push({
+          ...base,
+          action: 'noop',
+          before: null,
+          after: null,
+          reason: 'not installed',
+          data: {op: 'none', name},
+        });
+      continue;
+    }
+    if (installed.held) {
+      diagnostics.push(heldError(name, `remove it (${installed.version})`, path, addr));
+      continue;
+    }
+    changes.push({
+      ...base,
+      action: 'delete',
+      before: installed.version,
+      after: null,
+      reason: `installed ${installed.version}; the document lists it under remove`,
+      data: {op: 'remove', manager, name} satisfies PackageChangeData,
+    });
+  }
+}
+
+type ChangeBase = Pick<Change<PackageChangeData>, 'address' | 'kind' | 'before' | 'dependsOn' | 'inputs'>;
+
+/**
+ * installChange is the change (or the held-package error) for one `install` entry whose decision is a change: `create`
+ * for a missing package, else `update` owing the restarts of the units it runs (`restartsOf`). Pure.
+ */
+function installChange(
+  observed: PackageObserved,
+  base: ChangeBase,
+  decision: Extract<Decision, {kind: 'change'}>,
+  entry: {name: string; path: DocumentPath; managed: boolean},
+): Change<PackageChangeData> | Diagnostic {
+  const {name, path, managed} = entry;
+  const installed = observed.installed[name];
+  if (installed?.held)
+    return heldError(
+      name,
+      `${decision.direction} it from ${installed.version} to ${decision.target}`,
+      path,
+      base.address,
+    );
+  const units = decision.direction === 'install' ? [] : restartsOf(observed, name);
+  return {
+    ...base,
+    action: decision.direction === 'install' ? 'create' : 'update',
+    after: decision.target,
+    reason:
+      units.length === 0
+        ? decision.reason
+        : `${decision.reason}; ${units.join(', ')} ${units.length > 1 ? 'run' : 'runs'} it and must restart to use the new version`,
+    disruption: units.length > 0 ? restartDisruption(units[0]!) : 'none',
+    ...(managed ? {} : {original: base.before}),
+    data: {
+      op: 'install',
+      manager: observed.manager!,
+      name,
+      version: decision.target,
+      ...(units.length > 0 ? {restarts: units} : {}),
+    } satisfies PackageChangeData,
+  };
 }
 
 function inputsOf(observed: PackageObserved, name: string): string {
@@ -183,11 +226,10 @@ function inputsOf(observed: PackageObserved, name: string): string {
   });
 }
 
-function restartOf(observed: PackageObserved, name: string): Disruption {
-  const unit = Object.keys(observed.unitPackages)
-    .sort()
-    .find((u) => observed.unitPackages[u] === name);
-  return unit ? restartDisruption(unit) : 'none';
+/** restartsOf lists the units an in-place change of `name` owes restarts of: declared units it runs, and active ones it ships. */
+function restartsOf(observed: PackageObserved, name: string): string[] {
+  const declared = Object.keys(observed.unitPackages).filter((u) => observed.unitPackages[u] === name);
+  return [...new Set([...declared, ...(observed.restarts?.[name] ?? [])])].sort();
 }
 
 function heldError(name: string, change: string, path: DocumentPath, addr: string): Diagnostic {

@@ -5,7 +5,11 @@ import type {Host} from '../../host/host.js';
 import type {InstalledPackage, Offer, PackageBackend} from './backend.js';
 import {detectManager} from './detect.js';
 import {runUnits, unitFileDirs} from './units.js';
+import {isStale, probeLists, type ListsState} from './lists.js';
+import {installItems, owedRestarts, simulate, type TransactionPreview} from './probe-transaction.js';
+import type {PreviewStep} from './transaction-preview.js';
 import type {PackageManagerName} from './version/index.js';
+import {packageTransactionOptions} from './apply.js';
 import {isPresent, needsOffer, wantedPackages} from './wanted.js';
 
 /** PackageObserved is the probed package state, restricted to the packages the document names or cosi manages. */
@@ -23,6 +27,16 @@ export interface PackageObserved {
   readonly unitPackages: Readonly<Record<string, string>>;
   /** What a dry run of the removals would remove besides the packages listed under `remove`. */
   readonly removalExtras: readonly string[];
+  /** The lists' age (or that they are missing); absent when nothing was probed. */
+  readonly lists?: ListsState;
+  /** True when offers and previews come from a private refresh of the lists (the plan refreshes the node's first). */
+  readonly listsView?: boolean;
+  /** The resolver's answer for the install transaction the plan makes, when the manager can say. */
+  readonly preview?: TransactionPreview;
+  /** The resolver's answer for the removal transaction. */
+  readonly removalSteps?: readonly PreviewStep[];
+  /** Per package the transaction changes in place: the units it owes restarts of (see `owedRestarts`). */
+  readonly restarts?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** emptyObserved is the observation of a document without packages on a node where cosi manages none. */
@@ -54,19 +68,47 @@ export async function probePackages({host, desired, state}: ProbeRequest): Promi
   const toRemove = [...desired.packages.remove.keys()].filter((name) => isPresent(byName.get(name)));
   const upgradable = offerNames.filter((name) => isPresent(byName.get(name)));
 
-  const [offers, unitPackages, removalExtras] = await Promise.all([
-    readOffers(host, backend, offerNames),
+  const lists = await probeLists(host, backend.lists, Date.now());
+  const {refresh} = desired.packages;
+  const view =
+    refresh !== 'never' && isStale(lists, refresh.maxAgeSeconds) && offerNames.length > 0 && backend.listsView
+      ? await prepareListsView(host, backend)
+      : undefined;
+
+  const [offers, unitPackages, removal] = await Promise.all([
+    readOffers(host, backend, offerNames, view),
     upgradable.length > 0 ? readUnitPackages(host, backend, desired) : {},
-    toRemove.length > 0 ? readRemovalExtras(host, backend, toRemove, desired.packages.remove) : [],
+    toRemove.length > 0 ? readRemoval(host, backend, toRemove, desired.packages.remove, view) : undefined,
   ]);
+  const items = installItems(desired, backend, byName, offers);
+  const steps = items.length > 0 ? await simulate(host, backend, backend.installSimulation?.(items), view) : undefined;
+  const restarts = await owedRestarts(host, backend, steps ?? [], desired.packages.restartServices);
   return {
     manager: backend.manager,
     count: all.filter(isPresent).length,
     installed,
     offers,
     unitPackages,
-    removalExtras,
+    removalExtras: removal?.extras ?? [],
+    lists,
+    ...(view ? {listsView: true} : {}),
+    ...(steps ? {preview: {items, steps}} : {}),
+    ...(removal?.steps ? {removalSteps: removal.steps} : {}),
+    restarts,
   };
+}
+
+/**
+ * prepareListsView refreshes the manager's private lists for the plan (see `PackageBackend.listsView`) and returns
+ * the environment that makes queries read them. A refresh that fails fails the probe, naming the command.
+ */
+async function prepareListsView(host: Host, backend: PackageBackend): Promise<Record<string, string>> {
+  const view = backend.listsView!;
+  for (const dir of ['/run', '/run/cosi', view.dir, `${view.dir}/lists`, `${view.dir}/lists/partial`])
+    await host.ensureDir(dir, 0o755);
+  for (const [path, content] of Object.entries(view.files(view.dir))) await host.writeAtomic(path, content);
+  await query(host, backend, view.refresh(view.dir, packageTransactionOptions));
+  return view.env(view.dir);
 }
 
 async function query(
@@ -86,9 +128,13 @@ async function readOffers(
   host: Host,
   backend: PackageBackend,
   names: readonly string[],
+  env: Readonly<Record<string, string>> | undefined,
 ): Promise<Record<string, Offer | null>> {
   if (names.length === 0) return {};
-  const parsed = backend.parseOffers(await query(host, backend, backend.offersQuery(names)));
+  const request = backend.offersQuery(names);
+  const parsed = backend.parseOffers(
+    await query(host, backend, env ? {...request, env: {...request.env, ...env}} : request),
+  );
   return Object.fromEntries(names.map((name) => [name, parsed.get(name) ?? null]));
 }
 
@@ -117,13 +163,17 @@ async function readUnitPackages(
   return out;
 }
 
-async function readRemovalExtras(
+async function readRemoval(
   host: Host,
   backend: PackageBackend,
   names: readonly string[],
   listed: ReadonlyMap<string, unknown>,
-): Promise<string[]> {
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<{extras: string[]; steps?: PreviewStep[]}> {
+  const request = backend.removalSimulation(names);
   // dnf's dry run answers "no" and exits 1 by design.
-  const removed = backend.parseRemovalSimulation(await query(host, backend, backend.removalSimulation(names), [0, 1]));
-  return [...new Set(removed.filter((name) => !listed.has(name)))].sort();
+  const stdout = await query(host, backend, env ? {...request, env: {...request.env, ...env}} : request, [0, 1]);
+  const removed = backend.parseRemovalSimulation(stdout);
+  const extras = [...new Set(removed.filter((name) => !listed.has(name)))].sort();
+  return backend.parseSimulation ? {extras, steps: backend.parseSimulation(stdout)} : {extras};
 }

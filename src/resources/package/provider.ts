@@ -5,6 +5,7 @@ import type {Host} from '../../host/host.js';
 import {applyPackage} from './apply.js';
 import {backends} from './backends.js';
 import {packageFacts} from './facts.js';
+import {packageOwes} from './owes.js';
 import {planPackages} from './plan.js';
 import {probePackages, type PackageObserved} from './probe.js';
 
@@ -27,6 +28,7 @@ export function createPackageProvider(
     sections: ['spec.packages'],
     probe: (request) => probePackages({...request, host: through(request.host)}),
     plan: planPackages,
+    owes: packageOwes,
     apply: (request) => applyPackage({...request, host: through(request.host)}),
     facts: (request) => packageFacts({host: through(request.host)}),
     // Whatever manager the node has now: a leftover of one it had before is still cosi's to take away.

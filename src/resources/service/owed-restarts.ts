@@ -85,7 +85,8 @@ function restartChange(
     disruption: restartDisruption(unit),
     dependsOn: [...addresses, ...before],
     inputs,
-    data: {...(existing?.data as object | undefined), restart},
+    // A unit the document does not declare has no change of its own: the data names it (ServiceChangeData.unit).
+    data: {unit, ...(existing?.data as object | undefined), restart},
     carriesOut: restart,
   };
 }

@@ -15,6 +15,8 @@ function lockWait(options: TransactionOptions): string[] {
 export const apkBackend: PackageBackend = {
   manager: 'apk',
   tools: 'apk',
+  lists: {dir: '/var/cache/apk', index: /^APKINDEX\..+\.tar\.gz$/, stamps: ['/var/cache/apk']},
+  refreshCommand: (options) => ({argv: ['apk', 'update', ...lockWait(options)], timeoutMs: 1_800_000}),
   markers: ['/sbin/apk'],
   installedQuery: () => ({argv: ['apk', 'info', '-v']}),
   parseInstalled: parseApkInfo,

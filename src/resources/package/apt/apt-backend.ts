@@ -2,7 +2,10 @@ import type {CommandResult} from '../../../host/command.js';
 import type {PackageBackend, TransactionOptions} from '../backend.js';
 import {parseAptCachePolicy, parseAptSimulation} from './apt-cache-policy.js';
 import {dpkgQueryFormat, parseDpkgQuery, parseDpkgSearch} from './dpkg-query.js';
-import {policyRcDLeftovers, withPolicyRcD} from './policy-rc-d.js';
+import {readDpkgFileLists} from './dpkg-file-lists.js';
+import {aptListsView} from './apt-lists-view.js';
+import {parseAptTransactionSimulation} from './apt-transaction-simulation.js';
+import {policyRcDLeftovers, takeHeldRestarts, withPolicyRcD} from './policy-rc-d.js';
 
 const noninteractive = {DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none'};
 
@@ -18,7 +21,7 @@ function transactionTimeoutMs(options: TransactionOptions): number {
 
 /**
  * aptBackend drives Debian's apt and dpkg: `dpkg-query -W` for the installed packages, `apt-cache policy` for what
- * the repositories offer (from the indexes as last downloaded: cosi does not run `apt-get update`), `dpkg-query -S`
+ * the repositories offer (from the node's lists, or with `packages.refresh` over stale lists from a private refresh: `aptListsView`), `apt-get update` as the refresh, `apt-get -s` dry runs for the resolver's answer, `dpkg-query -S`
  * for unit file owners, and `apt-get` for transactions: non-interactive, no recommends, downgrades allowed, existing
  * configuration files kept, and `--no-remove` on installs so that a conflict can never uninstall a package the
  * document did not name.
@@ -58,6 +61,32 @@ export const aptBackend: PackageBackend = {
     env: noninteractive,
     timeoutMs: transactionTimeoutMs(options),
   }),
+  lists: {
+    dir: '/var/lib/apt/lists',
+    index: /_Packages(\.(gz|xz|lz4|zst|bz2))?$/,
+    stamps: ['/var/lib/apt/periodic/update-success-stamp', '/var/lib/apt/lists', '/var/lib/apt/lists/partial'],
+  },
+  refreshCommand: (options) => ({
+    argv: ['apt-get', 'update', ...lockOptions(options)],
+    env: noninteractive,
+    timeoutMs: transactionTimeoutMs(options),
+  }),
+  refreshStamp: '/var/lib/apt/periodic/update-success-stamp',
+  listsView: aptListsView,
+  installSimulation: (items) => ({
+    argv: [
+      'apt-get',
+      '-s',
+      'install',
+      '--no-install-recommends',
+      '--allow-downgrades',
+      '--no-remove',
+      ...items.map((item) => `${item.name}=${item.version}`),
+    ],
+  }),
+  parseSimulation: parseAptTransactionSimulation,
+  readFileLists: readDpkgFileLists,
+  takeHeldRestarts,
   around: withPolicyRcD,
   leftovers: policyRcDLeftovers,
   lockProblem: (result: CommandResult, options) =>

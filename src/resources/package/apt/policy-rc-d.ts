@@ -3,6 +3,7 @@ import type {Leftover} from '../../../engine/provider.js';
 import {OperationalError} from '../../../diag/cosi-error.js';
 import {describeFailure} from '../../../host/command.js';
 import type {Host} from '../../../host/host.js';
+import {heldRequests, heldRequestsMaxBytes, parseHeldRequests} from './held-restarts.js';
 
 /** policyRcD is the file invoke-rc.d and deb-systemd-invoke consult before starting or restarting a service. */
 export const policyRcD = '/usr/sbin/policy-rc.d';
@@ -13,9 +14,23 @@ export const policyRcD = '/usr/sbin/policy-rc.d';
  */
 export const policyRcDMarker = '/var/lib/cosi/policy-rc.d.json';
 
-/** denyAll is cosi's policy-rc.d: exit 101 means "action forbidden", so maintainer scripts start nothing. */
-export const denyAll =
-  '#!/bin/sh\n# Written by cosi for the duration of a package transaction; removed after it.\nexit 101\n';
+/**
+ * denyAll is cosi's policy-rc.d: exit 101 means "action forbidden", so maintainer scripts start nothing. It records
+ * each start-like request (`ID ACTION`, options skipped) in {@link heldRequests}, so that cosi carries the restarts
+ * out after the transaction (see `parseHeldRequests`, which treats that file as hostile).
+ */
+export const denyAll = [
+  '#!/bin/sh',
+  '# Written by cosi for the duration of a package transaction; removed after it.',
+  '# Forbids every start and records what was asked, for cosi to carry out after the transaction.',
+  'while [ "$#" -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done',
+  'case "$1" in \'\'|-*|*[!A-Za-z0-9:_.@-]*) exit 101 ;; esac',
+  'case "$2" in',
+  `  start|restart|reload|force-reload|try-restart) printf '%s %s\\n' "$1" "$2" >>${heldRequests} 2>/dev/null ;;`,
+  'esac',
+  'exit 101',
+  '',
+].join('\n');
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -76,6 +91,7 @@ export async function withPolicyRcD<T>(host: Host, body: () => Promise<T>): Prom
   await host.writeAtomic(policyRcDMarker, JSON.stringify({path: policyRcD, sha256: sha256(denyAll)}) + '\n', {
     mode: 0o600,
   });
+  await host.remove(heldRequests);
   await host.writeAtomic(policyRcD, denyAll, {mode: 0o755});
   try {
     return await body();
@@ -190,4 +206,18 @@ async function waitForDpkg(host: Host): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * takeHeldRestarts reads the units whose starts and restarts cosi's policy-rc.d held during the last transaction
+ * (see {@link parseHeldRequests}) and removes the record. A record that is not a regular file (a symlink, a
+ * directory planted under the root) is removed unread.
+ */
+export async function takeHeldRestarts(host: Host): Promise<string[]> {
+  const info = await host.lstat(heldRequests);
+  if (info === undefined) return [];
+  const text =
+    info.isFile() && info.size <= heldRequestsMaxBytes * 4 ? ((await host.readText(heldRequests)) ?? '') : '';
+  await host.remove(heldRequests);
+  return parseHeldRequests(text);
 }

@@ -16,6 +16,12 @@ function timeoutMs(options: TransactionOptions): number {
 export const dnfBackend: PackageBackend = {
   manager: 'dnf',
   tools: 'dnf/rpm',
+  lists: {
+    dir: '/var/cache/dnf',
+    index: /^.+-[0-9a-f]{16}$|\.solv$/,
+    stamps: ['/var/cache/dnf/last_makecache', '/var/cache/dnf'],
+  },
+  refreshCommand: () => ({argv: ['dnf', 'makecache', '--quiet'], timeoutMs: 1_800_000}),
   markers: ['/usr/bin/rpm', '/usr/bin/dnf'],
   installedQuery: () => ({argv: ['rpm', '-qa', '--queryformat', rpmQueryFormat]}),
   parseInstalled: parseRpmQuery,

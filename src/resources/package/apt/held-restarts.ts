@@ -1,0 +1,45 @@
+import {unitName} from '../units.js';
+
+/**
+ * heldRequests is where cosi's policy-rc.d records what maintainer scripts asked for while it held them: one
+ * `ID ACTION` line per request (invoke-rc.d passes an init script's name, deb-systemd-invoke a unit's).
+ */
+export const heldRequests = '/var/lib/cosi/policy-rc.d.requests';
+
+/** heldRequestsMaxBytes bounds what cosi reads of the file: a transaction asks for a few lines. */
+export const heldRequestsMaxBytes = 64 * 1024;
+
+/** heldRequestsMaxUnits bounds how many units one transaction may owe restarts of. */
+const maxUnits = 256;
+
+const actions = new Set(['start', 'restart', 'reload', 'force-reload', 'try-restart']);
+
+/**
+ * safeUnitName accepts a systemd unit name that may reach `systemctl`'s command line: systemd's characters only
+ * (letters, digits, `: _ . @ \ -`), not starting with `-` or `.`, no `..`, at most 255 characters, no template
+ * without an instance (`ssh@.service`). Returns the full name (`.service` added when no suffix is given).
+ */
+export function safeUnitName(id: string): string | undefined {
+  if (id.length === 0 || id.length > 240 || !/^[A-Za-z0-9:_.@\\-]+$/.test(id)) return undefined;
+  if (id.startsWith('-') || id.startsWith('.') || id.includes('..')) return undefined;
+  const unit = unitName(id);
+  if (unit.length > 255 || /@\.[a-z]+$/.test(unit)) return undefined;
+  return unit;
+}
+
+/**
+ * parseHeldRequests reads the policy-rc.d record, which is under the node's root and hostile: only lines of exactly
+ * `ID ACTION`, with a start-like action and a safe unit name, count; the rest (junk, options, names with `..` or a
+ * leading `-`, control characters, lines beyond the size bound) is skipped. Returns the distinct units, sorted,
+ * at most 256. Pure.
+ */
+export function parseHeldRequests(text: string): string[] {
+  const units = new Set<string>();
+  for (const line of text.slice(0, heldRequestsMaxBytes).split('\n')) {
+    const m = /^([^\s]+) ([a-z-]+)$/.exec(line);
+    if (!m || !actions.has(m[2]!)) continue;
+    const unit = safeUnitName(m[1]!);
+    if (unit && units.size < maxUnits) units.add(unit);
+  }
+  return [...units].sort();
+}
