@@ -10,6 +10,17 @@ import type {NodeConfig} from './generated/types.js';
 
 const at = (path: DocumentPath) => formatDocumentPath(path);
 
+/** reservedModule refuses the module name `initramfs`: `module.initramfs` is the address of the initramfs rebuild. */
+function reservedModule(canonical: string, path: DocumentPath): Diagnostic[] {
+  if (canonical !== 'initramfs') return [];
+  return [
+    error(
+      `no kernel module is named initramfs: cosi keeps the address module.initramfs for the rebuild of the node's initramfs`,
+      {path},
+    ),
+  ];
+}
+
 /**
  * checkRules enforces the document rules the schema cannot express (SPEC §1): one identity declared once
  * (sysctl dot/slash forms, module `-`/`_` spellings), names that are safe on a command line or in a path, and
@@ -44,6 +55,7 @@ export function checkRules(config: NodeConfig): Diagnostic[] {
     const path = ['spec', 'modules', name];
     const canonical = canonicalModuleName(name);
     const first = modules.get(canonical);
+    found.push(...reservedModule(canonical, path));
     if (first)
       found.push(
         error(

@@ -5,9 +5,11 @@ import type {ResourceKind} from './resource-kind.js';
  * - `csi-driver-unhealthy`: a declared CSI driver's node plugin does not answer, or is not ready (the kubelet runs
  *   it; at boot cosi runs before the kubelet, so none can be up yet);
  * - `cni-plugin-not-installed`: a binary that `cni.external` says another component (a CNI DaemonSet) installs is
- *   not there yet, or not executable.
+ *   not there yet, or not executable;
+ * - `module-built-in`: a declared module is built into the running kernel: always loaded, nothing to load or persist
+ *   (informational: nobody has to act on it).
  */
-export type ConditionType = 'csi-driver-unhealthy' | 'cni-plugin-not-installed';
+export type ConditionType = 'csi-driver-unhealthy' | 'cni-plugin-not-installed' | 'module-built-in';
 
 /**
  * Condition is one such state, at one resource's address (SPEC §2): reported by plan, drift (the metric

@@ -6,15 +6,19 @@ import {assertNever} from '../../diag/cosi-error.js';
 import {loadCommand, unloadCommand, type ModuleChangeData} from './live-operation.js';
 import {cosiModprobeEntries, cosiModprobeFile, renderCosiModprobeFile} from './modprobe-d.js';
 import {parseProcModules} from './proc-modules.js';
+import {applyInitramfs} from './initramfs-apply.js';
+import {initramfsAddress} from './initramfs-tool.js';
 import {cosiModulesLoadFile, parseModulesLoadFile, renderCosiModulesLoadFile} from './modules-load-d.js';
 
 /**
  * applyModule carries out one planned module change: first cosi's modules-load.d and modprobe.d files (rewritten
  * atomically, only when their content changes: a `blocked` module's `install /bin/false` goes away before a load,
  * and a load already sees cosi's `install` and `options` lines), then the live operation (`modprobe`, `rmmod`, or
- * both for a reload). Idempotent: applying the same change again writes nothing and runs nothing.
+ * both for a reload). Idempotent: applying the same change again writes nothing and runs nothing. The initramfs
+ * rebuild (`module.initramfs`) is {@link applyInitramfs}.
  */
 export async function applyModule({host, change, state}: ApplyRequest): Promise<ApplyOutcome> {
+  if (change.address === initramfsAddress) return applyInitramfs({host, change, state});
   const data = change.data as ModuleChangeData;
   await persist(host, data);
   switch (data.live) {
