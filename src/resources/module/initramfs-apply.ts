@@ -17,7 +17,7 @@ export async function applyInitramfs({host, change, state}: ApplyRequest): Promi
   const {tool} = change.data as InitramfsChangeData;
   // Read before the tool runs: the image holds what the files held then.
   const content = contentOfFiles(await host.readText(cosiModprobeFile), await host.readText(cosiModulesLoadFile));
-  await runChecked(host, {argv: rebuildCommand(tool), timeoutMs: 900_000});
+  await runChecked(host, {argv: rebuildCommand(tool), timeoutMs: 1_800_000});
   if (change.action === 'delete') return {forget: true};
   const applied: InitramfsRecord = {tool, ...content};
   return {record: appliedRecord({state, change, original: null, applied})};
