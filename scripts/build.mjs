@@ -56,9 +56,12 @@ writeFileSync(join(out, 'validate-document.js'), header + standalone(ajv, valida
   const protoRoot = new protobuf.Root();
   protoRoot.resolvePath = (_origin, target) =>
     target.startsWith('google/protobuf/') ? target : join(root, 'proto', target.replace(/^.*?(v1alpha1\/)/, '$1'));
-  protoRoot.loadSync(['v1alpha1/state.proto', 'v1alpha1/meta.proto'].map((f) => join(root, 'proto', f)), {
-    keepCase: true,
-  });
+  protoRoot.loadSync(
+    ['v1alpha1/state.proto', 'v1alpha1/meta.proto'].map((f) => join(root, 'proto', f)),
+    {
+      keepCase: true,
+    },
+  );
   const agentOut = join(root, 'dist/src/agent/generated');
   mkdirSync(agentOut, {recursive: true});
   writeFileSync(

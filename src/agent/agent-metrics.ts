@@ -23,7 +23,13 @@ export class AgentMetrics {
   #rebootHeld = 0;
 
   /** reconciled records one reconcile: its plan (after any apply) and drift, or its failure. */
-  reconciled(request: {ok: boolean; seconds: number; plan?: Plan; differences?: readonly DriftDifference[]; at: Date}): void {
+  reconciled(request: {
+    ok: boolean;
+    seconds: number;
+    plan?: Plan;
+    differences?: readonly DriftDifference[];
+    at: Date;
+  }): void {
     this.#ok = request.ok;
     this.#at = request.at;
     this.#reconciles[request.ok ? 'ok' : 'failed']++;
@@ -61,10 +67,16 @@ export class AgentMetrics {
       '# TYPE cosi_agent_reconciles_total counter',
       `cosi_agent_reconciles_total{result="ok"} ${this.#reconciles.ok}`,
       `cosi_agent_reconciles_total{result="failed"} ${this.#reconciles.failed}`,
-      ...summary('cosi_agent_reconcile_duration_seconds', 'How long reconciles took (probe, plan, apply, probe).', this.#reconcileSeconds),
+      ...summary(
+        'cosi_agent_reconcile_duration_seconds',
+        'How long reconciles took (probe, plan, apply, probe).',
+        this.#reconcileSeconds,
+      ),
       '# HELP cosi_agent_applies_total Applies by the agent, by result.',
       '# TYPE cosi_agent_applies_total counter',
-      ...(['ok', 'failed', 'stopped'] as const).map((r) => `cosi_agent_applies_total{result="${r}"} ${this.#applies[r]}`),
+      ...(['ok', 'failed', 'stopped'] as const).map(
+        (r) => `cosi_agent_applies_total{result="${r}"} ${this.#applies[r]}`,
+      ),
       ...summary('cosi_agent_apply_duration_seconds', 'How long applies took.', this.#applySeconds),
       '# HELP cosi_agent_changes_applied_total Changes the agent carried out.',
       '# TYPE cosi_agent_changes_applied_total counter',

@@ -36,7 +36,11 @@ export async function planNode(host: Host, document: LoadedDocument): Promise<No
     sections: documentSections,
     interruptedRestarts: interrupted ? restartsOwedByInterrupted(interrupted) : [],
   });
-  return {plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})}, state, interrupted: !!interrupted};
+  return {
+    plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})},
+    state,
+    interrupted: !!interrupted,
+  };
 }
 
 /** ApplyRun is what the agent asks to apply: the changes (a subset of a fresh plan), how to report, when to stop. */

@@ -10,16 +10,14 @@ export type Encode = (message: string, value: Record<string, unknown>) => Uint8A
  * protobuf messages (cosi.resource.meta's NamespaceSpec and ResourceDefinitionSpec).
  */
 export function metaResources(encode: Encode): {namespaces: ResourceBody[]; definitions: ResourceBody[]} {
-  const namespaces = Object.entries(namespaceDescriptions).map(
-    ([name, description]): ResourceBody => ({
-      namespace: 'meta',
-      type: 'Namespaces.meta.cosi.dev',
-      id: name,
-      labels: {},
-      spec: {description},
-      protoSpec: encode('cosi.resource.meta.NamespaceSpec', {description}),
-    }),
-  );
+  const namespaces = Object.entries(namespaceDescriptions).map(([name, description]): ResourceBody => ({
+    namespace: 'meta',
+    type: 'Namespaces.meta.cosi.dev',
+    id: name,
+    labels: {},
+    spec: {description},
+    protoSpec: encode('cosi.resource.meta.NamespaceSpec', {description}),
+  }));
   const definitions = typeDefinitions.map((d): ResourceBody => {
     const spec = {
       type: d.type,

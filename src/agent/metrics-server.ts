@@ -43,7 +43,8 @@ export async function serveMetrics(request: {
 export function parseAddress(address: string): {host?: string; port: number} {
   const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(address);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new Error(`expected --metrics HOST:PORT (e.g. 127.0.0.1:9100), got ${JSON.stringify(address)}`);
+  if (!m || port > 65535)
+    throw new Error(`expected --metrics HOST:PORT (e.g. 127.0.0.1:9100), got ${JSON.stringify(address)}`);
   const host = m[1]!.replace(/^\[|\]$/g, '');
   return host === '' ? {port} : {host, port};
 }

@@ -7,7 +7,7 @@ import type {Change} from '../plan/change.js';
  */
 export function holdForReboot(changes: readonly Change[]): {apply: Change[]; held: Change[]} {
   const held = new Set(changes.filter((c) => c.disruption === 'reboot').map((c) => c.address));
-  for (let grew = held.size > 0; grew; ) {
+  for (let grew = held.size > 0; grew;) {
     grew = false;
     for (const c of changes)
       if (!held.has(c.address) && c.dependsOn.some((d) => held.has(d))) {

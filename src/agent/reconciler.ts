@@ -92,7 +92,12 @@ export class Reconciler {
       const errors = planned.plan.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) throw new ReconcileError(errors.map((d) => formatDiagnostic(d)).join('\n'));
       this.failures = 0;
-      metrics.reconciled({ok: true, seconds: (performance.now() - started) / 1000, ...this.#drift(planned), at: new Date()});
+      metrics.reconciled({
+        ok: true,
+        seconds: (performance.now() - started) / 1000,
+        ...this.#drift(planned),
+        at: new Date(),
+      });
       log('info', 'reconciled', {trigger, mode: this.options.mode, pending: planned.plan.changes.length});
     } catch (cause) {
       this.failures++;
@@ -180,7 +185,11 @@ export class Reconciler {
   }
 
   #drift(planned: NodePlan) {
-    const differences = planned.plan.changes.map((c) => ({address: c.address, kind: c.kind, cause: driftCause(planned.state, c)}));
+    const differences = planned.plan.changes.map((c) => ({
+      address: c.address,
+      kind: c.kind,
+      cause: driftCause(planned.state, c),
+    }));
     return {plan: planned.plan, differences};
   }
 }

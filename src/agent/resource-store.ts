@@ -46,7 +46,9 @@ export class ResourceStore {
       const next = this.#versioned(body, old);
       if (next === old) continue;
       collection.items.set(body.id, next);
-      events.push(this.#record(collection, old ? {type: 'UPDATED', resource: next, old} : {type: 'CREATED', resource: next}));
+      events.push(
+        this.#record(collection, old ? {type: 'UPDATED', resource: next, old} : {type: 'CREATED', resource: next}),
+      );
     }
     for (const [id, old] of [...collection.items]) {
       if (seen.has(id)) continue;

@@ -31,17 +31,69 @@ export interface TypeDefinition {
 export const typeDefinitions: readonly TypeDefinition[] = [
   {type: 'NodeConfigs.cosi.dev', namespace: 'config', display: 'NodeConfig', aliases: ['nodeconfig', 'config']},
   {type: 'SysctlStatuses.cosi.dev', namespace: 'node', display: 'SysctlStatus', aliases: ['sysctlstatus', 'sysctls']},
-  {type: 'ModuleStatuses.cosi.dev', namespace: 'node', display: 'ModuleStatus', aliases: ['modulestatus', 'modules'], kind: 'module'},
-  {type: 'PackageStatuses.cosi.dev', namespace: 'node', display: 'PackageStatus', aliases: ['packagestatus', 'packages'], kind: 'package'},
-  {type: 'ServiceStatuses.cosi.dev', namespace: 'node', display: 'ServiceStatus', aliases: ['servicestatus', 'services'], kind: 'service'},
-  {type: 'RuntimeStatuses.cosi.dev', namespace: 'node', display: 'RuntimeStatus', aliases: ['runtimestatus', 'runtimes'], kind: 'runtime'},
-  {type: 'CNINetworkStatuses.cosi.dev', namespace: 'node', display: 'CNINetworkStatus', aliases: ['cninetworkstatus', 'cninetworks'], kind: 'cni.network'},
-  {type: 'CSIDriverStatuses.cosi.dev', namespace: 'node', display: 'CSIDriverStatus', aliases: ['csidriverstatus', 'csidrivers'], kind: 'csi.driver'},
-  {type: 'SeccompProfileStatuses.cosi.dev', namespace: 'node', display: 'SeccompProfileStatus', aliases: ['seccompprofilestatus', 'seccompprofiles'], kind: 'seccomp.profile'},
+  {
+    type: 'ModuleStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'ModuleStatus',
+    aliases: ['modulestatus', 'modules'],
+    kind: 'module',
+  },
+  {
+    type: 'PackageStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'PackageStatus',
+    aliases: ['packagestatus', 'packages'],
+    kind: 'package',
+  },
+  {
+    type: 'ServiceStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'ServiceStatus',
+    aliases: ['servicestatus', 'services'],
+    kind: 'service',
+  },
+  {
+    type: 'RuntimeStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'RuntimeStatus',
+    aliases: ['runtimestatus', 'runtimes'],
+    kind: 'runtime',
+  },
+  {
+    type: 'CNINetworkStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'CNINetworkStatus',
+    aliases: ['cninetworkstatus', 'cninetworks'],
+    kind: 'cni.network',
+  },
+  {
+    type: 'CSIDriverStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'CSIDriverStatus',
+    aliases: ['csidriverstatus', 'csidrivers'],
+    kind: 'csi.driver',
+  },
+  {
+    type: 'SeccompProfileStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'SeccompProfileStatus',
+    aliases: ['seccompprofilestatus', 'seccompprofiles'],
+    kind: 'seccomp.profile',
+  },
   {type: 'NodeFacts.cosi.dev', namespace: 'node', display: 'NodeFact', aliases: ['nodefacts', 'facts']},
   {type: 'Changes.cosi.dev', namespace: 'plan', display: 'Change', aliases: ['change', 'changes', 'plan']},
-  {type: 'Namespaces.meta.cosi.dev', namespace: 'meta', display: 'Namespace', aliases: ['namespace', 'namespaces', 'ns']},
-  {type: 'ResourceDefinitions.meta.cosi.dev', namespace: 'meta', display: 'ResourceDefinition', aliases: ['resourcedefinition', 'rd', 'rds', 'api-resources']},
+  {
+    type: 'Namespaces.meta.cosi.dev',
+    namespace: 'meta',
+    display: 'Namespace',
+    aliases: ['namespace', 'namespaces', 'ns'],
+  },
+  {
+    type: 'ResourceDefinitions.meta.cosi.dev',
+    namespace: 'meta',
+    display: 'ResourceDefinition',
+    aliases: ['resourcedefinition', 'rd', 'rds', 'api-resources'],
+  },
 ];
 
 /** namespaceDescriptions says what each namespace holds (the `meta` namespace's Namespace resources). */
@@ -59,6 +111,7 @@ export const namespaceDescriptions: Readonly<Record<Namespace, string>> = {
 export function resolveType(name: string): TypeDefinition | undefined {
   const wanted = name.toLowerCase();
   return typeDefinitions.find(
-    (d) => d.type.toLowerCase() === wanted || d.type.split('.')[0]!.toLowerCase() === wanted || d.aliases.includes(wanted),
+    (d) =>
+      d.type.toLowerCase() === wanted || d.type.split('.')[0]!.toLowerCase() === wanted || d.aliases.includes(wanted),
   );
 }

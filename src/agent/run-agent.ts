@@ -94,7 +94,12 @@ export async function runAgent(config: AgentConfig): Promise<number> {
         healthy: () => reconciler.failures < 5,
       })
     : undefined;
-  log('info', 'agent started', {sockets: sockets.paths, mode: config.mode, intervalMs: config.intervalMs, metrics: config.metrics ?? null});
+  log('info', 'agent started', {
+    sockets: sockets.paths,
+    mode: config.mode,
+    intervalMs: config.intervalMs,
+    metrics: config.metrics ?? null,
+  });
 
   let timer: NodeJS.Timeout | undefined;
   let stopped!: () => void;
@@ -103,7 +108,10 @@ export async function runAgent(config: AgentConfig): Promise<number> {
     clearTimeout(timer);
     if (stop.requested) return;
     const backoff = reconciler.failures > 0 ? Math.min(1000 * 2 ** (reconciler.failures - 1), maxBackoffMs) : Infinity;
-    timer = setTimeout(() => void reconciler.request(reconciler.failures > 0 ? 'retry' : 'interval').then(schedule), Math.min(config.intervalMs, backoff));
+    timer = setTimeout(
+      () => void reconciler.request(reconciler.failures > 0 ? 'retry' : 'interval').then(schedule),
+      Math.min(config.intervalMs, backoff),
+    );
   };
   let debounce: NodeJS.Timeout | undefined;
   const unwatch = watchDirectory(
@@ -114,7 +122,13 @@ export async function runAgent(config: AgentConfig): Promise<number> {
     },
     (message) => log('warning', `cannot watch the document's directory; only the interval reconciles: ${message}`),
   );
-  const poll = setInterval(() => void reconciler.refreshSysctls().catch((cause: Error) => log('warning', `sysctl refresh failed: ${cause.message}`)), config.sysctlPollMs ?? 2000);
+  const poll = setInterval(
+    () =>
+      void reconciler
+        .refreshSysctls()
+        .catch((cause: Error) => log('warning', `sysctl refresh failed: ${cause.message}`)),
+    config.sysctlPollMs ?? 2000,
+  );
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.requested) return;
     stop.requested = signal;
@@ -147,7 +161,10 @@ async function readSysctl(host: Host, store: ResourceStore, id: string) {
   const observed = await sysctlProvider.probe({
     host,
     // The sysctl probe reads only the keys of the desired state.
-    desired: {sysctls: new Map([[key.name, {key, value: '', path: []}]])} as Pick<DesiredState, 'sysctls'> as DesiredState,
+    desired: {sysctls: new Map([[key.name, {key, value: '', path: []}]])} as Pick<
+      DesiredState,
+      'sysctls'
+    > as DesiredState,
     state,
   });
   const live = observed.live[key.name];
@@ -166,18 +183,31 @@ async function updateConfig(request: {
   const {config, store, reconciler, text, version} = request;
   const current = store.get('config', 'NodeConfigs.cosi.dev', 'current');
   if (current && String(current.version) !== version)
-    return {ok: false, reason: 'conflict', message: `version conflict: the document is at version ${current.version}, the update was made against ${JSON.stringify(version)}`};
+    return {
+      ok: false,
+      reason: 'conflict',
+      message: `version conflict: the document is at version ${current.version}, the update was made against ${JSON.stringify(version)}`,
+    };
   const {document, diagnostics} = await loadDocument({file: config.file, text, patches: config.patches});
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!document || errors.length > 0)
-    return {ok: false, reason: 'invalid', message: errors.map((d) => formatDiagnostic(d)).join('\n'), diagnostics: errors};
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: errors.map((d) => formatDiagnostic(d)).join('\n'),
+      diagnostics: errors,
+    };
   try {
     if (config.inNode) {
       await config.host.ensureDir(dirname(config.inNode.nodePath), 0o755);
       await config.host.writeAtomic(config.inNode.nodePath, text, {mode: 0o644});
     } else await writeFileAtomic(config.file, text, {mode: 0o644});
   } catch (cause) {
-    return {ok: false, reason: 'unwritable', message: `cannot store the document at ${config.file}: ${(cause as Error).message}`};
+    return {
+      ok: false,
+      reason: 'unwritable',
+      message: `cannot store the document at ${config.file}: ${(cause as Error).message}`,
+    };
   }
   store.replaceKind('config', 'NodeConfigs.cosi.dev', [nodeConfig(text, config.file)]);
   config.log('info', 'document updated through the admin socket', {file: config.file});

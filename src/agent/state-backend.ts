@@ -5,7 +5,12 @@ import type {StoredResource} from './resource.js';
 /** ConfigUpdate is how an Update of the document ended. */
 export type ConfigUpdate =
   | {readonly ok: true; readonly resource: StoredResource}
-  | {readonly ok: false; readonly reason: 'invalid'; readonly message: string; readonly diagnostics: readonly Diagnostic[]}
+  | {
+      readonly ok: false;
+      readonly reason: 'invalid';
+      readonly message: string;
+      readonly diagnostics: readonly Diagnostic[];
+    }
   | {readonly ok: false; readonly reason: 'conflict' | 'unwritable'; readonly message: string};
 
 /** StateBackend is what the State service serves from: the store, on-demand reads, and the document's Update. */

@@ -14,17 +14,21 @@ export interface WireResource {
 export class StateClient {
   readonly #wire: Wire;
   readonly #client: GrpcJs.Client;
+  readonly #methods: Record<string, (...args: unknown[]) => unknown>;
 
   constructor(readonly socket: string) {
     this.#wire = loadWire();
     const Client = this.#wire.grpc.makeGenericClientConstructor(this.#wire.service, 'State');
     this.#client = new Client(`unix:${socket}`, this.#wire.grpc.credentials.createInsecure());
+    // The generic client's methods, by name (makeGenericClientConstructor types them only loosely).
+    this.#methods = this.#client as unknown as Record<string, (...args: unknown[]) => unknown>;
   }
 
   /** get reads one resource. */
   get(definition: TypeDefinition, id: string): Promise<WireResource> {
     return new Promise((resolve, reject) => {
-      (this.#client as unknown as Record<string, Function>)['Get']!(
+      this.#methods['Get']!.call(
+        this.#client,
         {namespace: definition.namespace, type: definition.type, id},
         {deadline: Date.now() + 10_000},
         (cause: GrpcJs.ServiceError | null, response: {resource: WireResource}) =>
@@ -37,7 +41,8 @@ export class StateClient {
   list(definition: TypeDefinition): Promise<WireResource[]> {
     return new Promise((resolve, reject) => {
       const items: WireResource[] = [];
-      const call = (this.#client as unknown as Record<string, Function>)['List']!(
+      const call = this.#methods['List']!.call(
+        this.#client,
         {namespace: definition.namespace, type: definition.type},
         {deadline: Date.now() + 30_000},
       ) as GrpcJs.ClientReadableStream<{resource: WireResource}>;
@@ -50,7 +55,7 @@ export class StateClient {
   /** watch follows a type (bootstrapped with its current resources); resolves when the stream ends. */
   watch(definition: TypeDefinition, onEvent: (type: string, resource: WireResource) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const call = (this.#client as unknown as Record<string, Function>)['Watch']!({
+      const call = this.#methods['Watch']!.call(this.#client, {
         namespace: definition.namespace,
         type: definition.type,
         options: {bootstrap_contents: true},
@@ -72,7 +77,9 @@ export class StateClient {
   #failure(cause: GrpcJs.ServiceError): Error {
     const status = this.#wire.grpc.status;
     if (cause.code === status.UNAVAILABLE)
-      return new OperationalError(`no cosi agent answers on ${this.socket} (${cause.details}); is cosi-agent.service running, and may you use the socket?`);
+      return new OperationalError(
+        `no cosi agent answers on ${this.socket} (${cause.details}); is cosi-agent.service running, and may you use the socket?`,
+      );
     return new OperationalError(`${status[cause.code] ?? cause.code}: ${cause.details}`);
   }
 }

@@ -43,7 +43,11 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
     },
     List: (stream: Stream) => {
       try {
-        const {namespace, type, options} = stream.request as {namespace: string; type: string; options?: Record<string, unknown>};
+        const {namespace, type, options} = stream.request as {
+          namespace: string;
+          type: string;
+          options?: Record<string, unknown>;
+        };
         known(namespace, type);
         const query = {
           labels: labelQueries(options?.['label_query']),
@@ -73,9 +77,15 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
   function known(namespace: string, type: string): void {
     const definition = resolveType(type);
     if (!definition || definition.type !== type)
-      throw fail('NOT_FOUND', `resource type ${JSON.stringify(type)} is not served by cosi (see meta/ResourceDefinitions.meta.cosi.dev)`);
+      throw fail(
+        'NOT_FOUND',
+        `resource type ${JSON.stringify(type)} is not served by cosi (see meta/ResourceDefinitions.meta.cosi.dev)`,
+      );
     if (definition.namespace !== namespace)
-      throw fail('NOT_FOUND', `resource type ${type} is in namespace ${JSON.stringify(definition.namespace)}, not ${JSON.stringify(namespace)}`);
+      throw fail(
+        'NOT_FOUND',
+        `resource type ${type} is in namespace ${JSON.stringify(definition.namespace)}, not ${JSON.stringify(namespace)}`,
+      );
   }
 
   function idQuery(pattern: string): {id?: RegExp} {
@@ -98,11 +108,17 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
   }
 
   async function update(request: Record<string, unknown>): Promise<StoredResource> {
-    const resource = (request['new_resource'] ?? {}) as {metadata?: Record<string, unknown>; spec?: Record<string, unknown>};
+    const resource = (request['new_resource'] ?? {}) as {
+      metadata?: Record<string, unknown>;
+      spec?: Record<string, unknown>;
+    };
     const metadata = resource.metadata ?? {};
     const [namespace, type, id] = [String(metadata['namespace']), String(metadata['type']), String(metadata['id'])];
     if (namespace !== 'config' || type !== 'NodeConfigs.cosi.dev' || id !== 'current')
-      throw fail('PERMISSION_DENIED', `Update of ${namespace}/${type}/${id}: only config/NodeConfigs.cosi.dev/current can be changed`);
+      throw fail(
+        'PERMISSION_DENIED',
+        `Update of ${namespace}/${type}/${id}: only config/NodeConfigs.cosi.dev/current can be changed`,
+      );
     const text = String(resource.spec?.['yaml_spec'] ?? '');
     const outcome = await backend.updateConfig(text, String(metadata['version'] ?? ''));
     if (outcome.ok) return outcome.resource;
@@ -128,7 +144,8 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
       stream.emit('error', cause instanceof WatchRequestError ? fail(cause.code, cause.message) : (cause as Error));
       return;
     }
-    const wanted = (r: StoredResource) => (plan.id !== undefined ? r.id === plan.id : matchesQuery(plan.query, r.id, r.labels));
+    const wanted = (r: StoredResource) =>
+      plan.id !== undefined ? r.id === plan.id : matchesQuery(plan.query, r.id, r.labels);
     const event = (e: KindEvent) => ({
       resource: toWireResource(e.resource),
       ...(e.old && e.type === 'UPDATED' ? {old: toWireResource(e.old)} : {}),
@@ -151,7 +168,12 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
     stream.write({event: []});
     const initial: Record<string, unknown>[] = [];
     if (plan.tail > 0) {
-      initial.push(...history.filter((e) => wanted(e.resource)).slice(-plan.tail).map(event));
+      initial.push(
+        ...history
+          .filter((e) => wanted(e.resource))
+          .slice(-plan.tail)
+          .map(event),
+      );
     } else if (plan.fromPosition !== undefined) {
       initial.push(...history.filter((e) => e.position > plan.fromPosition! && wanted(e.resource)).map(event));
     } else if (plan.id !== undefined) {
@@ -165,10 +187,18 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
       for (const r of backend.store.list(plan.namespace, plan.type))
         if (wanted(r)) initial.push({resource: toWireResource(r), event_type: 'CREATED'});
       if (plan.apiVersion >= 1)
-        initial.push({resource: tombstone(plan.namespace, plan.type, ''), event_type: 'BOOTSTRAPPED', bookmark: encodeBookmark(position)});
+        initial.push({
+          resource: tombstone(plan.namespace, plan.type, ''),
+          event_type: 'BOOTSTRAPPED',
+          bookmark: encodeBookmark(position),
+        });
     }
     if (plan.bootstrapBookmark)
-      initial.push({resource: tombstone(plan.namespace, plan.type, ''), event_type: 'NOOP', bookmark: encodeBookmark(position)});
+      initial.push({
+        resource: tombstone(plan.namespace, plan.type, ''),
+        event_type: 'NOOP',
+        bookmark: encodeBookmark(position),
+      });
     sendEach(initial);
   }
 }

@@ -44,9 +44,18 @@ export function loadWire(): Wire {
   };
   const decode = (message: string, bytes: Uint8Array): Record<string, unknown> => {
     const type = root.lookupType(message);
-    return type.toObject(type.decode(bytes), {longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true});
+    return type.toObject(type.decode(bytes), {
+      longs: String,
+      enums: String,
+      bytes: Buffer,
+      defaults: true,
+      oneofs: true,
+    });
   };
-  const service: Record<string, import('@grpc/grpc-js').MethodDefinition<Record<string, unknown>, Record<string, unknown>>> = {};
+  const service: Record<
+    string,
+    import('@grpc/grpc-js').MethodDefinition<Record<string, unknown>, Record<string, unknown>>
+  > = {};
   for (const method of stateMethods) {
     const request = `cosi.resource.${method.name}Request`;
     const response = `cosi.resource.${method.name}Response`;

@@ -56,16 +56,23 @@ export function parseWatchRequest(request: Record<string, unknown>): WatchPlan {
   const options = (request['options'] ?? {}) as Record<string, unknown>;
   const hasId = request['_id'] === 'id';
   const tail = Math.max(0, Number(options['tail_events'] ?? 0));
-  const bookmark = options['_start_from_bookmark'] === 'start_from_bookmark' ? (options['start_from_bookmark'] as Uint8Array) : undefined;
+  const bookmark =
+    options['_start_from_bookmark'] === 'start_from_bookmark'
+      ? (options['start_from_bookmark'] as Uint8Array)
+      : undefined;
   const bootstrap = options['bootstrap_contents'] === true;
   const labels = labelQueries(options['label_query']);
-  if (tail > 0 && bookmark) throw new WatchRequestError('INVALID_ARGUMENT', 'cannot use both TailEvents and StartFromBookmark options');
+  if (tail > 0 && bookmark)
+    throw new WatchRequestError('INVALID_ARGUMENT', 'cannot use both TailEvents and StartFromBookmark options');
   if (hasId && bootstrap)
     throw new WatchRequestError('UNIMPLEMENTED', 'bootstrap contents is not implemented for resource watch');
   if (hasId && labels.length > 0)
     throw new WatchRequestError('UNIMPLEMENTED', 'label query is not implemented for resource watch');
   if (bootstrap && (tail > 0 || bookmark))
-    throw new WatchRequestError('INVALID_ARGUMENT', 'cannot use BootstrapContents with TailEvents and StartFromBookmark options');
+    throw new WatchRequestError(
+      'INVALID_ARGUMENT',
+      'cannot use BootstrapContents with TailEvents and StartFromBookmark options',
+    );
   let id;
   try {
     id = compileIdQuery(String((options['id_query'] as Record<string, unknown> | null)?.['regexp'] ?? ''));

@@ -73,10 +73,6 @@ export function parseOptions(argv: readonly string[]): Options {
     throw new UsageError(
       `expected --lock-timeout to be a non-negative number of seconds, got ${JSON.stringify(v['lock-timeout'])}`,
     );
-  const intervalMs = parseDuration(v.interval ?? '5m');
-  const mode = v.mode ?? 'apply';
-  if (mode !== 'apply' && mode !== 'plan')
-    throw new UsageError(`expected --mode to be apply or plan, got ${JSON.stringify(mode)}`);
   const [command, ...positionals] = parsed.positionals;
   return {
     ...(command !== undefined ? {command} : {}),
@@ -94,12 +90,28 @@ export function parseOptions(argv: readonly string[]): Options {
     ...(v.textfile !== undefined ? {textfile: v.textfile} : {}),
     lockTimeout: lockTimeout * 1000,
     ...(v.install !== undefined ? {install: v.install} : {}),
-    intervalMs,
-    mode,
+    ...agentOptions(v),
+    given: Object.keys(v),
+  };
+}
+
+/** agentOptions are the options of `cosi agent`, `cosi get` and `cosi watch`. */
+function agentOptions(v: {
+  interval?: string;
+  mode?: string;
+  metrics?: string;
+  'socket-group'?: string;
+  socket?: string;
+}) {
+  const mode = v.mode ?? 'apply';
+  if (mode !== 'apply' && mode !== 'plan')
+    throw new UsageError(`expected --mode to be apply or plan, got ${JSON.stringify(mode)}`);
+  return {
+    intervalMs: parseDuration(v.interval ?? '5m'),
+    mode: mode as 'apply' | 'plan',
     ...(v.metrics !== undefined ? {metrics: v.metrics} : {}),
     socketGroup: v['socket-group'] ?? 'cosi',
     ...(v.socket !== undefined ? {socket: v.socket} : {}),
-    given: Object.keys(v),
   };
 }
 
@@ -108,6 +120,8 @@ export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
   const ms = m ? Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
   if (!Number.isFinite(ms) || ms < 1000 || ms > 2 ** 31 - 1)
-    throw new UsageError(`expected --interval to be a duration between 1s and 24d such as 30s, 5m or 1h, got ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `expected --interval to be a duration between 1s and 24d such as 30s, 5m or 1h, got ${JSON.stringify(text)}`,
+    );
   return ms;
 }

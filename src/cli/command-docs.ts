@@ -116,7 +116,8 @@ export const optionDocs: Readonly<Record<OptionName, OptionDoc>> = {
   interval: {
     name: 'interval',
     value: 'DURATION',
-    description: 'How often the agent reconciles besides at start and when the document changes: 30s, 5m (the default), 1h.',
+    description:
+      'How often the agent reconciles besides at start and when the document changes: 30s, 5m (the default), 1h.',
   },
   mode: {
     name: 'mode',
@@ -291,7 +292,7 @@ export const commandDocs: readonly CommandDoc[] = [
     description: [
       "Long-running, as cosi-agent.service or a DaemonSet: serves cosi.resource.State (the COSI specification's gRPC service, wire-compatible) on two UNIX sockets: /run/cosi/cosi.sock (Get, List, Watch; mode 0660, group cosi or --socket-group) and /run/cosi/cosi-admin.sock (everything; mode 0600, root), both under --root.",
       'Resources: config/NodeConfigs.cosi.dev/current (the document), node/SysctlStatuses.cosi.dev (live, persisted, boot, managed, per key; Get reads any key the kernel has), node/ModuleStatuses, PackageStatuses, ServiceStatuses, RuntimeStatuses, CNINetworkStatuses, CSIDriverStatuses and SeccompProfileStatuses.cosi.dev (what the probe observed), node/NodeFacts.cosi.dev/node (cosi facts), plan/Changes.cosi.dev (one per pending change), and the meta namespace (namespaces and resource definitions). Versions increase on every change; labels cosi.dev/kind and cosi.dev/managed.',
-      'An Update of the document (on the admin socket, with its current version) is validated (an invalid one is refused with INVALID_ARGUMENT and its diagnostics, and nothing changes), stored atomically, and reconciled. The agent reconciles at start, when the document\'s directory changes (a ConfigMap mounted by the kubelet swaps its ..data symlink), every interval, and sooner with backoff after a failure. It never applies a change that owes a reboot: it writes /var/run/reboot-required for the node\'s reboot coordinator. Logs are JSON lines on standard error. SIGTERM stops between two changes and releases the lock; a restarted agent resumes an interrupted apply.',
+      "An Update of the document (on the admin socket, with its current version) is validated (an invalid one is refused with INVALID_ARGUMENT and its diagnostics, and nothing changes), stored atomically, and reconciled. The agent reconciles at start, when the document's directory changes (a ConfigMap mounted by the kubelet swaps its ..data symlink), every interval, and sooner with backoff after a failure. It never applies a change that owes a reboot: it writes /var/run/reboot-required for the node's reboot coordinator. Logs are JSON lines on standard error. SIGTERM stops between two changes and releases the lock; a restarted agent resumes an interrupted apply.",
     ],
     operands: [config],
     options: ['root', 'patch', 'interval', 'mode', 'metrics', 'socket-group', 'lock-timeout'],
@@ -312,7 +313,28 @@ export const commandDocs: readonly CommandDoc[] = [
       "Lists the resources of TYPE (or gets the one with ID) from the agent's read socket, as talosctl get does: YAML documents (metadata and spec), or one JSON object per line with --json. TYPE is a type (SysctlStatuses.cosi.dev) or an alias: sysctls, modules, packages, services, runtimes, cninetworks, csidrivers, seccompprofiles, facts, changes, config, namespaces, rds.",
     ],
     operands: [
-      {name: 'TYPE', description: 'A resource type or alias.', complete: {kind: 'words', words: ['sysctls', 'modules', 'packages', 'services', 'runtimes', 'cninetworks', 'csidrivers', 'seccompprofiles', 'facts', 'changes', 'config', 'namespaces', 'rds']}},
+      {
+        name: 'TYPE',
+        description: 'A resource type or alias.',
+        complete: {
+          kind: 'words',
+          words: [
+            'sysctls',
+            'modules',
+            'packages',
+            'services',
+            'runtimes',
+            'cninetworks',
+            'csidrivers',
+            'seccompprofiles',
+            'facts',
+            'changes',
+            'config',
+            'namespaces',
+            'rds',
+          ],
+        },
+      },
       {name: 'ID', description: 'A resource id (a sysctl key: any key the kernel has).', complete: {kind: 'none'}},
     ],
     options: ['root', 'json', 'socket', 'no-color'],
@@ -333,7 +355,11 @@ export const commandDocs: readonly CommandDoc[] = [
       'Prints the current resources of TYPE, then one event (created, updated, destroyed) per change as the agent observes it, until interrupted. YAML documents, or one JSON object per line with --json.',
     ],
     operands: [
-      {name: 'TYPE', description: 'A resource type or alias (see cosi get).', complete: {kind: 'words', words: ['sysctls', 'changes', 'config', 'modules', 'services']}},
+      {
+        name: 'TYPE',
+        description: 'A resource type or alias (see cosi get).',
+        complete: {kind: 'words', words: ['sysctls', 'changes', 'config', 'modules', 'services']},
+      },
     ],
     options: ['root', 'json', 'socket', 'no-color'],
     exitCodes: [

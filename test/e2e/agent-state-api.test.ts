@@ -64,7 +64,12 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   t.regex(forward.yaml, new RegExp(`live: "${await node.sysctl('/proc/sys/net/ipv4/ip_forward')}"`));
   t.regex(forward.yaml, /live: "1"/);
   t.is(forward.labels['cosi.dev/managed'], 'true');
-  const labelled = await pythonClient(stubs, read, ['list', 'node', 'SysctlStatuses.cosi.dev', 'cosi.dev/managed=false']);
+  const labelled = await pythonClient(stubs, read, [
+    'list',
+    'node',
+    'SysctlStatuses.cosi.dev',
+    'cosi.dev/managed=false',
+  ]);
   t.deepEqual(labelled.lines, [], 'a label query leaves out the managed key');
 
   // Get of a key nobody declared: its live value, read from the kernel.
@@ -76,7 +81,15 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   t.is(missing.lines[0]!['code'], 'NOT_FOUND');
 
   // Watch: an event within 5 s of a value changed behind cosi's back.
-  const watcher = spawn('/usr/bin/python3', [join(process.cwd(), 'test/lib/cosi-state-client.py'), stubs, read, 'watch', 'node', 'SysctlStatuses.cosi.dev', '30']);
+  const watcher = spawn('/usr/bin/python3', [
+    join(process.cwd(), 'test/lib/cosi-state-client.py'),
+    stubs,
+    read,
+    'watch',
+    'node',
+    'SysctlStatuses.cosi.dev',
+    '30',
+  ]);
   const events: Record<string, unknown>[] = [];
   let buffered = '';
   watcher.stdout.on('data', (chunk: Buffer) => {
@@ -86,7 +99,10 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   });
   t.teardown(() => watcher.kill());
   await until(() => events.some((e) => e['event'] === 'BOOTSTRAPPED'), 10_000, 'the watch bootstraps');
-  t.true(events.some((e) => e['ready'] === true), 'an empty response first says the watch is set up');
+  t.true(
+    events.some((e) => e['ready'] === true),
+    'an empty response first says the watch is set up',
+  );
   t.true(events.some((e) => e['event'] === 'CREATED' && (e['resource'] as Wire).id === 'net.ipv4.ip_forward'));
   const changedAt = Date.now();
   await node.exec(['sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_forward']);
@@ -101,21 +117,31 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
 
   // Update with an invalid document: INVALID_ARGUMENT with located diagnostics, nothing changed.
   const before = await readFile(join(node.root, 'etc/cosi/config.yaml'), 'utf8');
-  const configBefore = (await pythonClient(stubs, read, ['get', 'config', 'NodeConfigs.cosi.dev', 'current'])).lines[0] as unknown as Wire;
+  const configBefore = (await pythonClient(stubs, read, ['get', 'config', 'NodeConfigs.cosi.dev', 'current']))
+    .lines[0] as unknown as Wire;
   const invalid = join(node.root, 'invalid.yaml');
   await writeFile(invalid, doc({'net.ipv4.ip_forward': 1}).replace('kind: NodeConfig', 'kind: NodeConfg'));
   await chmod(invalid, 0o644);
   const refused = await pythonClient(stubs, admin, ['update-config', invalid]);
   t.is(refused.lines[0]!['code'], 'INVALID_ARGUMENT', JSON.stringify(refused.lines));
   t.regex(String(refused.lines[0]!['details']), /config\.yaml:2:7: error: .*kind/);
-  t.regex(String((refused.lines[0]!['trailers'] as Record<string, string>)['cosi-diagnostics-bin']), /"severity":"error"/);
+  t.regex(
+    String((refused.lines[0]!['trailers'] as Record<string, string>)['cosi-diagnostics-bin']),
+    /"severity":"error"/,
+  );
   t.is(await readFile(join(node.root, 'etc/cosi/config.yaml'), 'utf8'), before, 'the document on disk is unchanged');
-  const configAfter = (await pythonClient(stubs, read, ['get', 'config', 'NodeConfigs.cosi.dev', 'current'])).lines[0] as unknown as Wire;
+  const configAfter = (await pythonClient(stubs, read, ['get', 'config', 'NodeConfigs.cosi.dev', 'current']))
+    .lines[0] as unknown as Wire;
   t.is(configAfter.version, configBefore.version, 'the config resource is unchanged');
 
   // Sockets (acceptance 2): outside the group no connection to the read socket; in it, reads but no writes; the
   // admin socket is root's alone.
-  const outsider = await pythonClient(stubs, read, ['list', 'node', 'SysctlStatuses.cosi.dev'], [...nobody, '--clear-groups']);
+  const outsider = await pythonClient(
+    stubs,
+    read,
+    ['list', 'node', 'SysctlStatuses.cosi.dev'],
+    [...nobody, '--clear-groups'],
+  );
   t.is(outsider.lines[0]?.['code'], 'UNAVAILABLE', JSON.stringify(outsider));
   const member = [...nobody, '--groups', String(socketGroup)];
   const reader = await pythonClient(stubs, read, ['list', 'node', 'SysctlStatuses.cosi.dev'], member);
@@ -135,10 +161,20 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   const accepted = await pythonClient(stubs, admin, ['update-config', valid]);
   t.is(accepted.code, 0, JSON.stringify(accepted));
   t.true(Number((accepted.lines[0]!['resource'] as Wire).version) > Number(configAfter.version));
-  t.is(await readFile(join(node.root, 'etc/cosi/config.yaml'), 'utf8'), await readFile(valid, 'utf8'), 'stored as the default document');
-  await until(async () => (await node.sysctl('/proc/sys/net/ipv4/ip_default_ttl')) === '77', 20_000, 'the new key is applied');
+  t.is(
+    await readFile(join(node.root, 'etc/cosi/config.yaml'), 'utf8'),
+    await readFile(valid, 'utf8'),
+    'stored as the default document',
+  );
   await until(
-    async () => (await pythonClient(stubs, read, ['list', 'plan', 'Changes.cosi.dev'])).lines.length === 0 && (await node.sysctl('/proc/sys/net/ipv4/ip_forward')) === '1',
+    async () => (await node.sysctl('/proc/sys/net/ipv4/ip_default_ttl')) === '77',
+    20_000,
+    'the new key is applied',
+  );
+  await until(
+    async () =>
+      (await pythonClient(stubs, read, ['list', 'plan', 'Changes.cosi.dev'])).lines.length === 0 &&
+      (await node.sysctl('/proc/sys/net/ipv4/ip_forward')) === '1',
     20_000,
     'the plan namespace empties',
   );
@@ -154,7 +190,10 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   // SIGTERM: the agent stops and removes its sockets.
   t.is(await agent.stop('SIGTERM'), 0);
   await t.throwsAsync(readFile(read));
-  t.true(agent.log.every((l) => l.startsWith('{')), 'every log line is JSON');
+  t.true(
+    agent.log.every((l) => l.startsWith('{')),
+    'every log line is JSON',
+  );
 });
 
 async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {

@@ -29,7 +29,8 @@ export class AgentProcess {
     for (;;) {
       const line = this.log.slice(from).find((l) => pattern.test(l));
       if (line) return line;
-      if (Date.now() > deadline) throw new Error(`no log line matched ${pattern} within ${ms} ms:\n${this.log.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`no log line matched ${pattern} within ${ms} ms:\n${this.log.join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -52,8 +53,19 @@ export async function startAgent(request: {
   env?: Record<string, string>;
   waitFor?: RegExp;
 }): Promise<AgentProcess> {
-  const argv = [...(request.prefix ?? []), process.execPath, join(repo, 'bin/cosi.js'), 'agent', '--root', request.root, ...(request.args ?? [])];
-  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...request.env}});
+  const argv = [
+    ...(request.prefix ?? []),
+    process.execPath,
+    join(repo, 'bin/cosi.js'),
+    'agent',
+    '--root',
+    request.root,
+    ...(request.args ?? []),
+  ];
+  const child = spawn(argv[0]!, argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {...process.env, ...request.env},
+  });
   const agent = new AgentProcess(child);
   await agent.waitFor(request.waitFor ?? /"msg":"reconcile/);
   return agent;
@@ -62,7 +74,22 @@ export async function startAgent(request: {
 /** netnsPrefix is the command that runs argv in a NetnsNode's namespace with the root's /proc the real one. */
 export function netnsPrefix(name: string, root: string): string[] {
   const script = 'mount --bind /proc "$1/proc" && shift && exec "$@"';
-  return ['ip', 'netns', 'exec', name, 'unshare', '-m', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', root];
+  return [
+    'ip',
+    'netns',
+    'exec',
+    name,
+    'unshare',
+    '-m',
+    '--propagation',
+    'private',
+    '--',
+    'sh',
+    '-c',
+    script,
+    'sh',
+    root,
+  ];
 }
 
 /** pythonStubs generates Python stubs from cosi's proto/ with Debian's protoc and grpc_python_plugin; returns their directory. */
@@ -93,8 +120,20 @@ export interface ClientResult {
 }
 
 /** pythonClient runs test/lib/cosi-state-client.py with Debian's /usr/bin/python3; `user` runs it as another uid. */
-export async function pythonClient(stubs: string, socket: string, args: readonly string[], user?: readonly string[]): Promise<ClientResult> {
-  const argv = [...(user ?? []), '/usr/bin/python3', join(repo, 'test/lib/cosi-state-client.py'), stubs, socket, ...args];
+export async function pythonClient(
+  stubs: string,
+  socket: string,
+  args: readonly string[],
+  user?: readonly string[],
+): Promise<ClientResult> {
+  const argv = [
+    ...(user ?? []),
+    '/usr/bin/python3',
+    join(repo, 'test/lib/cosi-state-client.py'),
+    stubs,
+    socket,
+    ...args,
+  ];
   try {
     const {stdout, stderr} = await run(argv[0]!, argv.slice(1), {maxBuffer: 16 << 20});
     return {code: 0, lines: parseLines(stdout), stderr};
