@@ -1,0 +1,195 @@
+import {loadDocument, type LoadedDocument} from '../config/load-document.js';
+import {readInput, type InNode} from '../config/read-input.js';
+import {hasErrors} from '../diag/diagnostic.js';
+import {formatDiagnostic} from '../diag/format.js';
+import type {StopSignal} from '../engine/apply-changes.js';
+import {driftCause} from '../engine/drift-cause.js';
+import {markRebootRequired} from '../engine/reboot-required.js';
+import {loadState} from '../engine/state.js';
+import type {Host} from '../host/host.js';
+import {sysctlProvider} from '../resources/sysctl/provider.js';
+import type {AgentMetrics, ApplyOutcomeName} from './agent-metrics.js';
+import {applyPlanned, planNode, type NodePlan} from './engine-adapter.js';
+import type {Log} from './json-log.js';
+import {kindStatuses, nodeConfig, nodeFacts, planChanges, sysctlStatuses} from './node-resources.js';
+import {holdForReboot} from './reboot-hold.js';
+import type {ResourceStore} from './resource-store.js';
+import {typeDefinitions} from './resource-types.js';
+
+/** Trigger is why a reconcile runs. */
+export type Trigger = 'start' | 'interval' | 'document' | 'update' | 'retry';
+
+/** AgentMode is `--mode`: apply what owes no reboot, or only report. */
+export type AgentMode = 'apply' | 'plan';
+
+/** ReconcilerOptions is what the reconciler works with. */
+export interface ReconcilerOptions {
+  readonly host: Host;
+  /** The document's name, and how to read it when it is the node's default document. */
+  readonly file: string;
+  readonly inNode?: InNode;
+  readonly patches: readonly string[];
+  readonly mode: AgentMode;
+  readonly store: ResourceStore;
+  readonly metrics: AgentMetrics;
+  readonly log: Log;
+  readonly stop: StopSignal;
+  readonly lockTimeoutMs: number;
+  /** What `cosi facts --json` prints (the NodeFacts resource). */
+  readonly facts: () => Promise<Record<string, unknown>>;
+}
+
+/** ReconcileError is a reconcile that could not finish (an invalid document, a failed probe or apply). */
+class ReconcileError extends Error {}
+
+/**
+ * Reconciler makes the node match the document, one run at a time: read and validate the document, probe and plan,
+ * publish what it found (the node, plan and config namespaces), then with `--mode apply` carry out every change that
+ * owes no reboot (writing the reboot-required file for those that do) and publish again. A request while a run is
+ * going on is queued once. `failures` counts consecutive failed runs, for the caller's backoff.
+ */
+export class Reconciler {
+  failures = 0;
+  #document: LoadedDocument | undefined;
+  #running: Promise<void> | undefined;
+  #queued: {trigger: Trigger; promise: Promise<void>} | undefined;
+
+  constructor(readonly options: ReconcilerOptions) {}
+
+  /** busy says whether a run is going on. */
+  get busy(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** request runs a reconcile now, or once after the one going on; resolves when that run has ended. */
+  request(trigger: Trigger): Promise<void> {
+    if (!this.#running) return this.#start(trigger);
+    this.#queued ??= {trigger, promise: this.#running.then(() => this.#start(this.#queued!.trigger))};
+    return this.#queued.promise;
+  }
+
+  /** idle resolves when no run is going on or queued. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  #start(trigger: Trigger): Promise<void> {
+    this.#queued = undefined;
+    const run = this.#run(trigger).finally(() => {
+      if (this.#running === run) this.#running = undefined;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #run(trigger: Trigger): Promise<void> {
+    const {metrics, log} = this.options;
+    const started = performance.now();
+    try {
+      const document = await this.#load();
+      let planned = await this.#publish(document, trigger);
+      if (this.options.mode === 'apply' && !this.options.stop.requested) planned = await this.#apply(document, planned);
+      const errors = planned.plan.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) throw new ReconcileError(errors.map((d) => formatDiagnostic(d)).join('\n'));
+      this.failures = 0;
+      metrics.reconciled({
+        ok: true,
+        seconds: (performance.now() - started) / 1000,
+        ...this.#drift(planned),
+        at: new Date(),
+      });
+      log('info', 'reconciled', {trigger, mode: this.options.mode, pending: planned.plan.changes.length});
+    } catch (cause) {
+      this.failures++;
+      metrics.reconciled({ok: false, seconds: (performance.now() - started) / 1000, at: new Date()});
+      log('error', 'reconcile failed', {trigger, error: (cause as Error).message, failures: this.failures});
+      if (!(cause instanceof ReconcileError) && process.env['COSI_DEBUG']) log('error', String((cause as Error).stack));
+    }
+  }
+
+  /** refreshSysctls re-reads the sysctls the agent lists (live values change behind cosi's back); cheap. */
+  async refreshSysctls(): Promise<void> {
+    const document = this.#document;
+    if (!document || this.#running) return;
+    const {host, store} = this.options;
+    const state = await loadState(host);
+    const observed = await sysctlProvider.probe({host, desired: document.desired, state});
+    store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(observed, state));
+  }
+
+  async #load(): Promise<LoadedDocument> {
+    const {file, inNode, patches, store} = this.options;
+    const read = await readInput(file, inNode);
+    if (read.diagnostic) throw new ReconcileError(formatDiagnostic(read.diagnostic));
+    store.replaceKind('config', 'NodeConfigs.cosi.dev', [nodeConfig(read.text!, file)]);
+    const {document, diagnostics} = await loadDocument({file, text: read.text!, patches});
+    if (!document || hasErrors(diagnostics))
+      throw new ReconcileError(diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
+    this.#document = document;
+    return document;
+  }
+
+  /** publish probes and plans, and puts what it found in the store. */
+  async #publish(document: LoadedDocument, trigger: Trigger): Promise<NodePlan> {
+    const {host, store} = this.options;
+    const planned = await planNode(host, document);
+    const {plan, state} = planned;
+    for (const definition of typeDefinitions)
+      if (definition.kind) store.replaceKind('node', definition.type, kindStatuses(definition, plan, state));
+    const sysctls = await sysctlProvider.probe({host, desired: document.desired, state});
+    store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(sysctls, state));
+    store.replaceKind('plan', 'Changes.cosi.dev', planChanges(plan));
+    if (trigger === 'start' || trigger === 'interval' || !store.get('node', 'NodeFacts.cosi.dev', 'node'))
+      store.replaceKind('node', 'NodeFacts.cosi.dev', [nodeFacts(await this.options.facts())]);
+    return planned;
+  }
+
+  /** apply carries out what owes no reboot, says that a reboot is owed for the rest, and publishes again. */
+  async #apply(document: LoadedDocument, planned: NodePlan): Promise<NodePlan> {
+    const {host, log, metrics, stop} = this.options;
+    const {apply, held} = holdForReboot(planned.plan.changes);
+    metrics.heldForReboot(held.length);
+    if (held.length > 0) {
+      await markRebootRequired(host, held);
+      log('warning', 'changes held back: they owe a reboot, which cosi never does itself', {
+        changes: held.map((c) => c.address),
+      });
+    }
+    if (apply.length === 0 && !planned.interrupted) return planned;
+    const started = performance.now();
+    const result = await applyPlanned({
+      host,
+      changes: apply,
+      state: planned.state,
+      interrupted: planned.interrupted,
+      stop,
+      lockTimeoutMs: this.options.lockTimeoutMs,
+      note: (message) => log('info', message),
+      listener: {
+        onStart: (c) => log('info', 'apply_start', {address: c.address, action: c.action}),
+        onComplete: (c, elapsedMs) => log('info', 'apply_complete', {address: c.address, action: c.action, elapsedMs}),
+        onError: (c, error) => log('error', 'apply_errored', {address: c.address, action: c.action, error}),
+      },
+    });
+    const outcome: ApplyOutcomeName = result.failed ? 'failed' : result.stopped ? 'stopped' : 'ok';
+    metrics.applied(outcome, (performance.now() - started) / 1000, result.applied.length, new Date());
+    log(outcome === 'failed' ? 'error' : 'info', 'apply finished', {
+      result: outcome,
+      applied: result.applied.length,
+      total: apply.length,
+    });
+    const after = await this.#publish(document, 'update');
+    if (result.failed)
+      throw new ReconcileError(`apply failed at ${result.failed.change.address}: ${result.failed.message}`);
+    return after;
+  }
+
+  #drift(planned: NodePlan) {
+    const differences = planned.plan.changes.map((c) => ({
+      address: c.address,
+      kind: c.kind,
+      cause: driftCause(planned.state, c),
+    }));
+    return {plan: planned.plan, differences};
+  }
+}
