@@ -78,7 +78,8 @@ try {
     metrics.render();
     if (i % 10 === 0) {
       globalThis.gc?.();
-      samples.push({loop: i, rss: process.memoryUsage().rss, fds: fds()});
+      const usage = process.memoryUsage();
+      samples.push({loop: i, rss: usage.rss, heap: usage.heapUsed, fds: fds()});
     }
   }
 } finally {
@@ -98,6 +99,11 @@ console.log(
 console.log(
   `RSS after ${warmUp} warm-up loops: min ${mb(Math.min(...rss))} MB, max ${mb(Math.max(...rss))} MB, spread ${mb(spread)} MB; mean of the first 10 samples ${mb(first)} MB, of the last 10 ${mb(last)} MB (growth ${mb(last - first)} MB)`,
 );
+const heap = after.map((s) => s.heap);
+console.log(
+  `JS heap used after warm-up: min ${mb(Math.min(...heap))} MB, max ${mb(Math.max(...heap))} MB; first ${mb(heap[0])} MB, last ${mb(heap.at(-1))} MB`,
+);
+if (process.env.COSI_BENCH_SAMPLES) for (const s of samples) console.log(`${s.loop} ${mb(s.rss)} ${mb(s.heap)} ${s.fds}`);
 console.log(
   `open file descriptors after warm-up: min ${Math.min(...fdCounts)}, max ${Math.max(...fdCounts)}, first ${fdCounts[0]}, last ${fdCounts.at(-1)}`,
 );
