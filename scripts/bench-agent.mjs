@@ -19,7 +19,9 @@ const {AgentMetrics} = await import(dist('src/agent/agent-metrics.js'));
 const {collectFacts} = await import(dist('src/cli/commands/facts.js'));
 
 const loops = Number(process.argv[2] ?? 1000);
-const warmUp = 100;
+// Warm-up covers the store's bounded event history filling up (256 events a type; two sysctl and two plan events a
+// loop here fill it at loop 128) and V8 settling its heap.
+const warmUp = Number(process.env.COSI_BENCH_WARM_UP ?? 200);
 const root = mkdtempSync(join(tmpdir(), 'cosi-bench-agent-'));
 const put = (path, text) => {
   mkdirSync(dirname(join(root, path)), {recursive: true});
@@ -79,7 +81,7 @@ try {
     if (i % 10 === 0) {
       globalThis.gc?.();
       const usage = process.memoryUsage();
-      samples.push({loop: i, rss: usage.rss, heap: usage.heapUsed, fds: fds()});
+      samples.push({loop: i, rss: usage.rss, heap: usage.heapUsed, external: usage.external, fds: fds()});
     }
   }
 } finally {
@@ -103,7 +105,9 @@ const heap = after.map((s) => s.heap);
 console.log(
   `JS heap used after warm-up: min ${mb(Math.min(...heap))} MB, max ${mb(Math.max(...heap))} MB; first ${mb(heap[0])} MB, last ${mb(heap.at(-1))} MB`,
 );
-if (process.env.COSI_BENCH_SAMPLES) for (const s of samples) console.log(`${s.loop} ${mb(s.rss)} ${mb(s.heap)} ${s.fds}`);
+if (process.env.COSI_BENCH_SAMPLES)
+  for (const s of samples)
+    console.log(`${s.loop} rss ${mb(s.rss)} heap ${mb(s.heap)} external ${mb(s.external)} fds ${s.fds}`);
 console.log(
   `open file descriptors after warm-up: min ${Math.min(...fdCounts)}, max ${Math.max(...fdCounts)}, first ${fdCounts[0]}, last ${fdCounts.at(-1)}`,
 );

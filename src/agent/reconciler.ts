@@ -16,8 +16,11 @@ import {holdForReboot} from './reboot-hold.js';
 import type {ResourceStore} from './resource-store.js';
 import {typeDefinitions} from './resource-types.js';
 
-/** Trigger is why a reconcile runs. */
-export type Trigger = 'start' | 'interval' | 'document' | 'update' | 'retry';
+/**
+ * Trigger is why a reconcile runs. `observed`: a listed sysctl changed behind cosi's back; the run probes, plans and
+ * publishes (the plan namespace, the drift metrics) without applying, which waits for the interval.
+ */
+export type Trigger = 'start' | 'interval' | 'document' | 'update' | 'retry' | 'observed';
 
 /** AgentMode is `--mode`: apply what owes no reboot, or only report. */
 export type AgentMode = 'apply' | 'plan';
@@ -88,7 +91,8 @@ export class Reconciler {
     try {
       const document = await this.#load();
       let planned = await this.#publish(document, trigger);
-      if (this.options.mode === 'apply' && !this.options.stop.requested) planned = await this.#apply(document, planned);
+      if (this.options.mode === 'apply' && trigger !== 'observed' && !this.options.stop.requested)
+        planned = await this.#apply(document, planned);
       const errors = planned.plan.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) throw new ReconcileError(errors.map((d) => formatDiagnostic(d)).join('\n'));
       this.failures = 0;
@@ -107,14 +111,21 @@ export class Reconciler {
     }
   }
 
-  /** refreshSysctls re-reads the sysctls the agent lists (live values change behind cosi's back); cheap. */
-  async refreshSysctls(): Promise<void> {
+  /**
+   * refreshSysctls re-reads the sysctls the agent lists (live values change behind cosi's back); cheap. When one
+   * changed, the plan is made again and published (no apply). Returns whether one changed.
+   */
+  async refreshSysctls(): Promise<boolean> {
     const document = this.#document;
-    if (!document || this.#running) return;
+    if (!document || this.#running) return false;
     const {host, store} = this.options;
     const state = await loadState(host);
     const observed = await sysctlProvider.probe({host, desired: document.desired, state});
-    store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(observed, state));
+    if (this.#running) return false;
+    const events = store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(observed, state));
+    if (events.length === 0) return false;
+    void this.request('observed');
+    return true;
   }
 
   async #load(): Promise<LoadedDocument> {
