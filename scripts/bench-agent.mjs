@@ -2,8 +2,8 @@
 // Agent benchmark (acceptance 5 of the agent): 1,000 reconcile loops of `cosi agent`'s reconciler against a fixture
 // root, in process: each loop changes a sysctl behind cosi's back, then reconciles (probe, plan, publish, apply,
 // probe again, publish), with a watch subscribed to the sysctls and /metrics rendered. RSS (after a GC) and open file
-// descriptors are sampled every 10 loops; after 100 loops of warm-up, RSS must stay within 10 MB and the descriptors
-// must not grow. Needs `npm run build` first and root (the apply lock's directory is chowned like on a node).
+// descriptors are sampled every 10 loops; after 200 loops of warm-up, RSS must stay within 10 MB and the descriptors
+// must not grow. Needs `npm run build` first.
 // Usage: node --expose-gc scripts/bench-agent.mjs [LOOPS]
 import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
