@@ -5,8 +5,10 @@ import {formatDiagnostic} from '../diag/format.js';
 import type {StopSignal} from '../engine/apply-changes.js';
 import {driftCause} from '../engine/drift-cause.js';
 import {markRebootRequired} from '../engine/reboot-required.js';
-import {loadState} from '../engine/state.js';
+import type {CosiState} from '../engine/state.js';
 import type {Host} from '../host/host.js';
+import {parseSysctlKey} from '../resources/sysctl/key.js';
+import {readLive, type SysctlObserved} from '../resources/sysctl/probe.js';
 import {sysctlProvider} from '../resources/sysctl/provider.js';
 import type {AgentMetrics, ApplyOutcomeName} from './agent-metrics.js';
 import {applyPlanned, planNode, type NodePlan} from './engine-adapter.js';
@@ -16,8 +18,11 @@ import {holdForReboot} from './reboot-hold.js';
 import type {ResourceStore} from './resource-store.js';
 import {typeDefinitions} from './resource-types.js';
 
-/** Trigger is why a reconcile runs. */
-export type Trigger = 'start' | 'interval' | 'document' | 'update' | 'retry';
+/**
+ * Trigger is why a reconcile runs. `observed`: a listed sysctl changed behind cosi's back; the run probes, plans and
+ * publishes (the plan namespace, the drift metrics) without applying, which waits for the interval.
+ */
+export type Trigger = 'start' | 'interval' | 'document' | 'update' | 'retry' | 'observed';
 
 /** AgentMode is `--mode`: apply what owes no reboot, or only report. */
 export type AgentMode = 'apply' | 'plan';
@@ -50,9 +55,11 @@ class ReconcileError extends Error {}
  */
 export class Reconciler {
   failures = 0;
-  #document: LoadedDocument | undefined;
   #running: Promise<void> | undefined;
   #queued: {trigger: Trigger; promise: Promise<void>} | undefined;
+  /** The last reconcile's sysctl probe, which refreshes of the live values start from. */
+  #sysctls: {readonly observed: SysctlObserved; readonly state: CosiState} | undefined;
+  #refreshing = false;
 
   constructor(readonly options: ReconcilerOptions) {}
 
@@ -88,7 +95,8 @@ export class Reconciler {
     try {
       const document = await this.#load();
       let planned = await this.#publish(document, trigger);
-      if (this.options.mode === 'apply' && !this.options.stop.requested) planned = await this.#apply(document, planned);
+      if (this.options.mode === 'apply' && trigger !== 'observed' && !this.options.stop.requested)
+        planned = await this.#apply(document, planned);
       const errors = planned.plan.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) throw new ReconcileError(errors.map((d) => formatDiagnostic(d)).join('\n'));
       this.failures = 0;
@@ -107,14 +115,31 @@ export class Reconciler {
     }
   }
 
-  /** refreshSysctls re-reads the sysctls the agent lists (live values change behind cosi's back); cheap. */
-  async refreshSysctls(): Promise<void> {
-    const document = this.#document;
-    if (!document || this.#running) return;
-    const {host, store} = this.options;
-    const state = await loadState(host);
-    const observed = await sysctlProvider.probe({host, desired: document.desired, state});
-    store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(observed, state));
+  /**
+   * refreshSysctls re-reads the live values of the sysctls the agent lists (they change behind cosi's back), one
+   * read of /proc/sys a key; persisted and boot values are those of the last reconcile. When one changed, the plan is
+   * made again and published (no apply). Returns whether one changed; skipped while a reconcile or a refresh runs.
+   */
+  async refreshSysctls(): Promise<boolean> {
+    const last = this.#sysctls;
+    if (!last || this.#running || this.#refreshing) return false;
+    this.#refreshing = true;
+    try {
+      const keys = Object.keys(last.observed.live).flatMap((name) => parseSysctlKey(name) ?? []);
+      const live = await readLive(this.options.host, keys);
+      if (this.#running || this.#sysctls !== last) return false;
+      const observed = {...last.observed, live};
+      const events = this.options.store.replaceKind(
+        'node',
+        'SysctlStatuses.cosi.dev',
+        sysctlStatuses(observed, last.state),
+      );
+      if (events.length === 0) return false;
+      void this.request('observed');
+      return true;
+    } finally {
+      this.#refreshing = false;
+    }
   }
 
   async #load(): Promise<LoadedDocument> {
@@ -125,7 +150,6 @@ export class Reconciler {
     const {document, diagnostics} = await loadDocument({file, text: read.text!, patches});
     if (!document || hasErrors(diagnostics))
       throw new ReconcileError(diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
-    this.#document = document;
     return document;
   }
 
@@ -138,6 +162,7 @@ export class Reconciler {
       if (definition.kind) store.replaceKind('node', definition.type, kindStatuses(definition, plan, state));
     const sysctls = await sysctlProvider.probe({host, desired: document.desired, state});
     store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(sysctls, state));
+    this.#sysctls = {observed: sysctls, state};
     store.replaceKind('plan', 'Changes.cosi.dev', planChanges(plan));
     if (trigger === 'start' || trigger === 'interval' || !store.get('node', 'NodeFacts.cosi.dev', 'node'))
       store.replaceKind('node', 'NodeFacts.cosi.dev', [nodeFacts(await this.options.facts())]);

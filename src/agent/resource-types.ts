@@ -92,7 +92,7 @@ export const typeDefinitions: readonly TypeDefinition[] = [
     type: 'ResourceDefinitions.meta.cosi.dev',
     namespace: 'meta',
     display: 'ResourceDefinition',
-    aliases: ['resourcedefinition', 'rd', 'rds', 'api-resources'],
+    aliases: ['resourcedefinition', 'rds', 'rd', 'api-resources'],
   },
 ];
 

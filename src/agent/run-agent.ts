@@ -127,7 +127,7 @@ export async function runAgent(config: AgentConfig): Promise<number> {
       void reconciler
         .refreshSysctls()
         .catch((cause: Error) => log('warning', `sysctl refresh failed: ${cause.message}`)),
-    config.sysctlPollMs ?? 2000,
+    config.sysctlPollMs ?? 1000,
   );
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.requested) return;

@@ -90,7 +90,7 @@ export function typeOf(name: string | undefined): TypeDefinition {
   if (!found)
     throw new UserError([
       error(
-        `${name === undefined ? 'expected a resource type' : `unknown resource type ${JSON.stringify(name)}`}; known: ${typeDefinitions.map((d) => d.aliases.at(-1)).join(', ')}`,
+        `${name === undefined ? 'expected a resource type' : `unknown resource type ${JSON.stringify(name)}`}; known: ${typeDefinitions.map((d) => d.aliases[1] ?? d.aliases[0]).join(', ')}`,
       ),
     ]);
   return found;

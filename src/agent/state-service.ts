@@ -11,6 +11,9 @@ type Call = GrpcJs.ServerUnaryCall<Record<string, unknown>, Record<string, unkno
 type Callback = GrpcJs.sendUnaryData<Record<string, unknown>>;
 type Stream = GrpcJs.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>;
 
+/** maxWatchBacklog is how many bytes a watch may have queued for a client that does not read. */
+const maxWatchBacklog = 8 << 20;
+
 /** Access is what a socket allows: `read` (Get, List, Watch) or `admin` (everything). */
 export type Access = 'read' | 'admin';
 
@@ -153,7 +156,14 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
       bookmark: encodeBookmark(e.position),
     });
     const send = (events: Record<string, unknown>[]) => {
-      if (events.length > 0 && !stream.destroyed) stream.write({event: events});
+      if (events.length === 0 || stream.destroyed) return;
+      // A client that does not read must not grow the agent: past the limit its watch ends.
+      if (stream.writableLength > maxWatchBacklog) {
+        unsubscribe();
+        stream.emit('error', fail('RESOURCE_EXHAUSTED', 'the watch fell too far behind; watch again'));
+        return;
+      }
+      stream.write({event: events});
     };
     const sendEach = (events: Record<string, unknown>[]) => {
       if (plan.aggregated) send(events);

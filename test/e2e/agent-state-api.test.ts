@@ -115,6 +115,20 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   t.log(`watch event ${Number(event['at']) - changedAt} ms after the change behind cosi's back`);
   t.true(Number((event['resource'] as Wire).version) > Number(forward.version), 'the version increased');
 
+  // The change is drift at once: a change in the plan namespace, and in /metrics (cause: the node).
+  await until(
+    async () =>
+      (await pythonClient(stubs, read, ['list', 'plan', 'Changes.cosi.dev'])).lines.some(
+        (l) => l['id'] === 'sysctl.net.ipv4.ip_forward',
+      ),
+    5_000,
+    'the plan namespace holds the change',
+  );
+  t.regex(
+    (await node.exec(['curl', '-sf', 'http://127.0.0.1:19731/metrics'])).stdout,
+    /^cosi_drift_resources\{kind="sysctl",cause="node"\} 1$/m,
+  );
+
   // Update with an invalid document: INVALID_ARGUMENT with located diagnostics, nothing changed.
   const before = await readFile(join(node.root, 'etc/cosi/config.yaml'), 'utf8');
   const configBefore = (await pythonClient(stubs, read, ['get', 'config', 'NodeConfigs.cosi.dev', 'current']))

@@ -11,6 +11,8 @@ const repo = join(dirname(new URL(import.meta.url).pathname), '../../..');
 export class AgentProcess {
   readonly log: string[] = [];
   exit: Promise<number | null>;
+  /** The signal that ended the process, once it has. */
+  signal: NodeJS.Signals | null = null;
 
   constructor(readonly child: ChildProcess) {
     let partial = '';
@@ -20,7 +22,12 @@ export class AgentProcess {
       this.log.push(...lines);
     });
     child.stdout!.resume();
-    this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    this.exit = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.signal = signal;
+        resolve(code);
+      }),
+    );
   }
 
   /** waitFor resolves when a log line matches, or rejects after `ms`. */

@@ -9,6 +9,7 @@ usage: cosi-state-client.py STUBS SOCKET list NS TYPE [KEY=VALUE]
 """
 import json
 import sys
+import time
 
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
@@ -66,7 +67,8 @@ def main():
                     if len(response.event) == 0:
                         out({"ready": True})
                     for event in response.event:
-                        out({"event": state_pb2.EventType.Name(event.event_type), "resource": resource_json(event.resource)})
+                        out({"event": state_pb2.EventType.Name(event.event_type), "at": time.time(),
+                             "resource": resource_json(event.resource)})
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
                     raise
