@@ -1,6 +1,6 @@
 // The single executable: a copy of this Node.js binary with a single executable application blob injected by postject
 // (Node's --experimental-sea-config). The blob holds sea-main.cjs as the entry point and, as assets, the bundle, its
-// trained code cache, a bundle of @grpc/grpc-js and the package files cosi reads at run time (package.json, the
+// trained code cache, bundles of @grpc/grpc-js and protobufjs/light and the package files cosi reads at run time (package.json, the
 // schema, the systemd units: src/package-files.ts reads them from the assets under the same names).
 import {chmodSync, copyFileSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
@@ -23,10 +23,21 @@ export async function buildExecutable(output) {
     outfile: join(dir, 'grpc-js.cjs'),
     logLevel: 'warning',
   });
+  // protobufjs's light build, for the agent's COSI State API (src/agent/grpc-runtime.ts), the same way.
+  await require('esbuild').build({
+    entryPoints: [require.resolve('protobufjs/light')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: join(dir, 'protobufjs-light.cjs'),
+    logLevel: 'warning',
+  });
   const assets = {
     'cosi.cjs': join(repo, 'dist/bundle/cosi.cjs'),
     'cosi.cjs.cache': join(repo, 'dist/bundle/cosi.cjs.cache'),
     'grpc-js.cjs': join(dir, 'grpc-js.cjs'),
+    'protobufjs-light.cjs': join(dir, 'protobufjs-light.cjs'),
     'package.json': join(repo, 'package.json'),
     'schemas/cosi.schema.json': join(repo, 'schemas/cosi.schema.json'),
   };

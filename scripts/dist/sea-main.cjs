@@ -2,8 +2,8 @@
 // The single executable's entry point (embedded by scripts/dist/executable.mjs): the counterpart of bin/cosi.js.
 // It runs the same bundle (dist/bundle/cosi.cjs) with the same trained V8 code cache, both carried as assets of the
 // executable, so the executable plans as fast as `node bin/cosi.js`. In a single executable `require` gives only
-// Node's builtins; the bundle's one other module, @grpc/grpc-js (for CSI probes, see
-// src/resources/csi/grpc-module.ts), is an asset too (its own bundle, needing only builtins), compiled on first use.
+// Node's builtins; the bundle's other modules, @grpc/grpc-js (for CSI probes, see
+// src/resources/csi/grpc-module.ts, and the agent) and protobufjs/light (the agent's), are assets too (its own bundle, needing only builtins), compiled on first use.
 const sea = require('node:sea');
 
 const asset = (name) => Buffer.from(sea.getRawAsset(name));
@@ -29,7 +29,13 @@ if (argv.length === 1 && argv[0] === '--version') {
     compileFunction(asset(name).toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], {filename: file})(module.exports, require, module, file, '/');
     return module.exports;
   };
-  const bundleRequire = (id) => (id === '@grpc/grpc-js' ? (grpc ??= embedded('grpc-js.cjs')) : require(id));
+  let protobuf;
+  const bundleRequire = (id) =>
+    id === '@grpc/grpc-js'
+      ? (grpc ??= embedded('grpc-js.cjs'))
+      : id === 'protobufjs/light'
+        ? (protobuf ??= embedded('protobufjs-light.cjs'))
+        : require(id);
   const module = {exports: {}};
   script.runInThisContext()(module.exports, bundleRequire, module, filename, '/', pathToFileURL(process.execPath).href);
   module.exports.main(argv).then((code) => {

@@ -19,6 +19,13 @@ export interface Options {
   readonly textfile?: string;
   readonly lockTimeout: number;
   readonly install?: string;
+  /** `cosi agent`: seconds between reconciles. */
+  readonly intervalMs: number;
+  readonly mode: 'apply' | 'plan';
+  readonly metrics?: string;
+  readonly socketGroup: string;
+  /** `cosi get` and `cosi watch`: the agent's read socket, when not the one under --root. */
+  readonly socket?: string;
   /** given are the options present on the command line, by long name. */
   readonly given: readonly string[];
 }
@@ -36,6 +43,11 @@ const spec = {
   textfile: {type: 'string'},
   'lock-timeout': {type: 'string'},
   install: {type: 'string'},
+  interval: {type: 'string'},
+  mode: {type: 'string'},
+  metrics: {type: 'string'},
+  'socket-group': {type: 'string'},
+  socket: {type: 'string'},
 } as const satisfies Record<OptionName, {type: 'string' | 'boolean'; multiple?: boolean; short?: string}>;
 
 /** UsageError is a mistake on the command line. */
@@ -78,6 +90,38 @@ export function parseOptions(argv: readonly string[]): Options {
     ...(v.textfile !== undefined ? {textfile: v.textfile} : {}),
     lockTimeout: lockTimeout * 1000,
     ...(v.install !== undefined ? {install: v.install} : {}),
+    ...agentOptions(v),
     given: Object.keys(v),
   };
+}
+
+/** agentOptions are the options of `cosi agent`, `cosi get` and `cosi watch`. */
+function agentOptions(v: {
+  interval?: string;
+  mode?: string;
+  metrics?: string;
+  'socket-group'?: string;
+  socket?: string;
+}) {
+  const mode = v.mode ?? 'apply';
+  if (mode !== 'apply' && mode !== 'plan')
+    throw new UsageError(`expected --mode to be apply or plan, got ${JSON.stringify(mode)}`);
+  return {
+    intervalMs: parseDuration(v.interval ?? '5m'),
+    mode: mode as 'apply' | 'plan',
+    ...(v.metrics !== undefined ? {metrics: v.metrics} : {}),
+    socketGroup: v['socket-group'] ?? 'cosi',
+    ...(v.socket !== undefined ? {socket: v.socket} : {}),
+  };
+}
+
+/** parseDuration reads `--interval`: a number with a unit (`90s`, `5m`, `1h`), at least one second. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  const ms = m ? Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!Number.isFinite(ms) || ms < 1000 || ms > 2 ** 31 - 1)
+    throw new UsageError(
+      `expected --interval to be a duration between 1s and 24d such as 30s, 5m or 1h, got ${JSON.stringify(text)}`,
+    );
+  return ms;
 }

@@ -17,7 +17,12 @@ export type OptionName =
   | 'auto-approve'
   | 'textfile'
   | 'lock-timeout'
-  | 'install';
+  | 'install'
+  | 'interval'
+  | 'mode'
+  | 'metrics'
+  | 'socket-group'
+  | 'socket';
 
 /** ValueKind says what an option's value (or an operand) is, for the completion: a file, a directory, words, or free. */
 export type ValueKind =
@@ -107,6 +112,37 @@ export const optionDocs: Readonly<Record<OptionName, OptionDoc>> = {
     complete: {kind: 'words', words: ['image', 'npm:', 'deb:', 'binary:']},
     description:
       'Where the node gets cosi: image (cosi is in the image, the default), deb:URL (a .deb package), binary:URL (the single executable), npm:SPEC or an https:// URL of an npm tarball. A URL may end in #sha256=HEX, which the node checks before installing.',
+  },
+  interval: {
+    name: 'interval',
+    value: 'DURATION',
+    description:
+      'How often the agent reconciles besides at start and when the document changes: 30s, 5m (the default), 1h.',
+  },
+  mode: {
+    name: 'mode',
+    value: 'MODE',
+    complete: {kind: 'words', words: ['apply', 'plan']},
+    description:
+      'apply (the default): carry out every change that owes no reboot, and write /var/run/reboot-required for those that do; plan: only report (resources, metrics).',
+  },
+  metrics: {
+    name: 'metrics',
+    value: 'HOST:PORT',
+    description:
+      'Serve /metrics (Prometheus text: the drift metrics, reconciles, applies and their durations) and /healthz on HOST:PORT, e.g. 127.0.0.1:9100 (:9100 for every address).',
+  },
+  'socket-group': {
+    name: 'socket-group',
+    value: 'GROUP',
+    description:
+      "The group (a name in the node's /etc/group, or a number) whose members may read through the agent's read socket; default cosi.",
+  },
+  socket: {
+    name: 'socket',
+    value: 'PATH',
+    complete: {kind: 'file'},
+    description: "The agent's read socket; default /run/cosi/cosi.sock under --root.",
   },
 };
 
@@ -260,6 +296,89 @@ export const commandDocs: readonly CommandDoc[] = [
     ],
   },
   {
+    name: 'agent',
+    summary: 'serve the COSI State API and keep the node reconciled',
+    synopsis: '[CONFIG] [--interval DURATION] [--mode apply|plan] [--metrics HOST:PORT] [--socket-group GROUP]',
+    description: [
+      "Long-running, as cosi-agent.service or a DaemonSet: serves cosi.resource.State (the COSI specification's gRPC service, wire-compatible) on two UNIX sockets: /run/cosi/cosi.sock (Get, List, Watch; mode 0660, group cosi or --socket-group) and /run/cosi/cosi-admin.sock (everything; mode 0600, root), both under --root.",
+      'Resources: config/NodeConfigs.cosi.dev/current (the document), node/SysctlStatuses.cosi.dev (live, persisted, boot, managed, per key; Get reads any key the kernel has), node/ModuleStatuses, PackageStatuses, ServiceStatuses, RuntimeStatuses, CNINetworkStatuses, CSIDriverStatuses and SeccompProfileStatuses.cosi.dev (what the probe observed), node/NodeFacts.cosi.dev/node (cosi facts), plan/Changes.cosi.dev (one per pending change), and the meta namespace (namespaces and resource definitions). Versions increase on every change; labels cosi.dev/kind and cosi.dev/managed.',
+      "An Update of the document (on the admin socket, with its current version) is validated (an invalid one is refused with INVALID_ARGUMENT and its diagnostics, and nothing changes), stored atomically, and reconciled. The agent reconciles at start, when the document's directory changes (a ConfigMap mounted by the kubelet swaps its ..data symlink), every interval, and sooner with backoff after a failure. It never applies a change that owes a reboot: it writes /var/run/reboot-required for the node's reboot coordinator. Logs are JSON lines on standard error. SIGTERM stops between two changes and releases the lock; a restarted agent resumes an interrupted apply.",
+    ],
+    operands: [config],
+    options: ['root', 'patch', 'interval', 'mode', 'metrics', 'socket-group', 'lock-timeout'],
+    exitCodes: [
+      [0, 'Stopped by SIGTERM or SIGINT.'],
+      [1, 'The agent could not start (its sockets, --metrics).'],
+    ],
+    examples: [
+      ['cosi agent --metrics 127.0.0.1:9100', 'Serve the node and reconcile it every 5 minutes.'],
+      ['cosi agent --root /host --mode plan', 'From a DaemonSet, report only.'],
+    ],
+  },
+  {
+    name: 'get',
+    summary: "read resources from a running agent's socket",
+    synopsis: 'TYPE [ID] [--json] [--socket PATH]',
+    description: [
+      "Lists the resources of TYPE (or gets the one with ID) from the agent's read socket, as talosctl get does: YAML documents (metadata and spec), or one JSON object per line with --json. TYPE is a type (SysctlStatuses.cosi.dev) or an alias: sysctls, modules, packages, services, runtimes, cninetworks, csidrivers, seccompprofiles, facts, changes, config, namespaces, rds.",
+    ],
+    operands: [
+      {
+        name: 'TYPE',
+        description: 'A resource type or alias.',
+        complete: {
+          kind: 'words',
+          words: [
+            'sysctls',
+            'modules',
+            'packages',
+            'services',
+            'runtimes',
+            'cninetworks',
+            'csidrivers',
+            'seccompprofiles',
+            'facts',
+            'changes',
+            'config',
+            'namespaces',
+            'rds',
+          ],
+        },
+      },
+      {name: 'ID', description: 'A resource id (a sysctl key: any key the kernel has).', complete: {kind: 'none'}},
+    ],
+    options: ['root', 'json', 'socket', 'no-color'],
+    exitCodes: [
+      [0, 'Success.'],
+      [1, 'No agent answers on the socket, the type or resource is unknown, or access is denied.'],
+    ],
+    examples: [
+      ['cosi get sysctls', 'The declared and managed kernel parameters, live, persisted and at boot.'],
+      ['cosi get sysctls net.ipv4.ip_forward --json', 'One key, as JSON.'],
+    ],
+  },
+  {
+    name: 'watch',
+    summary: "follow resources of a type on a running agent's socket",
+    synopsis: 'TYPE [--json] [--socket PATH]',
+    description: [
+      'Prints the current resources of TYPE, then one event (created, updated, destroyed) per change as the agent observes it, until interrupted. YAML documents, or one JSON object per line with --json.',
+    ],
+    operands: [
+      {
+        name: 'TYPE',
+        description: 'A resource type or alias (see cosi get).',
+        complete: {kind: 'words', words: ['sysctls', 'changes', 'config', 'modules', 'services']},
+      },
+    ],
+    options: ['root', 'json', 'socket', 'no-color'],
+    exitCodes: [
+      [0, 'Interrupted.'],
+      [1, 'No agent answers on the socket, or the type is unknown.'],
+    ],
+    examples: [['cosi watch changes', 'Follow the pending changes.']],
+  },
+  {
     name: 'completion',
     summary: 'print the bash completion script',
     synopsis: 'bash',
@@ -295,7 +414,10 @@ export const fileDocs: readonly (readonly [string, string])[] = [
     '/var/lib/cosi/',
     'State: what cosi manages, the values it found before its first change (restored when a setting leaves the document), backups, and the journal of an apply in progress.',
   ],
-  ['/run/cosi/', 'The lock that keeps two applies from running at once.'],
+  [
+    '/run/cosi/',
+    "The lock that keeps two applies from running at once, and the agent's sockets cosi.sock (read) and cosi-admin.sock (root).",
+  ],
   ['/var/run/reboot-required', 'Written when an applied change owes a reboot.'],
 ];
 

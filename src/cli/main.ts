@@ -22,6 +22,9 @@ const commands: Record<string, () => Promise<Command>> = {
   facts: async () => (await import('./commands/facts.js')).facts,
   schema: async () => (await import('./commands/schema.js')).schema,
   'cloud-init': async () => (await import('./commands/cloud-init.js')).cloudInit,
+  agent: async () => (await import('./commands/agent.js')).agent,
+  get: async () => (await import('./commands/get.js')).get,
+  watch: async () => (await import('./commands/watch.js')).watch,
   completion: async () => (await import('./commands/completion.js')).completion,
 };
 

@@ -3,6 +3,7 @@ import {dirname} from 'node:path';
 import {error, type Diagnostic} from '../diag/diagnostic.js';
 import {RootFs} from '../host/root-fs.js';
 import {limits} from './limits.js';
+import {onReadOnlyMount} from './read-only-mount.js';
 
 /** InNode says that a file is a node path under a root, to be resolved inside it (the default document). */
 export interface InNode {
@@ -89,7 +90,9 @@ function openInNode(inNode: InNode): number {
  * strictModes is sshd's StrictModes for cosi's inputs, which decide what root does to the node: the file must be
  * owned by root or by the user running cosi, and no other user may be able to change it — not writable by others,
  * nor (when cosi runs as root) by its group, and no directory above it writable so, unless it has the sticky bit
- * (`/tmp`). Returns the refusal, naming the file or the directory, or undefined when it is safe.
+ * (`/tmp`) or is on a read-only mount (a Kubernetes ConfigMap volume: the kubelet makes its directory with mode 0777
+ * and mounts it read-only into the container, and swaps its content only through its own, root's, path). Returns
+ * the refusal, naming the file or the directory, or undefined when it is safe.
  */
 export function strictModes(file: string, info: Stats, realPath: string): string | undefined {
   const me = process.geteuid?.() ?? 0;
@@ -103,7 +106,7 @@ export function strictModes(file: string, info: Stats, realPath: string): string
     const d = statSync(dir);
     if (d.uid !== 0 && d.uid !== me)
       return `refusing ${file}: the directory ${dir} is owned by uid ${d.uid}, neither root nor the user running cosi`;
-    if (d.mode & mask && !(d.mode & 0o1000))
+    if (d.mode & mask && !(d.mode & 0o1000) && !onReadOnlyMount(dir))
       return `refusing ${file}: another user can replace it, since the directory ${dir} is writable by others without the sticky bit (${mode(d.mode)})`;
     if (dir === '/') return undefined;
   }

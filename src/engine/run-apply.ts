@@ -34,6 +34,11 @@ export interface ApplyPlanRequest extends PlanNodeRequest {
    * terminal's "yes"); without it the changes are approved.
    */
   readonly approve?: (plan: Plan) => Promise<boolean>;
+  /**
+   * hold picks, from the fresh plan made under the lock, the changes the caller holds back (the agent: those owing a
+   * reboot, which cosi never does itself); they are not carried out, and the report names them in `held`.
+   */
+  readonly hold?: (plan: Plan) => readonly Change[];
   /** progress hears the apply's events (see {@link ApplyEvent}). */
   readonly progress?: (event: ApplyEvent) => void;
   /** listener hears about each change as it is carried out. */
@@ -47,14 +52,20 @@ export interface ApplyPlanRequest extends PlanNodeRequest {
  * - `plan-failed`: the fresh plan has errors (its diagnostics); nothing was changed;
  * - `refused`: the saved plan does not approve what the node needs now (`reason`); nothing was changed;
  * - `converged`: nothing to change (an interrupted apply's journal, if any, was ended);
+ * - `held`: every change is held back by the caller's `hold` (`held`); nothing was changed;
  * - `cancelled`: `approve` said no; nothing was changed;
  * - `stopped`: the stop signal was set; `result.applied` were made, the rest remain for the next apply;
  * - `failed`: a change failed (`result.failed`); the rest were not attempted;
  * - `applied`: every change was carried out, and the node was planned again to verify them: `rebootOwed` are the
  *   changes only a reboot completes, `queued` the unit starts systemd runs later, `left` those still differing.
  */
-export type ApplyReport = {readonly plan: Plan; readonly interrupted?: InterruptedApply} & (
-  | {readonly outcome: 'plan-failed' | 'converged' | 'cancelled'}
+export type ApplyReport = {
+  readonly plan: Plan;
+  readonly interrupted?: InterruptedApply;
+  /** The changes `hold` held back (always empty without it). */
+  readonly held: readonly Change[];
+} & (
+  | {readonly outcome: 'plan-failed' | 'converged' | 'held' | 'cancelled'}
   | {readonly outcome: 'refused'; readonly reason: string}
   | {readonly outcome: 'stopped'; readonly result: ApplyResult; readonly signal: string}
   | {readonly outcome: 'failed'; readonly result: ApplyResult & {readonly failed: NonNullable<ApplyResult['failed']>}}
@@ -84,23 +95,25 @@ export async function applyPlan(request: ApplyPlanRequest): Promise<ApplyReport>
     const interrupted = await readInterruptedApply(host, providers);
     if (interrupted) progress?.({type: 'interrupted', interrupted});
     const {plan, state} = await planNode(request);
-    const base = {plan, ...(interrupted ? {interrupted} : {})};
+    const held = request.hold ? request.hold(plan) : [];
+    const changes = plan.changes.filter((c) => !held.includes(c));
+    const base = {plan, held, ...(interrupted ? {interrupted} : {})};
     progress?.({type: 'planned', plan});
     if (hasErrors(plan.diagnostics)) return {...base, outcome: 'plan-failed'};
     const refused = request.saved ? await refusal(host, request.saved, plan) : undefined;
     if (refused) return {...base, outcome: 'refused', reason: refused};
     // What an interrupted apply left (apt: cosi's policy-rc.d) goes before anything else changes.
     for (const note of await removeLeftovers(host, providers)) progress?.({type: 'leftover-removed', note});
-    if (plan.changes.length === 0) {
+    if (changes.length === 0) {
       // An interrupted apply that had already done everything: the node is converged, the journal is history.
       if (interrupted) await host.remove(journalFile);
-      return {...base, outcome: 'converged'};
+      return {...base, outcome: held.length > 0 ? 'held' : 'converged'};
     }
     if (request.approve && !(await request.approve(plan))) return {...base, outcome: 'cancelled'};
-    progress?.({type: 'applying', changes: plan.changes});
+    progress?.({type: 'applying', changes});
     const result = await applyChanges({
       host,
-      changes: plan.changes,
+      changes,
       state,
       providers,
       ...(request.listener ? {listener: request.listener} : {}),
@@ -108,7 +121,7 @@ export async function applyPlan(request: ApplyPlanRequest): Promise<ApplyReport>
     });
     if (result.stopped) return {...base, outcome: 'stopped', result, signal: result.stopped};
     if (result.failed) return {...base, outcome: 'failed', result: {...result, failed: result.failed}};
-    return {...base, outcome: 'applied', result, ...(await verify(request, plan.changes, result))};
+    return {...base, outcome: 'applied', result, ...(await verify(request, changes, result))};
   } finally {
     await lock.release();
   }

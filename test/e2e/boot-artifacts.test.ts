@@ -66,7 +66,7 @@ test('systemd-analyze verify accepts the shipped units', (t) => {
   writeFileSync(join(root, 'usr/local/bin/cosi'), '#!/bin/sh\n');
   chmodSync(join(root, 'usr/local/bin/cosi'), 0o755);
   cpSync('/lib/systemd/system', join(root, 'usr/lib/systemd/system'), {recursive: true});
-  const units = ['cosi-apply.service', 'cosi-drift.service', 'cosi-drift.timer'];
+  const units = ['cosi-apply.service', 'cosi-drift.service', 'cosi-drift.timer', 'cosi-agent.service'];
   for (const unit of units) cpSync(join(repo, 'systemd', unit), join(root, 'etc/systemd/system', unit));
   const result = spawnSync(
     'systemd-analyze',

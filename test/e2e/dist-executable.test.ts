@@ -76,3 +76,29 @@ test('a CSI probe from the executable reaches the drivers over gRPC: facts --jso
   };
   t.like(facts['csi.driver'].drivers[0], {name: 'nfs.csi.k8s.io', healthy: true, vendorVersion: 'v4.9.0'});
 });
+
+test('the executable runs cosi agent (its embedded grpc-js and protobufjs) and cosi get reads it over the socket', async (t) => {
+  const root = await createFixtureRoot({
+    '/proc/sys/kernel/osrelease': '6.1.0-28-amd64\n',
+    '/proc/sys/vm/swappiness': '60\n',
+    '/etc/cosi/config.yaml':
+      'apiVersion: cosi.dev/v1alpha1\nkind: NodeConfig\nmetadata: {name: sea}\nspec:\n  sysctls:\n    vm.swappiness: 10\n',
+  });
+  t.teardown(() => root.cleanup());
+  const agent = spawn(executable, ['agent', '--root', root.dir, '--interval', '10m'], {
+    cwd: '/',
+    env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin'},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  agent.stderr.setEncoding('utf8').on('data', (c: string) => (log += c));
+  const exited = new Promise<number | null>((resolve) => agent.on('exit', (code) => resolve(code)));
+  t.teardown(() => agent.kill('SIGKILL'));
+  for (let i = 0; i < 300 && !/"msg":"reconciled"/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+  t.regex(log, /"msg":"reconciled".*"pending":0/);
+  const got = await cosi(['get', 'sysctls', 'vm.swappiness', '--root', root.dir, '--json']);
+  t.is(got.code, 0, got.stderr);
+  t.like(JSON.parse(got.stdout), {metadata: {id: 'vm.swappiness'}, spec: {live: '10', managed: true}});
+  agent.kill('SIGTERM');
+  t.is(await exited, 0, log);
+});

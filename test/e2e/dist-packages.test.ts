@@ -11,7 +11,7 @@ import {cosiVersion, releaseArtifact} from '../lib/release.js';
 
 const deb = releaseArtifact('deb');
 const rpm = releaseArtifact('rpm');
-const units = ['cosi-apply.service', 'cosi-drift.service', 'cosi-drift.timer'];
+const units = ['cosi-apply.service', 'cosi-drift.service', 'cosi-drift.timer', 'cosi-agent.service'];
 
 /** debFiles lists the .deb's regular files (not directories) as installed paths, as `dpkg-deb -c` shows them. */
 async function debFiles(): Promise<string[]> {

@@ -93,6 +93,8 @@ function renderReport(options: Options, output: Output, ended: ApplyReport): num
       throw new Failed(ended.plan.diagnostics);
     case 'refused':
       throw new OperationalError(`refusing the saved plan: ${ended.reason}`);
+    // `held` needs a `hold`, which the command does not pass: nothing was changed, as when converged.
+    case 'held':
     case 'converged':
       if (options.json) output.out(JSON.stringify({type: 'summary', formatVersion: '1', applied: 0, ...summarize([])}));
       else output.out(summaryLine({changes: [], conditions: ended.plan.conditions}));

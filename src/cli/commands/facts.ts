@@ -19,7 +19,14 @@ const conditionKinds: readonly ResourceKind[] = ['csi.driver', 'cni.plugin', 'mo
  * the node has the default document, the conditions of its CSI drivers and CNI plugins. Read-only.
  */
 export async function facts(options: Options, output: Output): Promise<number> {
-  const host = createHost({root: options.root});
+  const result = await collectFacts(options, createHost({root: options.root}));
+  if (options.json) output.out(JSON.stringify(result));
+  else output.out(renderFacts(result));
+  return 0;
+}
+
+/** collectFacts gathers what `cosi facts --json` prints (the agent's NodeFacts resource too). Read-only. */
+export async function collectFacts(options: Pick<Options, 'root'>, host: Host): Promise<Record<string, unknown>> {
   const osRelease = parseOsRelease(
     (await host.readText('/etc/os-release')) ?? (await host.readText('/usr/lib/os-release')) ?? '',
   );
@@ -27,7 +34,7 @@ export async function facts(options: Options, output: Output): Promise<number> {
   const detected = await detectManager(host, 'auto');
   const kinds: Record<string, unknown> = {};
   for (const provider of providers) if (provider.facts) kinds[provider.kind] = await provider.facts({host});
-  const result = {
+  return {
     formatVersion: '1',
     type: 'facts',
     cosiVersion: version,
@@ -39,13 +46,10 @@ export async function facts(options: Options, output: Output): Promise<number> {
     ...kinds,
     ...(await documentConditions(options, host)),
   };
-  if (options.json) output.out(JSON.stringify(result));
-  else output.out(renderFacts(result));
-  return 0;
 }
 
 /** documentConditions plans the condition kinds of the default document, if the node has one; never fails facts. */
-async function documentConditions(options: Options, host: Host): Promise<Record<string, unknown>> {
+async function documentConditions(options: Pick<Options, 'root'>, host: Host): Promise<Record<string, unknown>> {
   if (!(await host.stat(defaultConfig))) return {};
   const file = joinRoot(options.root, defaultConfig);
   // Read as every command reads the default document: resolved inside the root.

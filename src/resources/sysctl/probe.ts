@@ -48,7 +48,8 @@ export async function probeSysctls({host, desired, state}: ProbeRequest): Promis
   return {kernel: kernel?.trim() ?? 'unknown', live, persisted, bootFiles};
 }
 
-async function readLive(host: Host, keys: readonly SysctlKey[]): Promise<Record<string, LiveSysctl>> {
+/** readLive reads the live value of each key from /proc/sys, one read a key, concurrently. Read-only. */
+export async function readLive(host: Host, keys: readonly SysctlKey[]): Promise<Record<string, LiveSysctl>> {
   const entries = await Promise.all(
     keys.map(async (key): Promise<[string, LiveSysctl]> => {
       try {

@@ -16,6 +16,7 @@ export const vmRepoPackages = [
   'rpcbind',
   'cloud-init',
   'podman',
+  'curl',
 ];
 
 /** JsonChange and JsonPlan are the parts of `cosi plan --json` the VM suites read (SPEC §4). */

@@ -1,0 +1,117 @@
+import type {ResourceKind} from '../plan/resource-kind.js';
+import type {Namespace} from './resource.js';
+
+/** ResourceType is every resource type the agent serves (SPEC §7). */
+export type ResourceType =
+  | 'NodeConfigs.cosi.dev'
+  | 'SysctlStatuses.cosi.dev'
+  | 'ModuleStatuses.cosi.dev'
+  | 'PackageStatuses.cosi.dev'
+  | 'ServiceStatuses.cosi.dev'
+  | 'RuntimeStatuses.cosi.dev'
+  | 'CNINetworkStatuses.cosi.dev'
+  | 'CSIDriverStatuses.cosi.dev'
+  | 'SeccompProfileStatuses.cosi.dev'
+  | 'NodeFacts.cosi.dev'
+  | 'Changes.cosi.dev'
+  | 'Namespaces.meta.cosi.dev'
+  | 'ResourceDefinitions.meta.cosi.dev';
+
+/** TypeDefinition is what the `meta` namespace says of a type: where it lives, how it is shown, its aliases. */
+export interface TypeDefinition {
+  readonly type: ResourceType;
+  readonly namespace: Namespace;
+  readonly display: string;
+  readonly aliases: readonly string[];
+  /** The resource kind whose probe it shows (node statuses other than sysctls, from the plan). */
+  readonly kind?: ResourceKind;
+}
+
+/** typeDefinitions lists the agent's types, in the order `cosi get` documents them. */
+export const typeDefinitions: readonly TypeDefinition[] = [
+  {type: 'NodeConfigs.cosi.dev', namespace: 'config', display: 'NodeConfig', aliases: ['nodeconfig', 'config']},
+  {type: 'SysctlStatuses.cosi.dev', namespace: 'node', display: 'SysctlStatus', aliases: ['sysctlstatus', 'sysctls']},
+  {
+    type: 'ModuleStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'ModuleStatus',
+    aliases: ['modulestatus', 'modules'],
+    kind: 'module',
+  },
+  {
+    type: 'PackageStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'PackageStatus',
+    aliases: ['packagestatus', 'packages'],
+    kind: 'package',
+  },
+  {
+    type: 'ServiceStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'ServiceStatus',
+    aliases: ['servicestatus', 'services'],
+    kind: 'service',
+  },
+  {
+    type: 'RuntimeStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'RuntimeStatus',
+    aliases: ['runtimestatus', 'runtimes'],
+    kind: 'runtime',
+  },
+  {
+    type: 'CNINetworkStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'CNINetworkStatus',
+    aliases: ['cninetworkstatus', 'cninetworks'],
+    kind: 'cni.network',
+  },
+  {
+    type: 'CSIDriverStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'CSIDriverStatus',
+    aliases: ['csidriverstatus', 'csidrivers'],
+    kind: 'csi.driver',
+  },
+  {
+    type: 'SeccompProfileStatuses.cosi.dev',
+    namespace: 'node',
+    display: 'SeccompProfileStatus',
+    aliases: ['seccompprofilestatus', 'seccompprofiles'],
+    kind: 'seccomp.profile',
+  },
+  {type: 'NodeFacts.cosi.dev', namespace: 'node', display: 'NodeFact', aliases: ['nodefacts', 'facts']},
+  {type: 'Changes.cosi.dev', namespace: 'plan', display: 'Change', aliases: ['change', 'changes', 'plan']},
+  {
+    type: 'Namespaces.meta.cosi.dev',
+    namespace: 'meta',
+    display: 'Namespace',
+    aliases: ['namespace', 'namespaces', 'ns'],
+  },
+  {
+    type: 'ResourceDefinitions.meta.cosi.dev',
+    namespace: 'meta',
+    display: 'ResourceDefinition',
+    aliases: ['resourcedefinition', 'rds', 'rd', 'api-resources'],
+  },
+];
+
+/** namespaceDescriptions says what each namespace holds (the `meta` namespace's Namespace resources). */
+export const namespaceDescriptions: Readonly<Record<Namespace, string>> = {
+  config: 'The cosi document the agent reconciles the node to (its Update changes the node).',
+  node: 'What cosi observes on the node, by resource kind: live, persisted and boot-time values.',
+  plan: 'The changes that would make the node match the document; empty when it does.',
+  meta: 'The namespaces and the resource definitions.',
+};
+
+/**
+ * resolveType finds a type by its name, its lower-case name, or an alias (`sysctls`), as talosctl's `get` does.
+ * Undefined when none matches.
+ */
+export function resolveType(name: string): TypeDefinition | undefined {
+  const wanted = name.toLowerCase();
+  return typeDefinitions.find(
+    (d) =>
+      d.type.toLowerCase() === wanted || d.type.split('.')[0]!.toLowerCase() === wanted || d.aliases.includes(wanted),
+  );
+}
