@@ -8,8 +8,11 @@ import type {ResourceKind} from './resource-kind.js';
  *   not there yet, or not executable;
  * - `package-lists-stale`: the package lists are missing or old and `packages.refresh` is `never`, so `latest` and
  *   `>=` packages were checked against what the repositories offered then, not now.
+ * - `module-built-in`: a declared module is built into the running kernel: always loaded, nothing to load or persist
+ *   (informational: nobody has to act on it).
  */
-export type ConditionType = 'csi-driver-unhealthy' | 'cni-plugin-not-installed' | 'package-lists-stale';
+export type ConditionType =
+  'csi-driver-unhealthy' | 'cni-plugin-not-installed' | 'package-lists-stale' | 'module-built-in';
 
 /**
  * Condition is one such state, at one resource's address (SPEC §2): reported by plan, drift (the metric

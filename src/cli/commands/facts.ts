@@ -12,7 +12,7 @@ import type {Output} from '../output.js';
 import {joinRoot} from '../../host/node-path.js';
 
 /** The kinds whose plans carry conditions (SPEC §2); facts probes only these for the default document's conditions. */
-const conditionKinds: readonly ResourceKind[] = ['csi.driver', 'cni.plugin'];
+const conditionKinds: readonly ResourceKind[] = ['csi.driver', 'cni.plugin', 'module'];
 
 /**
  * facts prints what cosi reads from the node: OS, kernel, package manager, init system, each kind's facts, and, when

@@ -1,4 +1,4 @@
-import {payload} from '../../plan/change.js';
+import {payload, type Change} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
@@ -7,16 +7,20 @@ import {assertNever} from '../../diag/cosi-error.js';
 import {loadCommand, unloadCommand, type ModuleChangeData} from './live-operation.js';
 import {cosiModprobeEntries, cosiModprobeFile, renderCosiModprobeFile} from './modprobe-d.js';
 import {parseProcModules} from './proc-modules.js';
+import {applyInitramfs} from './initramfs-apply.js';
+import {isInitramfsChange, type ModuleData} from './initramfs-plan.js';
 import {cosiModulesLoadFile, parseModulesLoadFile, renderCosiModulesLoadFile} from './modules-load-d.js';
 
 /**
  * applyModule carries out one planned module change: first cosi's modules-load.d and modprobe.d files (rewritten
  * atomically, only when their content changes: a `blocked` module's `install /bin/false` goes away before a load,
  * and a load already sees cosi's `install` and `options` lines), then the live operation (`modprobe`, `rmmod`, or
- * both for a reload). Idempotent: applying the same change again writes nothing and runs nothing.
+ * both for a reload). Idempotent: applying the same change again writes nothing and runs nothing. The initramfs
+ * rebuild (`module.initramfs`) is {@link applyInitramfs}.
  */
-export async function applyModule({host, change, state}: ApplyRequest<ModuleChangeData>): Promise<ApplyOutcome> {
-  const data = payload(change);
+export async function applyModule({host, change, state}: ApplyRequest<ModuleData>): Promise<ApplyOutcome> {
+  if (isInitramfsChange(change)) return applyInitramfs({host, change, state});
+  const data = payload(change as Change<ModuleChangeData>);
   await persist(host, data);
   switch (data.live) {
     case 'none':

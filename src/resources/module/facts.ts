@@ -4,12 +4,13 @@ import {cosiModprobeFile, parseModprobeFile} from './modprobe-d.js';
 import {cosiModulesLoadFile, parseModulesLoadFile} from './modules-load-d.js';
 import {parseModulesBuiltin} from './modules-dep.js';
 import {inUse, parseProcModules} from './proc-modules.js';
+import {initramfsFacts} from './initramfs-tool.js';
 
 /**
  * moduleFacts reports the kernel's modules for `cosi facts`: whether it loads modules at all, the loaded ones with
  * their parameters, reference count, holders and whether they are in use, the built-in ones (modules.builtin, or
  * /sys/module entries without an initstate, module sysctls and file systems when the kernel has no module
- * directory), and cosi's persisted files.
+ * directory), cosi's persisted files, and the initramfs tool with its images (or why cosi rebuilds none).
  * Read-only.
  */
 export async function moduleFacts({host}: {host: Host}): Promise<Record<string, unknown>> {
@@ -69,6 +70,7 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
       ),
       [cosiModprobeFile]: parseModprobeFile((await host.readText(cosiModprobeFile)) ?? '').map((d) => d.text),
     },
+    initramfs: await initramfsFacts(host),
   };
 }
 

@@ -2,7 +2,10 @@ import type {DesiredModule, DesiredState} from '../../config/desired-state.js';
 import {error, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {digest} from '../../engine/digest.js';
 import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
-import {managedOfKind, type ManagedRecord} from '../../engine/state.js';
+import type {ManagedRecord} from '../../engine/state.js';
+import type {Condition} from '../../plan/condition.js';
+import {planInitramfs, type ModuleData} from './initramfs-plan.js';
+import {initramfsAddress, reservedModuleName} from './initramfs-tool.js';
 import type {BootNote, Change} from '../../plan/change.js';
 import type {Disruption} from '../../plan/disruption.js';
 import {address} from '../../plan/resource-kind.js';
@@ -13,7 +16,7 @@ import {canonicalName} from './module-name.js';
 import {cosiModprobeFile} from './modprobe-d.js';
 import {cosiModulesLoadFile} from './modules-load-d.js';
 import {sameParameterValue, unsafeParameterValue} from './parameter-value.js';
-import type {ModuleObserved, ModuleStatus} from './probe.js';
+import {managedModules, type ModuleObserved, type ModuleStatus} from './probe.js';
 
 /**
  * planModules compares the declared kernel modules with the live kernel and cosi's files, and plans one change per
@@ -22,13 +25,20 @@ import type {ModuleObserved, ModuleStatus} from './probe.js';
  * parameters reload an unused module, or owe a reboot for one in use. Built-in modules are no-ops (their parameters
  * live on the kernel command line); a module this kernel does not have is an error naming the kernel. Modules
  * removed from the document get a `delete` that drops cosi's lines and restores the loaded state cosi found.
- * Boot notes name the files that decide otherwise at boot. Pure.
+ * Boot notes name the files that decide otherwise at boot. A declared module built into the kernel is a condition.
+ * When cosi's files change, the node's initramfs is rebuilt after them (`module.initramfs`, {@link planInitramfs}).
+ * Pure.
  */
-export function planModules({desired, observed, state}: PlanRequest<ModuleObserved>): ProviderPlan<ModuleChangeData> {
-  const changes: Change<ModuleChangeData>[] = [];
+export function planModules({desired, observed, state}: PlanRequest<ModuleObserved>): ProviderPlan<ModuleData> {
+  const changes: Change<ModuleData>[] = [];
   const diagnostics: Diagnostic[] = [];
   const bootNotes: BootNote[] = [];
+  const conditions: Condition[] = [];
   for (const [name, want] of desired.modules) {
+    if (name === reservedModuleName) {
+      diagnostics.push(reservedName(want));
+      continue;
+    }
     const status = observed.modules[name];
     if (!status) continue;
     const result = planDesired({
@@ -42,14 +52,46 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
     if (result.change) changes.push(result.change);
     diagnostics.push(...result.diagnostics);
     bootNotes.push(...result.notes);
+    if (status.presence.kind === 'builtin' && want.state === 'loaded') conditions.push(builtinCondition(status));
   }
-  for (const [addr, record] of managedOfKind(state, 'module')) {
+  for (const [addr, record] of managedModules(state)) {
     const name = canonicalName(addr.slice('module.'.length));
     if (desired.modules.has(name)) continue;
     changes.push(planRemoval(addr, name, record, observed));
   }
   changes.push(...foreignLines(desired, observed, state));
-  return {changes, diagnostics, bootNotes};
+  const rebuild = planInitramfs({
+    initramfs: observed.initramfs,
+    cosiProbe: observed.cosiProbe,
+    cosiLoad: observed.cosiLoad,
+    changes,
+    state,
+  });
+  if (rebuild) changes.push(rebuild);
+  return {changes, diagnostics, bootNotes, conditions};
+}
+
+/** reservedName is the error for a module named `initramfs`: its address is the initramfs rebuild's. */
+function reservedName(want: DesiredModule): Diagnostic {
+  const path = want.paths[0];
+  return error(
+    `no kernel module is named ${reservedModuleName}: cosi keeps the address ${initramfsAddress} for the rebuild of the node's initramfs`,
+    path ? {path} : {},
+  );
+}
+
+/**
+ * builtinCondition says, in the plan, that a declared module is built into the running kernel: always loaded, and
+ * nothing for cosi to load, persist or rebuild (a condition: apply cannot change it, and it is not drift).
+ */
+function builtinCondition(status: ModuleStatus): Condition {
+  const evidence = status.presence.kind === 'builtin' ? status.presence.evidence : '';
+  return {
+    address: address('module', status.name),
+    kind: 'module',
+    type: 'module-built-in',
+    message: `built into the running kernel (${evidence}): always loaded; cosi loads and persists nothing for it, and its parameters can only come from the kernel command line`,
+  };
 }
 
 /**
@@ -65,7 +107,8 @@ function foreignLines(
 ): Change<ModuleChangeData>[] {
   const foreign = new Set(
     [...observed.cosiLoad, ...Object.keys(observed.cosiProbe)].filter(
-      (name) => !desired.modules.has(name) && !state.resources[address('module', name)],
+      // `initramfs` is no module, and its address is the rebuild's: such a line is left for that address alone.
+      (name) => !desired.modules.has(name) && !state.resources[address('module', name)] && name !== reservedModuleName,
     ),
   );
   return [...foreign].sort().map((name) => {

@@ -1,6 +1,6 @@
 import {readConfigFile} from '../shared/read-config-file.js';
 import type {Host} from '../../host/host.js';
-import {managedOfKind} from '../../engine/state.js';
+import {managedOfKind, type CosiState, type ManagedRecord} from '../../engine/state.js';
 import type {ProbeRequest} from '../../engine/provider.js';
 import {filesystemModules, kconfigSymbols, moduleWitnesses, parseKconfig, type KconfigValue} from './kconfig.js';
 import {cmdlineFile, parseModuleCmdline, type ModuleCmdline} from './kernel-cmdline.js';
@@ -15,6 +15,12 @@ import {
 } from './modules-load-d.js';
 import {cosiModprobeFile, modprobeDirs, parseModprobeFile, type ModprobeFile} from './modprobe-d.js';
 import {parseProcModules, type LoadedModule} from './proc-modules.js';
+import {detectInitramfs, initramfsAddress, reservedModuleName, type InitramfsObserved} from './initramfs-tool.js';
+
+/** managedModules lists the module records of cosi's state, without the initramfs rebuild's (`module.initramfs`). */
+export function managedModules(state: CosiState): Array<[string, ManagedRecord]> {
+  return managedOfKind(state, 'module').filter(([address]) => address !== initramfsAddress);
+}
 
 /**
  * Presence is whether a module exists on the running kernel: `loadable` (a module file; `via` lists the modules an
@@ -60,6 +66,8 @@ export interface ModuleObserved {
   readonly probeFiles: readonly ModprobeFile[];
   /** The kernel command line's module settings (relevant modules only). */
   readonly cmdline: ModuleCmdline;
+  /** The initramfs tool and its images, which carry their own copy of cosi's files. */
+  readonly initramfs: InitramfsObserved;
 }
 
 /**
@@ -68,19 +76,22 @@ export interface ModuleObserved {
  * modules-load.d and modprobe.d file in the order systemd and kmod read them, plus the kernel command line. On a
  * kernel without loadable modules or without a module directory it works out built-in modules from /sys/module,
  * the file systems and sysctls they register, and the kernel configuration. Read-only; runs at most one process
- * (`gzip -dc /proc/config.gz`), and only when nothing else can tell.
+ * (`gzip -dc /proc/config.gz`), and only when nothing else can tell. It also finds the initramfs tool and its images
+ * (`detectInitramfs`).
  */
 export async function probeModules({host, desired, state}: ProbeRequest): Promise<ModuleObserved> {
   const names = new Set<string>(desired.modules.keys());
-  for (const [address] of managedOfKind(state, 'module')) names.add(canonicalName(address.slice('module.'.length)));
+  for (const [address] of managedModules(state)) names.add(canonicalName(address.slice('module.'.length)));
+  names.delete(reservedModuleName);
 
   const kernel = (await host.readText('/proc/sys/kernel/osrelease'))?.trim() ?? 'unknown';
-  const [procModules, index, loadFiles, probeFiles, cmdlineText] = await Promise.all([
+  const [procModules, index, loadFiles, probeFiles, cmdlineText, initramfs] = await Promise.all([
     host.readText('/proc/modules'),
     readIndex(host, kernel),
     readLoadFiles(host),
     readProbeFiles(host),
     host.readText(cmdlineFile),
+    detectInitramfs(host),
   ]);
   const loaded = parseProcModules(procModules ?? '');
   const moduleSupport = procModules !== undefined;
@@ -140,6 +151,7 @@ export async function probeModules({host, desired, state}: ProbeRequest): Promis
       blacklist: cmdline.blacklist.filter(relevant),
       options: cmdline.options.filter((o) => relevant(o.module)),
     },
+    initramfs,
   };
 }
 

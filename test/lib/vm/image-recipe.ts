@@ -119,11 +119,18 @@ export function withGrubBoot(recipe: BaseImageRecipe): BaseImageRecipe {
 
 /**
  * grubRecipe is the Debian 12 node booted through GRUB, with Debian's AppArmor userspace (`apparmor`: apparmor_parser,
- * aa-exec; the kernel enables AppArmor by default), for the kernel-arguments and AppArmor suite.
+ * aa-exec; the kernel enables AppArmor by default), for the kernel-arguments, AppArmor and initramfs suite. Unlike
+ * the direct-boot images it keeps Debian's own initramfs configuration: `MODULES=most` in
+ * /etc/initramfs-tools/initramfs.conf and no override, so the initramfs that Debian's initramfs-tools built in the
+ * guest (when linux-image-amd64 was installed) carries modules such as floppy.ko and its own copy of
+ * /etc/modprobe.d, as on a stock node (issue 13). The hook fails the build if Debian's default ever changes.
  */
 export const grubRecipe: BaseImageRecipe = withGrubBoot({
   ...defaultRecipe,
   packages: [...defaultRecipe.packages, 'apparmor'],
+  customizeHooks: [
+    'grep -qx MODULES=most "$1/etc/initramfs-tools/initramfs.conf" && ! grep -rqs "^MODULES=" "$1/etc/initramfs-tools/conf.d"',
+  ],
 });
 
 /** knownRecipes are the recipes the suites use; their cached images are kept, others are pruned. */

@@ -1,4 +1,4 @@
-import {copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {copyFileSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {cachedBuild} from './cache-entry.js';
 import {installGrubInGuest, makePartitionedDisk} from './grub-disk.js';
@@ -99,15 +99,29 @@ export async function ensureBaseImage(
     writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
     log(`vm: base image ${key} built in ${meta.seconds.total.toFixed(1)} s (kernel ${meta.kernelVersion})`);
   });
+  // The use stamp: other worktrees sharing the cache (with other recipes) prune only what nobody used for a while.
+  const now = new Date();
+  utimesSync(join(dir, '.complete'), now, now);
   pruneOtherBases(join(vmCacheDir(), 'base'), [key, ...knownRecipes.map(recipeKey)]);
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as BaseImageMeta;
   return {dir, disk: join(dir, 'disk.raw'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), meta};
 }
 
-// Base images of older recipes are dead weight (about 1 GB each); half-built ones are cleaned by cachedBuild.
+/** unusedFor is how long a base image of another recipe stays in the cache after its last use (2 days). */
+const unusedFor = 2 * 24 * 3600 * 1000;
+
+// Base images of older recipes are dead weight (about 1 GB each); half-built ones are cleaned by cachedBuild. A cache
+// shared by several worktrees (COSI_VM_CACHE) holds the bases of their recipes too, and a suite may be booted from one
+// right now: only bases unused for `unusedFor` (the mtime of `.complete`, touched on every use) are deleted.
 function pruneOtherBases(baseDir: string, keep: string[]): void {
   for (const name of readdirSync(baseDir)) {
-    if (/^base-([a-z-]+-)?[0-9a-f]+$/.test(name) && !keep.includes(name))
-      rmSync(join(baseDir, name), {recursive: true, force: true});
+    if (!/^base-([a-z-]+-)?[0-9a-f]+$/.test(name) || keep.includes(name)) continue;
+    let used = 0;
+    try {
+      used = statSync(join(baseDir, name, '.complete')).mtimeMs;
+    } catch {
+      // No stamp: an incomplete or foreign entry; cachedBuild cleans the incomplete ones.
+    }
+    if (Date.now() - used > unusedFor) rmSync(join(baseDir, name), {recursive: true, force: true});
   }
 }

@@ -61,7 +61,9 @@ export async function bootNode(t: ExecutionContext, options: VmOptions & {repo?:
 /** cosi runs the cosi CLI in the guest (no colour) and logs the command, its exit code, time and output. */
 export async function cosi(t: ExecutionContext, vm: Vm, ...args: string[]): Promise<CommandResult> {
   const started = Date.now();
-  const r = await vm.run(['cosi', ...args], {env: {NO_COLOR: '1'}, timeoutMs: 600_000});
+  // 30 minutes: an apply that rebuilds a MODULES=most initramfs (update-initramfs) takes 5-10 minutes under TCG on a
+  // loaded machine.
+  const r = await vm.run(['cosi', ...args], {env: {NO_COLOR: '1'}, timeoutMs: 1_800_000});
   t.log(
     `$ cosi ${args.join(' ')}  -> exit ${r.exitCode} (${seconds(started)} s)\n${r.stdout}${r.stderr ? `stderr:\n${r.stderr}` : ''}`,
   );
