@@ -93,8 +93,8 @@ function sysctlIdentities(spec: Spec): Diagnostic[] {
 }
 
 /**
- * moduleIdentities gives each module's first declaration by its canonical name, and reports one module declared twice
- * (`-` and `_` spellings).
+ * moduleIdentities gives each module's first declaration by its canonical name, and reports the reserved name
+ * `initramfs` and one module declared twice (`-` and `_` spellings).
  */
 function moduleIdentities(spec: Spec): {modules: Map<string, DeclaredModule>; diagnostics: Diagnostic[]} {
   const found: Diagnostic[] = [];
