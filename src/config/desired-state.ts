@@ -1,7 +1,7 @@
 import type {DocumentPath} from '../diag/diagnostic.js';
 import {canonicalModuleName} from '../names/module-name.js';
 import {parseSysctlKey, type SysctlKey} from '../names/sysctl-key.js';
-import type {NodeConfig, PackageRefresh} from './generated/types.js';
+import type {CsiDriver, NodeConfig, PackageRefresh, Spec} from './generated/types.js';
 
 /** Sourced is a desired value with the document paths that asked for it (one or several, after merging). */
 export interface Sourced<T> {
@@ -91,13 +91,52 @@ export function runtimePackage(engine: 'containerd' | 'crio'): string {
  */
 export function buildDesiredState(config: NodeConfig): DesiredState {
   const spec = config.spec ?? {};
+  const sysctls = desiredSysctls(spec);
+  const modules = declaredModules(spec);
+  const install = new Map<string, Sourced<string>>();
+  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {}))
+    addPackage(install, name, constraint, ['spec', 'packages', 'install', name]);
+  const remove = new Map<string, DocumentPath>();
+  for (const [index, name] of (spec.packages?.remove ?? []).entries())
+    remove.set(name, ['spec', 'packages', 'remove', index]);
+  const services = declaredServices(spec);
+
+  if (spec.runtime) {
+    addPackage(install, runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', [
+      'spec',
+      'runtime',
+      spec.runtime.version ? 'version' : 'engine',
+    ]);
+  }
+  for (const [driver, needs] of Object.entries(spec.csi?.drivers ?? {}))
+    mergeCsiDriver(driver, needs, {install, modules, services});
+
+  return {
+    config,
+    nodeName: config.metadata.name,
+    sysctls,
+    modules,
+    packages: packagesOf(spec.packages, install, remove),
+    services,
+  };
+}
+
+/** desiredSysctls reads `spec.sysctls` by canonical key name; of two forms of one key the first wins. */
+function desiredSysctls(spec: Spec): Map<string, DesiredSysctl> {
   const sysctls = new Map<string, DesiredSysctl>();
   for (const [text, value] of Object.entries(spec.sysctls ?? {})) {
     const key = parseSysctlKey(text);
     if (key && !sysctls.has(key.name))
       sysctls.set(key.name, {key, value: String(value), path: ['spec', 'sysctls', text]});
   }
+  return sysctls;
+}
 
+/**
+ * declaredModules reads `spec.modules` by canonical name (the first of two spellings wins), with parameters as the
+ * kernel reads them (booleans as `Y`/`N`).
+ */
+function declaredModules(spec: Spec): Map<string, DesiredModule> {
   const modules = new Map<string, DesiredModule>();
   for (const [name, module] of Object.entries(spec.modules ?? {})) {
     const canonical = canonicalModuleName(name);
@@ -115,21 +154,11 @@ export function buildDesiredState(config: NodeConfig): DesiredState {
       paths: [['spec', 'modules', name]],
     });
   }
+  return modules;
+}
 
-  const install = new Map<string, Sourced<string>>();
-  const addPackage = (name: string, constraint: string, path: DocumentPath) => {
-    const existing = install.get(name);
-    install.set(
-      name,
-      existing ? {value: existing.value, paths: [...existing.paths, path]} : {value: constraint, paths: [path]},
-    );
-  };
-  for (const [name, constraint] of Object.entries(spec.packages?.install ?? {}))
-    addPackage(name, constraint, ['spec', 'packages', 'install', name]);
-  const remove = new Map<string, DocumentPath>();
-  for (const [index, name] of (spec.packages?.remove ?? []).entries())
-    remove.set(name, ['spec', 'packages', 'remove', index]);
-
+/** declaredServices reads `spec.services`, keeping only the fields the document sets. */
+function declaredServices(spec: Spec): Map<string, DesiredService> {
   const services = new Map<string, DesiredService>();
   for (const [unit, service] of Object.entries(spec.services ?? {})) {
     services.set(unit, {
@@ -139,46 +168,52 @@ export function buildDesiredState(config: NodeConfig): DesiredState {
       paths: [['spec', 'services', unit]],
     });
   }
+  return services;
+}
 
-  if (spec.runtime) {
-    addPackage(runtimePackage(spec.runtime.engine), spec.runtime.version ?? '*', [
-      'spec',
-      'runtime',
-      spec.runtime.version ? 'version' : 'engine',
-    ]);
+/** addPackage asks for a package: a package already asked for keeps its constraint and gains the path. */
+function addPackage(install: Map<string, Sourced<string>>, name: string, constraint: string, path: DocumentPath): void {
+  const existing = install.get(name);
+  install.set(
+    name,
+    existing ? {value: existing.value, paths: [...existing.paths, path]} : {value: constraint, paths: [path]},
+  );
+}
+
+/**
+ * mergeCsiDriver folds one CSI driver's needs into the top-level sections: its packages, its modules (loaded unless
+ * declared) and its services (enabled and running unless declared), each remembering the driver's path.
+ */
+function mergeCsiDriver(
+  driver: string,
+  needs: CsiDriver,
+  into: {
+    install: Map<string, Sourced<string>>;
+    modules: Map<string, DesiredModule>;
+    services: Map<string, DesiredService>;
+  },
+): void {
+  const {install, modules, services} = into;
+  const base = ['spec', 'csi', 'drivers', driver];
+  for (const [name, constraint] of Object.entries(needs.packages ?? {}))
+    addPackage(install, name, constraint, [...base, 'packages', name]);
+  for (const [index, name] of (needs.modules ?? []).entries()) {
+    const canonical = canonicalModuleName(name);
+    const existing = modules.get(canonical);
+    modules.set(
+      canonical,
+      existing
+        ? {...existing, paths: [...existing.paths, [...base, 'modules', index]]}
+        : {name: canonical, state: 'loaded', parameters: {}, paths: [[...base, 'modules', index]]},
+    );
   }
-
-  for (const [driver, needs] of Object.entries(spec.csi?.drivers ?? {})) {
-    const base = ['spec', 'csi', 'drivers', driver];
-    for (const [name, constraint] of Object.entries(needs.packages ?? {}))
-      addPackage(name, constraint, [...base, 'packages', name]);
-    for (const [index, name] of (needs.modules ?? []).entries()) {
-      const canonical = canonicalModuleName(name);
-      const existing = modules.get(canonical);
-      modules.set(
-        canonical,
-        existing
-          ? {...existing, paths: [...existing.paths, [...base, 'modules', index]]}
-          : {name: canonical, state: 'loaded', parameters: {}, paths: [[...base, 'modules', index]]},
-      );
-    }
-    for (const [index, unit] of (needs.services ?? []).entries()) {
-      const existing = services.get(unit);
-      services.set(
-        unit,
-        existing
-          ? {...existing, paths: [...existing.paths, [...base, 'services', index]]}
-          : {unit, enabled: true, state: 'running', paths: [[...base, 'services', index]]},
-      );
-    }
+  for (const [index, unit] of (needs.services ?? []).entries()) {
+    const existing = services.get(unit);
+    services.set(
+      unit,
+      existing
+        ? {...existing, paths: [...existing.paths, [...base, 'services', index]]}
+        : {unit, enabled: true, state: 'running', paths: [[...base, 'services', index]]},
+    );
   }
-
-  return {
-    config,
-    nodeName: config.metadata.name,
-    sysctls,
-    modules,
-    packages: packagesOf(spec.packages, install, remove),
-    services,
-  };
 }

@@ -8,7 +8,7 @@ import {address} from '../../plan/resource-kind.js';
 import {backupPath} from './backup.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {engineProfiles, type EngineProfile} from './engines.js';
-import type {RuntimeObserved} from './probe.js';
+import type {ObservedFile, RuntimeObserved} from './probe.js';
 import type {RuntimeRecord, StoredRuntimeRecord} from './record.js';
 import {isTable, lookup, renderKey, renderValue, withValue, type SettingLeaf} from './settings-leaves.js';
 import {checkSettingKeys} from './settings-keys.js';
@@ -101,47 +101,15 @@ export function planDropIn(request: {
     after[key] = leaf.value;
     if (canonicalJson(current) !== canonicalJson(leaf.value))
       details.push(`${key}: ${renderValue(current)} -> ${renderValue(leaf.value)}`);
-    for (const later of observed.dropIns.filter((n) => n > name)) {
-      const file = observed.files[`${profile.dropInDir}/${later}`];
-      const parsed = file?.state === 'present' ? parseTomlDocument(file.text) : undefined;
-      const value = parsed?.ok ? lookup(parsed.value, leaf.path) : undefined;
-      if (value !== undefined && canonicalJson(value) !== canonicalJson(leaf.value)) {
-        diagnostics.push(
-          warning(
-            `${profile.dropInDir}/${later} sets ${key} = ${renderValue(value)} and is read after ${path}: it overrides ${renderValue(leaf.value)}`,
-            {path: ['spec', 'runtime', 'settings', ...leaf.path]},
-          ),
-        );
-      }
-    }
+    diagnostics.push(...laterOverrides({leaf, key, path, name, profile, observed}));
   }
-  if (record) {
-    const without = effectiveConfig(profile, main, observed, path).value;
-    const applied = record.applied?.keys ?? {};
-    for (const key of Object.keys(applied)) {
-      if (key in after) continue;
-      const original = record.original.keys[key];
-      const fallback = original ? lookup(without, original.path) : undefined;
-      details.push(
-        `${key}: ${renderValue(before[key] ?? applied[key])} -> ${renderValue(fallback)} (no longer in the document)`,
-      );
-    }
-  }
-  const keys = Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}]));
-  const newRecord: RuntimeRecord = {
-    original: {path, existed: record ? record.original.existed : own.state === 'present', keys},
-    applied: {path, keys: after, digest: digest(content)},
-  };
+  if (record)
+    details.push(
+      ...forgottenDetails({record, before, after, without: effectiveConfig(profile, main, observed, path).value}),
+    );
   const unrecorded = firstWriteUnrecorded(record);
-  const settled = record !== undefined && !unrecorded;
-  const existed = record ? record.original.existed : own.state === 'present';
   const action = matches && !unrecorded ? 'noop' : record ? 'update' : 'create';
-  const data: RuntimeChangeData = {
-    path,
-    write: content,
-    ...(!settled && existed && own.state === 'present' ? {backup: {path: backupPath(path), content: own.text}} : {}),
-    record: newRecord,
-  };
+  const {data, newRecord} = dropInData({path, content, own, record, unrecorded, leaves, after});
   return {
     diagnostics,
     change: {
@@ -150,9 +118,7 @@ export function planDropIn(request: {
       action,
       before: {path, settings: before},
       after: {path, settings: after},
-      reason: matches
-        ? `${path} holds the managed settings${unrecorded ? ", but cosi's write was interrupted before it was recorded: record it" : ''}`
-        : `${path} ${own.state === 'missing' ? 'does not exist' : 'differs'}: cosi keeps the settings in its own drop-in, read after ${main}, so ${main} stays as it is`,
+      reason: dropInReason({path, main, matches, unrecorded, own}),
       disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
       dependsOn: [address('package', profile.packageName)],
       inputs: digest({files: observed.files, dropIns: observed.dropIns}),
@@ -168,4 +134,102 @@ function checkCrioKeys(leaves: readonly SettingLeaf[], observed: RuntimeObserved
   if (!observed.defaults) return [];
   const name = `CRI-O ${observed.version?.parsed.join('.') ?? '(installed)'}`;
   return checkSettingKeys(leaves, {engine: 'crio', defaults: observed.defaults, name});
+}
+
+/**
+ * laterOverrides warns, for one managed key, about each drop-in read after cosi's own (sorting after `name`) that sets
+ * the key to another value: the engine takes that one. Pure.
+ */
+function laterOverrides(request: {
+  leaf: SettingLeaf;
+  key: string;
+  path: string;
+  name: string;
+  profile: EngineProfile;
+  observed: RuntimeObserved;
+}): Diagnostic[] {
+  const {leaf, key, path, name, profile, observed} = request;
+  const diagnostics: Diagnostic[] = [];
+  for (const later of observed.dropIns.filter((n) => n > name)) {
+    const file = observed.files[`${profile.dropInDir}/${later}`];
+    const parsed = file?.state === 'present' ? parseTomlDocument(file.text) : undefined;
+    const value = parsed?.ok ? lookup(parsed.value, leaf.path) : undefined;
+    if (value !== undefined && canonicalJson(value) !== canonicalJson(leaf.value)) {
+      diagnostics.push(
+        warning(
+          `${profile.dropInDir}/${later} sets ${key} = ${renderValue(value)} and is read after ${path}: it overrides ${renderValue(leaf.value)}`,
+          {path: ['spec', 'runtime', 'settings', ...leaf.path]},
+        ),
+      );
+    }
+  }
+  return diagnostics;
+}
+
+/**
+ * forgottenDetails lists the keys cosi applied that left the document: each goes from its value now to the one the
+ * engine reads without cosi's drop-in (`without`). Pure.
+ */
+function forgottenDetails(request: {
+  record: StoredRuntimeRecord;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  without: Record<string, unknown>;
+}): string[] {
+  const {record, before, after, without} = request;
+  const applied = record.applied?.keys ?? {};
+  const details: string[] = [];
+  for (const key of Object.keys(applied)) {
+    if (key in after) continue;
+    const original = record.original.keys[key];
+    const fallback = original ? lookup(without, original.path) : undefined;
+    details.push(
+      `${key}: ${renderValue(before[key] ?? applied[key])} -> ${renderValue(fallback)} (no longer in the document)`,
+    );
+  }
+  return details;
+}
+
+/** dropInReason says whether cosi's drop-in holds the settings (and whether that is still to record) or why not. Pure. */
+function dropInReason(request: {
+  path: string;
+  main: string;
+  matches: boolean;
+  unrecorded: boolean;
+  own: ObservedFile;
+}): string {
+  const {path, main, matches, unrecorded, own} = request;
+  if (matches)
+    return `${path} holds the managed settings${unrecorded ? ", but cosi's write was interrupted before it was recorded: record it" : ''}`;
+  return `${path} ${own.state === 'missing' ? 'does not exist' : 'differs'}: cosi keeps the settings in its own drop-in, read after ${main}, so ${main} stays as it is`;
+}
+
+/**
+ * dropInData is what applying writes: the drop-in's content, the backup of a drop-in cosi finds before its first
+ * write (never over an earlier one), and the record of the managed keys. Pure.
+ */
+function dropInData(request: {
+  path: string;
+  content: string;
+  own: ObservedFile;
+  record: StoredRuntimeRecord | undefined;
+  unrecorded: boolean;
+  leaves: readonly SettingLeaf[];
+  after: Record<string, unknown>;
+}): {data: RuntimeChangeData; newRecord: RuntimeRecord} {
+  const {path, content, own, record, unrecorded, leaves, after} = request;
+  const keys = Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}]));
+  const newRecord: RuntimeRecord = {
+    original: {path, existed: record ? record.original.existed : own.state === 'present', keys},
+    applied: {path, keys: after, digest: digest(content)},
+  };
+  const settled = record !== undefined && !unrecorded;
+  const existed = record ? record.original.existed : own.state === 'present';
+  const data: RuntimeChangeData = {
+    path,
+    write: content,
+    ...(!settled && existed && own.state === 'present' ? {backup: {path: backupPath(path), content: own.text}} : {}),
+    record: newRecord,
+  };
+  return {data, newRecord};
 }

@@ -1,6 +1,7 @@
 import type {Runtime} from '../../config/generated/types.js';
 import {error, hasErrors, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
+import type {Action} from '../../plan/action.js';
 import type {Change} from '../../plan/change.js';
 import {restartDisruption} from '../../plan/disruption.js';
 import {address} from '../../plan/resource-kind.js';
@@ -38,43 +39,163 @@ export function planInPlace(request: {
   const file = observed.files[path] ?? {state: 'missing'};
   const text = file.state === 'present' ? file.text : '';
   const parsed = parseTomlDocument(text);
-  if (!parsed.ok)
-    return {
-      diagnostics: [
-        error(`${path} is not valid TOML: ${parsed.reason}`, {
-          path: ['spec', 'runtime'],
-          detail: 'cosi edits the runtime configuration in place and needs to parse it; fix the file first',
-        }),
-      ],
-    };
+  if (!parsed.ok) return {diagnostics: [notToml(path, parsed.reason)]};
 
-  const containerd =
-    runtime.engine === 'containerd'
-      ? containerdLayout({path, file, written: parsed.value['version'], leaves: request.leaves, observed})
-      : undefined;
-  const diagnostics: Diagnostic[] = containerd?.diagnostics ?? [];
-  const base = containerd?.base ?? text;
-  const leaves = containerd?.leaves ?? request.leaves;
+  const {diagnostics, base, leaves} = engineLayout({
+    engine: runtime.engine,
+    path,
+    file,
+    text,
+    written: parsed.value['version'],
+    leaves: request.leaves,
+    observed,
+  });
   if (hasErrors(diagnostics)) return {diagnostics};
 
   const backup = observed.files[backupPath(path)];
   const existed = record ? record.original.existed : file.state === 'present';
   const unrecorded = firstWriteUnrecorded(record);
   const settled = record !== undefined && !unrecorded;
-  // The tables of the file as cosi found it: the file itself before cosi manages it, then the backup; after an
-  // interrupted first change without a backup yet, the file (written only after its backup) is still what cosi found.
-  const found = !record ? text : backup?.state === 'present' ? backup.text : existed && !settled ? text : '';
-  // The runtime entries the declared keys create get the engine's defaults too (containerd decodes an entry whole).
+  const found = foundText({record, backup, existed, settled, text});
+  const all = runtime.engine === 'containerd' ? withFoundDefaults({leaves, found, observed, record}) : leaves;
+  const {edits, details, originals, before, after} = keyEdits({all, parsed: parsed.value, file, text, record});
+
+  const keep = tableKeys(found);
+  const edited = edits.length > 0 ? editToml(base, edits, keep) : {ok: true as const, text};
+  if (!edited.ok) return {diagnostics: [notInPlace(path, edited.reason)]};
+  const {data, newRecord} = inPlaceData({path, write: edited.text, existed, settled, file, text, originals, after});
+  const action = edits.length === 0 && !unrecorded ? 'noop' : record ? 'update' : 'create';
+  return {
+    diagnostics,
+    change: {
+      address: address('runtime', runtime.engine),
+      kind: 'runtime',
+      action,
+      before: {path, settings: before},
+      after: {path, settings: after},
+      reason: inPlaceReason({action, path, edits: edits.length, file}),
+      disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
+      dependsOn: [address('package', profile.packageName)],
+      inputs: digest({file, version: observed.version?.text ?? null, backup: backup ?? null}),
+      ...(details.length > 0 ? {details} : {}),
+      ...(!record && action !== 'noop' ? {original: newRecord.original} : {}),
+      data,
+    },
+  };
+}
+
+/**
+ * engineLayout is the file's text to edit, the settings and the layout's problems: containerd's settings placed in
+ * its config version's layout (a missing file starts with its `version`), other engines' as declared. Pure.
+ */
+function engineLayout(request: {
+  engine: Runtime['engine'];
+  path: string;
+  file: ObservedFile;
+  text: string;
+  written: unknown;
+  leaves: readonly SettingLeaf[];
+  observed: RuntimeObserved;
+}): {base: string; leaves: readonly SettingLeaf[]; diagnostics: Diagnostic[]} {
+  const {engine, path, file, text, written, leaves, observed} = request;
+  if (engine !== 'containerd') return {base: text, leaves, diagnostics: []};
+  const containerd = containerdLayout({path, file, written, leaves, observed});
+  return {base: containerd.base ?? text, leaves: containerd.leaves, diagnostics: containerd.diagnostics};
+}
+
+/**
+ * inPlaceData is what applying writes: the edited file, the backup of a file cosi finds before its first change
+ * (never over an earlier one), and the record of the original and applied keys. Pure.
+ */
+function inPlaceData(request: {
+  path: string;
+  write: string;
+  existed: boolean;
+  settled: boolean;
+  file: ObservedFile;
+  text: string;
+  originals: Record<string, OriginalKey>;
+  after: Record<string, unknown>;
+}): {data: RuntimeChangeData; newRecord: RuntimeRecord} {
+  const {path, write, existed, settled, file, text, originals, after} = request;
+  const newRecord: RuntimeRecord = {
+    original: {path, existed, keys: originals},
+    applied: {path, keys: after, digest: digest(write)},
+  };
+  const data: RuntimeChangeData = {
+    path,
+    write,
+    ...(!settled && existed && file.state === 'present' ? {backup: {path: backupPath(path), content: text}} : {}),
+    record: newRecord,
+  };
+  return {data, newRecord};
+}
+
+/** notToml is the error for an engine file cosi cannot parse, so cannot edit in place. */
+function notToml(path: string, reason: string): Diagnostic {
+  return error(`${path} is not valid TOML: ${reason}`, {
+    path: ['spec', 'runtime'],
+    detail: 'cosi edits the runtime configuration in place and needs to parse it; fix the file first',
+  });
+}
+
+/**
+ * foundText is the file as cosi found it: the file itself before cosi manages it, then the backup; after an
+ * interrupted first change without a backup yet, the file (written only after its backup) is still what cosi found.
+ * Pure.
+ */
+function foundText(request: {
+  record: StoredRuntimeRecord | undefined;
+  backup: ObservedFile | undefined;
+  existed: boolean;
+  settled: boolean;
+  text: string;
+}): string {
+  const {record, backup, existed, settled, text} = request;
+  if (!record) return text;
+  if (backup?.state === 'present') return backup.text;
+  return existed && !settled ? text : '';
+}
+
+/**
+ * withFoundDefaults gives the containerd runtime entries the declared keys create the engine's defaults too
+ * (containerd decodes an entry whole), against the file as cosi found it. Pure.
+ */
+function withFoundDefaults(request: {
+  leaves: readonly SettingLeaf[];
+  found: string;
+  observed: RuntimeObserved;
+  record: StoredRuntimeRecord | undefined;
+}): SettingLeaf[] {
+  const {leaves, found, observed, record} = request;
   const foundParsed = parseTomlDocument(found);
-  const all =
-    runtime.engine === 'containerd'
-      ? withEngineDefaults({
-          leaves,
-          found: foundParsed.ok ? foundParsed.value : {},
-          ...(observed.defaults ? {defaults: observed.defaults} : {}),
-          ...(record?.applied ? {applied: record.applied.keys} : {}),
-        })
-      : leaves;
+  return withEngineDefaults({
+    leaves,
+    found: foundParsed.ok ? foundParsed.value : {},
+    ...(observed.defaults ? {defaults: observed.defaults} : {}),
+    ...(record?.applied ? {applied: record.applied.keys} : {}),
+  });
+}
+
+/**
+ * keyEdits lists the key-level edits: each declared key that differs from the file, then each key cosi managed that
+ * left the document, put back as cosi found it. It also gives the managed keys' values before and after and the
+ * originals to record (the recorded ones, then each new key's raw text in the file). Pure.
+ */
+function keyEdits(request: {
+  all: readonly SettingLeaf[];
+  parsed: Record<string, unknown>;
+  file: ObservedFile;
+  text: string;
+  record: StoredRuntimeRecord | undefined;
+}): {
+  edits: TomlEdit[];
+  details: string[];
+  originals: Record<string, OriginalKey>;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+} {
+  const {all, parsed, file, text, record} = request;
   const edits: TomlEdit[] = [];
   const details: string[] = [];
   const managed = record?.original.keys ?? {};
@@ -83,7 +204,7 @@ export function planInPlace(request: {
   const after: Record<string, unknown> = {};
   for (const leaf of all) {
     const key = renderKey(leaf.path);
-    const current = lookup(parsed.value, leaf.path);
+    const current = lookup(parsed, leaf.path);
     before[key] = current ?? null;
     after[key] = leaf.value;
     originals[key] ??= {path: leaf.path, raw: file.state === 'present' ? rawValue(text, leaf.path) : null};
@@ -98,56 +219,28 @@ export function planInPlace(request: {
     if (!restore) continue;
     edits.push(restore);
     details.push(
-      `${key}: ${renderValue(lookup(parsed.value, original.path))} -> ${original.raw ?? '(unset)'} (no longer in the document: as cosi found it)`,
+      `${key}: ${renderValue(lookup(parsed, original.path))} -> ${original.raw ?? '(unset)'} (no longer in the document: as cosi found it)`,
     );
   }
+  return {edits, details, originals, before, after};
+}
 
-  const keep = tableKeys(found);
-  const edited = edits.length > 0 ? editToml(base, edits, keep) : {ok: true as const, text};
-  if (!edited.ok) {
-    return {
-      diagnostics: [
-        error(`cannot change ${path} in place: ${edited.reason}`, {
-          path: ['spec', 'runtime', 'settings'],
-          detail:
-            'cosi changes only the keys it manages and keeps the rest of the file byte for byte; write this setting in the form the file already uses, or move it to a file the engine imports (containerd `imports`, CRI-O crio.conf.d/)',
-        }),
-      ],
-    };
-  }
-  const newRecord: RuntimeRecord = {
-    original: {path, existed, keys: originals},
-    applied: {path, keys: after, digest: digest(edited.text)},
-  };
-  const data: RuntimeChangeData = {
-    path,
-    write: edited.text,
-    ...(!settled && existed && file.state === 'present' ? {backup: {path: backupPath(path), content: text}} : {}),
-    record: newRecord,
-  };
-  const action = edits.length === 0 && !unrecorded ? 'noop' : record ? 'update' : 'create';
-  return {
-    diagnostics,
-    change: {
-      address: address('runtime', runtime.engine),
-      kind: 'runtime',
-      action,
-      before: {path, settings: before},
-      after: {path, settings: after},
-      reason:
-        action === 'noop'
-          ? `${path} holds the managed settings`
-          : edits.length === 0
-            ? `${path} holds the managed settings, but cosi's change to it was interrupted before it was recorded: record it`
-            : `${edits.length} key${edits.length === 1 ? '' : 's'} of ${path} ${file.state === 'missing' ? 'to set in a new file' : 'differ'}; every other key and comment is kept`,
-      disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
-      dependsOn: [address('package', profile.packageName)],
-      inputs: digest({file, version: observed.version?.text ?? null, backup: backup ?? null}),
-      ...(details.length > 0 ? {details} : {}),
-      ...(!record && action !== 'noop' ? {original: newRecord.original} : {}),
-      data,
-    },
-  };
+/** notInPlace is the error for a key cosi cannot change without rewriting the file's other bytes. */
+function notInPlace(path: string, reason: string): Diagnostic {
+  return error(`cannot change ${path} in place: ${reason}`, {
+    path: ['spec', 'runtime', 'settings'],
+    detail:
+      'cosi changes only the keys it manages and keeps the rest of the file byte for byte; write this setting in the form the file already uses, or move it to a file the engine imports (containerd `imports`, CRI-O crio.conf.d/)',
+  });
+}
+
+/** inPlaceReason says why the file is left, recorded, or edited (how many keys, in a new file or not). Pure. */
+function inPlaceReason(request: {action: Action; path: string; edits: number; file: ObservedFile}): string {
+  const {action, path, edits, file} = request;
+  if (action === 'noop') return `${path} holds the managed settings`;
+  if (edits === 0)
+    return `${path} holds the managed settings, but cosi's change to it was interrupted before it was recorded: record it`;
+  return `${edits} key${edits === 1 ? '' : 's'} of ${path} ${file.state === 'missing' ? 'to set in a new file' : 'differ'}; every other key and comment is kept`;
 }
 
 /** restoreEdit is the edit that puts one key back as cosi found it, or undefined when it already is. */
