@@ -25,33 +25,7 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
       parameters: await parameters(host, m.name),
     };
   }
-  let builtin: string[] | undefined;
-  let builtinSource = '';
-  for (const base of ['/lib/modules', '/usr/lib/modules']) {
-    const text = await host.readText(`${base}/${kernel}/modules.builtin`);
-    if (text === undefined) continue;
-    builtin = [...parseModulesBuiltin(text)].sort();
-    builtinSource = `${base}/${kernel}/modules.builtin`;
-    break;
-  }
-  if (!builtin) {
-    builtin = [];
-    for (const name of (await host.readDir('/sys/module')) ?? []) {
-      if (loaded[name]) continue;
-      const entries = await host.readDir(`/sys/module/${name}`);
-      if (entries && !entries.includes('initstate')) builtin.push(name);
-    }
-    // Built-in modules without parameters have no /sys/module entry: their sysctls and file systems show them.
-    const filesystems = new Set(
-      ((await host.readText('/proc/filesystems')) ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? ''),
-    );
-    for (const [name, witness] of Object.entries(moduleWitnesses))
-      if (!loaded[name] && !builtin.includes(name) && (await host.stat(witness))) builtin.push(name);
-    for (const name of filesystemModules)
-      if (!loaded[name] && !builtin.includes(name) && filesystems.has(name)) builtin.push(name);
-    builtin.sort();
-    builtinSource = '/sys/module (entries without an initstate), module sysctls and /proc/filesystems';
-  }
+  const {builtin, builtinSource} = await builtinModules(host, kernel, loaded);
   const builtinParameters: Record<string, unknown> = {};
   for (const name of builtin) {
     const values = await parameters(host, name);
@@ -72,6 +46,48 @@ export async function moduleFacts({host}: {host: Host}): Promise<Record<string, 
     },
     initramfs: await initramfsFacts(host),
   };
+}
+
+/**
+ * builtinModules lists the kernel's built-in modules and where the list comes from: modules.builtin under the first
+ * module directory that has one, or else {@link sysModuleBuiltins}.
+ */
+async function builtinModules(
+  host: Host,
+  kernel: string,
+  loaded: Record<string, unknown>,
+): Promise<{builtin: string[]; builtinSource: string}> {
+  for (const base of ['/lib/modules', '/usr/lib/modules']) {
+    const text = await host.readText(`${base}/${kernel}/modules.builtin`);
+    if (text === undefined) continue;
+    return {builtin: [...parseModulesBuiltin(text)].sort(), builtinSource: `${base}/${kernel}/modules.builtin`};
+  }
+  return {
+    builtin: await sysModuleBuiltins(host, loaded),
+    builtinSource: '/sys/module (entries without an initstate), module sysctls and /proc/filesystems',
+  };
+}
+
+/**
+ * sysModuleBuiltins finds the built-in modules of a kernel without a module directory: /sys/module entries without an
+ * initstate, then the modules whose sysctl or file system shows them (built-in modules without parameters have no
+ * /sys/module entry). Sorted.
+ */
+async function sysModuleBuiltins(host: Host, loaded: Record<string, unknown>): Promise<string[]> {
+  const builtin: string[] = [];
+  for (const name of (await host.readDir('/sys/module')) ?? []) {
+    if (loaded[name]) continue;
+    const entries = await host.readDir(`/sys/module/${name}`);
+    if (entries && !entries.includes('initstate')) builtin.push(name);
+  }
+  const filesystems = new Set(
+    ((await host.readText('/proc/filesystems')) ?? '').split('\n').map((l) => l.trim().split(/\s+/).pop() ?? ''),
+  );
+  for (const [name, witness] of Object.entries(moduleWitnesses))
+    if (!loaded[name] && !builtin.includes(name) && (await host.stat(witness))) builtin.push(name);
+  for (const name of filesystemModules)
+    if (!loaded[name] && !builtin.includes(name) && filesystems.has(name)) builtin.push(name);
+  return builtin.sort();
 }
 
 async function parameters(host: Host, name: string): Promise<Record<string, string>> {

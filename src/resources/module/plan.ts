@@ -147,6 +147,18 @@ interface Planned {
   readonly notes: BootNote[];
 }
 
+/** Where is a module's location in the document for its diagnostics: its path when known, and its address. */
+type Where = Omit<Diagnostic, 'severity' | 'summary'>;
+
+/** DocPath is a module's path in the document, when it has one. */
+type DocPath = DesiredModule['paths'][number] | undefined;
+
+/**
+ * planDesired plans one declared module: parameters that cannot be used and presences that refuse the declaration
+ * stop it ({@link unsafeParameters}, {@link refusedPresence}); a built-in module's parameters that differ end in a
+ * note or a warning ({@link builtinParameters}); otherwise the live comparison ({@link compareLive}) and cosi's files
+ * make one change ({@link moduleChange}).
+ */
 function planDesired({
   want,
   status,
@@ -164,25 +176,92 @@ function planDesired({
 }): Planned {
   const {name} = want;
   const path = want.paths[0];
-  const diagnostics: Diagnostic[] = [];
   const addr = address('module', name);
+  const unsafe = unsafeParameters(want, path, addr);
+  if (unsafe.length > 0) return {diagnostics: unsafe, notes: []};
+
+  const presence = status.presence;
+  const where: Where = path ? {path, address: addr} : {address: addr};
+  const refused = refusedPresence(want, observed, presence, where);
+  if (refused) return refused;
+  const diagnostics: Diagnostic[] =
+    presence.kind === 'missing' ? [missingBlocked(name, observed, presence.why, where)] : [];
+
+  const liveParams = paramsOf(status, want);
+  if (presence.kind === 'builtin') {
+    const settled = builtinParameters({
+      want,
+      observed,
+      evidence: presence.evidence,
+      liveParams,
+      kernelArgs,
+      where,
+      addr,
+    });
+    if (settled) return {diagnostics: [...diagnostics, ...settled.diagnostics], notes: settled.notes};
+  }
+  const expectLoad = want.state === 'loaded' && presence.kind === 'loadable';
+  const lines = presence.kind === 'builtin' ? [] : expectedModprobeLines(want, sysctls);
+  const own = observed.cosiProbe[name] ?? [];
+  const listed = observed.cosiLoad.includes(name);
+  const persistOk = listed === expectLoad && sameLines(own, lines);
+  const compared = compareLive(want, status, liveParams, path, addr);
+  diagnostics.push(...compared.diagnostics);
+  const why = [...compared.why, ...(persistOk ? [] : [persistReason(listed, expectLoad, own, lines)])];
+
+  const notes = presence.kind === 'builtin' ? [] : bootNotesFor({name, want, lines, expectLoad, observed});
+  const details = [
+    ...compared.details,
+    ...describeLive(compared.live, name, status.realName, want.parameters, status),
+    ...(persistOk ? [] : persistDetails(name, listed, expectLoad, own, lines)),
+    ...notes.map((n) => `at boot: ${n.message}`),
+  ];
+  const change = moduleChange({
+    want,
+    status,
+    record,
+    liveParams,
+    live: compared.live,
+    disruption: compared.disruption,
+    persistOk,
+    expectLoad,
+    lines,
+    why,
+    details,
+    inputs: digest({status, listed, own}),
+  });
+  return {change, diagnostics, notes};
+}
+
+/** unsafeParameters is the errors for declared parameter values that cannot be used, each at its parameter. */
+function unsafeParameters(want: DesiredModule, path: DocPath, addr: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
   for (const [p, v] of Object.entries(want.parameters)) {
     const why = unsafeParameterValue(v);
     if (why)
       diagnostics.push(
-        error(`module ${name}: parameter ${p} = ${JSON.stringify(v)} cannot be used: ${why}`, {
+        error(`module ${want.name}: parameter ${p} = ${JSON.stringify(v)} cannot be used: ${why}`, {
           ...(path ? {path: [...path, 'parameters', p]} : {}),
           address: addr,
         }),
       );
   }
-  if (diagnostics.length > 0) return {diagnostics, notes: []};
+  return diagnostics;
+}
 
-  const presence = status.presence;
-  const where = path ? {path, address: addr} : {address: addr};
+/**
+ * refusedPresence is the outcome, with nothing planned, of a declaration the kernel refuses: a `loaded` module that
+ * does not exist (a warning where the kernel loads no modules at all, such as containers and microVMs: a normal node;
+ * an error where it does: a mistake in the document), or a `blocked` module built into the kernel (an error).
+ */
+function refusedPresence(
+  want: DesiredModule,
+  observed: ModuleObserved,
+  presence: ModuleStatus['presence'],
+  where: Where,
+): Planned | undefined {
+  const {name} = want;
   if (presence.kind === 'missing' && want.state === 'loaded') {
-    // Without loadable-module support (containers, microVMs) nothing can be loaded, and that is a normal node: say
-    // so and plan nothing. With it, a module the kernel lacks is a mistake in the document.
     if (!observed.moduleSupport) {
       return {
         diagnostics: [
@@ -210,129 +289,263 @@ function planDesired({
       notes: [],
     };
   }
-  if (presence.kind === 'missing') {
-    diagnostics.push(
+  return undefined;
+}
+
+/** missingBlocked is the warning for a `blocked` module this kernel does not have: it is blacklisted all the same. */
+function missingBlocked(name: string, observed: ModuleObserved, why: string, where: Where): Diagnostic {
+  return warning(
+    `module ${name} does not exist on this kernel (${observed.kernel}): ${why}; it is blacklisted all the same, for any kernel that has it`,
+    where,
+  );
+}
+
+/** differingParameters is the declared parameters whose readable live value differs. */
+function differingParameters(want: DesiredModule, liveParams: Record<string, string | null>): Array<[string, string]> {
+  return Object.entries(want.parameters).filter(
+    ([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v),
+  );
+}
+
+/**
+ * builtinParameters is the outcome, with no change, of a built-in module whose live parameters differ from the
+ * declared ones: a boot note when spec.kernel.args declares them all (the next boot sets them; kernel.args owes the
+ * reboot), else a warning (not an error: cosi cannot change them, and refusing every apply on such nodes helps
+ * nobody). Undefined when none differs.
+ */
+function builtinParameters({
+  want,
+  observed,
+  evidence,
+  liveParams,
+  kernelArgs,
+  where,
+  addr,
+}: {
+  want: DesiredModule;
+  observed: ModuleObserved;
+  evidence: string;
+  liveParams: Record<string, string | null>;
+  kernelArgs: readonly string[];
+  where: Where;
+  addr: string;
+}): Planned | undefined {
+  const {name} = want;
+  const differ = differingParameters(want, liveParams);
+  if (differ.length === 0) return undefined;
+  const onCmdline = differ.map(([p, v]) => `${name}.${p}=${v}`);
+  if (onCmdline.every((arg) => kernelArgs.includes(arg))) {
+    const notes: BootNote[] = [
+      {
+        address: addr,
+        message: `built into the kernel: ${onCmdline.join(' ')} comes from spec.kernel.args at the next boot; until then ${differ.map(([p]) => `${p} is ${JSON.stringify(liveParams[p])}`).join(', ')}`,
+      },
+    ];
+    return {diagnostics: [], notes};
+  }
+  return {
+    diagnostics: [
       warning(
-        `module ${name} does not exist on this kernel (${observed.kernel}): ${presence.why}; it is blacklisted all the same, for any kernel that has it`,
+        `module ${name} is built into this kernel (${observed.kernel}; ${evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line — declare \`kernel: {args: [${onCmdline.join(', ')}]}\` (spec.kernel.args) — and reboot, or remove them from the document`,
         where,
       ),
-    );
-  }
+    ],
+    notes: [],
+  };
+}
 
-  const liveParams = paramsOf(status, want);
-  const expectLoad = want.state === 'loaded' && presence.kind === 'loadable';
-  const lines = presence.kind === 'builtin' ? [] : expectedModprobeLines(want, sysctls);
-  const own = observed.cosiProbe[name] ?? [];
-  const listed = observed.cosiLoad.includes(name);
-  const persistOk = listed === expectLoad && sameLines(own, lines);
-  const why: string[] = [];
+/**
+ * LiveComparison is what the live kernel makes of a declared module: the operation now, its disruption, and what it
+ * adds to the change's reason and details and to the diagnostics.
+ */
+interface LiveComparison {
+  readonly live: LiveOperation;
+  readonly disruption: Disruption;
+  readonly why: string[];
+  readonly details: string[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * compareLive compares a declared module with the live kernel: a built-in one ({@link compareBuiltin}), a `loaded`
+ * one ({@link compareLoaded}), a `blocked` one ({@link compareBlocked}).
+ */
+function compareLive(
+  want: DesiredModule,
+  status: ModuleStatus,
+  liveParams: Record<string, string | null>,
+  path: DocPath,
+  addr: string,
+): LiveComparison {
+  if (status.presence.kind === 'builtin') return compareBuiltin(want, status, status.presence.evidence, liveParams);
+  if (want.state === 'loaded') return compareLoaded(want, status, liveParams, path, addr);
+  return compareBlocked(status);
+}
+
+/**
+ * compareBuiltin is a built-in module whose parameters do not differ: always loaded, nothing to load or persist; the
+ * parameters it cannot read are named in the details.
+ */
+function compareBuiltin(
+  want: DesiredModule,
+  status: ModuleStatus,
+  evidence: string,
+  liveParams: Record<string, string | null>,
+): LiveComparison {
   const details: string[] = [];
+  for (const p of Object.keys(want.parameters))
+    if (typeof liveParams[p] !== 'string')
+      details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
+  return {
+    live: 'none',
+    disruption: 'none',
+    why: [`built into the kernel (${evidence}): always loaded, nothing to load or persist`],
+    details,
+    diagnostics: [],
+  };
+}
+
+/**
+ * compareLoaded is a `loaded` module: one not loaded is loaded; one loaded with other parameters is reloaded when
+ * unused, or owes a reboot when in use. Parameters the module does not have are warnings, unreadable ones details.
+ */
+function compareLoaded(
+  want: DesiredModule,
+  status: ModuleStatus,
+  liveParams: Record<string, string | null>,
+  path: DocPath,
+  addr: string,
+): LiveComparison {
+  if (!status.loaded) return {live: 'load', disruption: 'none', why: ['not loaded'], details: [], diagnostics: []};
   let live: LiveOperation = 'none';
   let disruption: Disruption = 'none';
-
-  if (presence.kind === 'builtin') {
-    const differ = Object.entries(want.parameters).filter(
-      ([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v),
-    );
-    const onCmdline = differ.map(([p, v]) => `${name}.${p}=${v}`);
-    if (differ.length > 0 && onCmdline.every((arg) => kernelArgs.includes(arg))) {
-      // Declared as kernel arguments too: the next boot sets them (kernel.args owes the reboot); nothing to warn of.
-      const notes: BootNote[] = [
-        {
-          address: addr,
-          message: `built into the kernel: ${onCmdline.join(' ')} comes from spec.kernel.args at the next boot; until then ${differ.map(([p]) => `${p} is ${JSON.stringify(liveParams[p])}`).join(', ')}`,
-        },
-      ];
-      return {diagnostics, notes};
-    }
-    if (differ.length > 0) {
-      // A warning, not an error: cosi cannot change it, and refusing every apply on such nodes helps nobody.
-      diagnostics.push(
-        warning(
-          `module ${name} is built into this kernel (${observed.kernel}; ${presence.evidence}): its parameters cannot change at runtime. ${differ.map(([p, v]) => `${p} is ${JSON.stringify(liveParams[p])}, not ${JSON.stringify(v)}`).join('; ')}. Set them on the kernel command line — declare \`kernel: {args: [${onCmdline.join(', ')}]}\` (spec.kernel.args) — and reboot, or remove them from the document`,
-          where,
-        ),
-      );
-      return {diagnostics, notes: []};
-    }
-    for (const p of Object.keys(want.parameters))
-      if (typeof liveParams[p] !== 'string')
-        details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
-    why.push(`built into the kernel (${presence.evidence}): always loaded, nothing to load or persist`);
-  } else if (want.state === 'loaded') {
-    if (!status.loaded) {
-      live = 'load';
-      why.push('not loaded');
-    } else {
-      const differ = Object.entries(want.parameters).filter(
-        ([p, v]) => typeof liveParams[p] === 'string' && !sameParameterValue(liveParams[p]!, v),
-      );
-      if (differ.length > 0) {
-        const shown = differ
-          .map(([p, v]) => `${p} ${JSON.stringify(liveParams[p])} -> ${JSON.stringify(v)}`)
-          .join(', ');
-        if (status.inUse) {
-          disruption = 'reboot';
-          why.push(
-            `parameters differ (${shown}) and it is in use (${usage(status)}): it cannot be reloaded now, the new values take effect at the next boot`,
-          );
-        } else {
-          live = 'reload';
-          why.push(`parameters differ (${shown}); it is unused, so it is reloaded`);
-        }
-      }
-      const known = status.parameters;
-      for (const p of Object.keys(want.parameters)) {
-        if (known && !(p in known)) {
-          const has = Object.keys(known);
-          diagnostics.push(
-            warning(
-              `module ${name} has no parameter ${p} under /sys/module/${status.realName}/parameters (it has ${has.length > 0 ? has.join(', ') : 'none'}); cosi persists it but cannot verify it`,
-              path ? {path: [...path, 'parameters', p], address: addr} : {address: addr},
-            ),
-          );
-        } else if (known && known[p] === null)
-          details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
-      }
-    }
-  } else if (status.loaded) {
+  const why: string[] = [];
+  const differ = differingParameters(want, liveParams);
+  if (differ.length > 0) {
+    const shown = differ.map(([p, v]) => `${p} ${JSON.stringify(liveParams[p])} -> ${JSON.stringify(v)}`).join(', ');
     if (status.inUse) {
       disruption = 'reboot';
-      why.push(`loaded and in use (${usage(status)}): it cannot be unloaded now and stays loaded until the next boot`);
+      why.push(
+        `parameters differ (${shown}) and it is in use (${usage(status)}): it cannot be reloaded now, the new values take effect at the next boot`,
+      );
     } else {
-      live = 'unload';
-      why.push('loaded: it is unloaded');
+      live = 'reload';
+      why.push(`parameters differ (${shown}); it is unused, so it is reloaded`);
     }
   }
-  if (!persistOk) {
-    const parts = [];
-    if (listed !== expectLoad)
-      parts.push(expectLoad ? `not listed in ${cosiModulesLoadFile}` : `still listed in ${cosiModulesLoadFile}`);
-    if (!sameLines(own, lines))
-      parts.push(
-        lines.length === 0
-          ? `${cosiModprobeFile} still has lines for it`
-          : own.length === 0
-            ? `not persisted in ${cosiModprobeFile}`
-            : `${cosiModprobeFile} has other lines for it`,
+  const {details, diagnostics} = knownParameters(want, status, path, addr);
+  return {live, disruption, why, details, diagnostics};
+}
+
+/**
+ * knownParameters checks the declared parameters against those the loaded module has under /sys/module: one it does
+ * not have is a warning (cosi persists it but cannot verify it), one it cannot read a detail.
+ */
+function knownParameters(
+  want: DesiredModule,
+  status: ModuleStatus,
+  path: DocPath,
+  addr: string,
+): {details: string[]; diagnostics: Diagnostic[]} {
+  const details: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const known = status.parameters;
+  for (const p of Object.keys(want.parameters)) {
+    if (known && !(p in known)) {
+      const has = Object.keys(known);
+      diagnostics.push(
+        warning(
+          `module ${want.name} has no parameter ${p} under /sys/module/${status.realName}/parameters (it has ${has.length > 0 ? has.join(', ') : 'none'}); cosi persists it but cannot verify it`,
+          path ? {path: [...path, 'parameters', p], address: addr} : {address: addr},
+        ),
       );
-    why.push(parts.join('; '));
+    } else if (known && known[p] === null)
+      details.push(`${p}: not readable under /sys/module/${status.realName}/parameters; cosi cannot compare it`);
   }
+  return {details, diagnostics};
+}
 
-  const notes = presence.kind === 'builtin' ? [] : bootNotesFor({name, want, lines, expectLoad, observed});
-  details.push(...describeLive(live, name, status.realName, want.parameters, status));
-  if (!persistOk) {
-    if (listed !== expectLoad) details.push(`${cosiModulesLoadFile}: ${expectLoad ? '+' : '-'} ${name}`);
-    for (const l of own) if (!lines.includes(l)) details.push(`${cosiModprobeFile}: - ${l}`);
-    for (const l of lines) if (!own.includes(l)) details.push(`${cosiModprobeFile}: + ${l}`);
-  }
-  details.push(...notes.map((n) => `at boot: ${n.message}`));
+/** compareBlocked is a `blocked` module: a loaded one is unloaded when unused, or owes a reboot when in use. */
+function compareBlocked(status: ModuleStatus): LiveComparison {
+  const none = {why: [], details: [], diagnostics: []};
+  if (!status.loaded) return {live: 'none', disruption: 'none', ...none};
+  if (status.inUse)
+    return {
+      ...none,
+      live: 'none',
+      disruption: 'reboot',
+      why: [`loaded and in use (${usage(status)}): it cannot be unloaded now and stays loaded until the next boot`],
+    };
+  return {...none, live: 'unload', disruption: 'none', why: ['loaded: it is unloaded']};
+}
 
+/** persistReason says how cosi's files differ from a module's expected lines. */
+function persistReason(listed: boolean, expectLoad: boolean, own: readonly string[], lines: readonly string[]): string {
+  const parts = [];
+  if (listed !== expectLoad)
+    parts.push(expectLoad ? `not listed in ${cosiModulesLoadFile}` : `still listed in ${cosiModulesLoadFile}`);
+  if (!sameLines(own, lines))
+    parts.push(
+      lines.length === 0
+        ? `${cosiModprobeFile} still has lines for it`
+        : own.length === 0
+          ? `not persisted in ${cosiModprobeFile}`
+          : `${cosiModprobeFile} has other lines for it`,
+    );
+  return parts.join('; ');
+}
+
+/** persistDetails is the edits of cosi's files for a module: its modules-load.d entry, then modprobe.d lines. */
+function persistDetails(
+  name: string,
+  listed: boolean,
+  expectLoad: boolean,
+  own: readonly string[],
+  lines: readonly string[],
+): string[] {
+  const details: string[] = [];
+  if (listed !== expectLoad) details.push(`${cosiModulesLoadFile}: ${expectLoad ? '+' : '-'} ${name}`);
+  for (const l of own) if (!lines.includes(l)) details.push(`${cosiModprobeFile}: - ${l}`);
+  for (const l of lines) if (!own.includes(l)) details.push(`${cosiModprobeFile}: + ${l}`);
+  return details;
+}
+
+/**
+ * moduleChange is a declared module's change: `noop` when nothing is to be done now, at boot or in cosi's files, else
+ * `update` (managed already) or `create`, with the original state cosi found (recorded once).
+ */
+function moduleChange({
+  want,
+  status,
+  record,
+  liveParams,
+  live,
+  disruption,
+  persistOk,
+  expectLoad,
+  lines,
+  why,
+  details,
+  inputs,
+}: {
+  want: DesiredModule;
+  status: ModuleStatus;
+  record: ManagedRecord | undefined;
+  liveParams: Record<string, string | null>;
+  live: LiveOperation;
+  disruption: Disruption;
+  persistOk: boolean;
+  expectLoad: boolean;
+  lines: string[];
+  why: string[];
+  details: string[];
+  inputs: string;
+}): Change<ModuleChangeData> {
   const original: ModuleOriginal = record
     ? (record.original as ModuleOriginal)
     : {loaded: status.loaded, ...(Object.keys(liveParams).length > 0 ? {parameters: liveParams} : {})};
   const data: ModuleChangeData = {
-    name,
+    name: want.name,
     realName: status.realName,
     live,
     loadParameters: {...want.parameters},
@@ -341,8 +554,8 @@ function planDesired({
     original,
   };
   const action = live === 'none' && disruption === 'none' && persistOk ? 'noop' : record ? 'update' : 'create';
-  const change: Change<ModuleChangeData> = {
-    address: addr,
+  return {
+    address: address('module', want.name),
     kind: 'module',
     action,
     before: stateOf(status, liveParams),
@@ -354,12 +567,11 @@ function planDesired({
       action === 'noop' ? (why.length > 0 ? why.join('; ') : `${want.state} and persisted as such`) : why.join('; '),
     disruption,
     dependsOn: [],
-    inputs: digest({status, listed, own}),
+    inputs,
     ...(details.length > 0 ? {details} : {}),
     ...(record ? {} : {original}),
     data,
   };
-  return {change, diagnostics, notes};
 }
 
 function planRemoval(

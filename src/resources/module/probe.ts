@@ -98,39 +98,8 @@ export async function probeModules({host, desired, state}: ProbeRequest): Promis
   const evidence = new Evidence(host, kernel);
 
   const modules: Record<string, ModuleStatus> = {};
-  let aliases: ReturnType<typeof parseModulesAlias> | undefined;
-  for (const name of [...names].sort()) {
-    let realName = name;
-    let presence = await presenceOf(name, {loaded, index, moduleSupport, evidence, kernel});
-    if (presence.kind === 'missing' && index) {
-      aliases ??= [
-        ...parseModulesAlias((await host.readText(`${index.dir}/modules.alias`)) ?? ''),
-        ...probeFiles.flatMap((f) =>
-          f.directives.filter((d) => d.command === 'alias').map((d) => ({pattern: d.args, module: d.module})),
-        ),
-      ];
-      const targets = aliasTargets(aliases, name).filter(
-        (t) => index.loadable.has(t) || index.builtin.has(t) || loaded.has(t),
-      );
-      if (targets.length > 0) {
-        realName = targets.find((t) => loaded.has(t)) ?? targets[0]!;
-        presence = index.builtin.has(realName)
-          ? {kind: 'builtin', evidence: `alias of ${realName}, listed in ${index.dir}/modules.builtin`}
-          : {kind: 'loadable', via: targets};
-      }
-    }
-    const live = loaded.get(realName);
-    modules[name] = {
-      name,
-      realName,
-      presence,
-      loaded: live !== undefined || presence.kind === 'builtin',
-      refcount: live?.refcount ?? null,
-      holders: live?.holders ?? [],
-      inUse: live ? liveInUse(live) : presence.kind === 'builtin',
-      ...(await readParameters(host, realName)),
-    };
-  }
+  const context: StatusContext = {host, loaded, index, moduleSupport, evidence, kernel, probeFiles, aliases: {}};
+  for (const name of [...names].sort()) modules[name] = await moduleStatus(name, context);
 
   const relevant = (module: string) => names.has(module) || Object.values(modules).some((m) => m.realName === module);
   const cmdline = parseModuleCmdline(cmdlineText ?? '');
@@ -152,6 +121,67 @@ export async function probeModules({host, desired, state}: ProbeRequest): Promis
       options: cmdline.options.filter((o) => relevant(o.module)),
     },
     initramfs,
+  };
+}
+
+/** StatusContext is what the status of each module is probed from; `aliases` is read once, when first needed. */
+interface StatusContext {
+  readonly host: Host;
+  readonly loaded: ReadonlyMap<string, LoadedModule>;
+  readonly index: Index | undefined;
+  readonly moduleSupport: boolean;
+  readonly evidence: Evidence;
+  readonly kernel: string;
+  readonly probeFiles: readonly ModprobeFile[];
+  readonly aliases: {list?: ReturnType<typeof parseModulesAlias>};
+}
+
+/**
+ * moduleStatus probes one module: its presence (a name the kernel does not know may be an alias of one it does, see
+ * {@link resolveAlias}), whether it is loaded and in use, and its parameters.
+ */
+async function moduleStatus(name: string, context: StatusContext): Promise<ModuleStatus> {
+  const {host, loaded} = context;
+  const {realName, presence} = await resolveAlias(name, await presenceOf(name, context), context);
+  const live = loaded.get(realName);
+  return {
+    name,
+    realName,
+    presence,
+    loaded: live !== undefined || presence.kind === 'builtin',
+    refcount: live?.refcount ?? null,
+    holders: live?.holders ?? [],
+    inUse: live ? liveInUse(live) : presence.kind === 'builtin',
+    ...(await readParameters(host, realName)),
+  };
+}
+
+/**
+ * resolveAlias resolves a missing module's name through modules.alias and the modprobe.d `alias` lines to the
+ * module it names (a loaded target first); any other presence, or an alias with no known target, stays as it is.
+ */
+async function resolveAlias(
+  name: string,
+  presence: Presence,
+  {host, loaded, index, probeFiles, aliases}: StatusContext,
+): Promise<{realName: string; presence: Presence}> {
+  if (presence.kind !== 'missing' || !index) return {realName: name, presence};
+  aliases.list ??= [
+    ...parseModulesAlias((await host.readText(`${index.dir}/modules.alias`)) ?? ''),
+    ...probeFiles.flatMap((f) =>
+      f.directives.filter((d) => d.command === 'alias').map((d) => ({pattern: d.args, module: d.module})),
+    ),
+  ];
+  const targets = aliasTargets(aliases.list, name).filter(
+    (t) => index.loadable.has(t) || index.builtin.has(t) || loaded.has(t),
+  );
+  if (targets.length === 0) return {realName: name, presence};
+  const realName = targets.find((t) => loaded.has(t)) ?? targets[0]!;
+  return {
+    realName,
+    presence: index.builtin.has(realName)
+      ? {kind: 'builtin', evidence: `alias of ${realName}, listed in ${index.dir}/modules.builtin`}
+      : {kind: 'loadable', via: targets},
   };
 }
 
