@@ -15,7 +15,7 @@ const {createHost} = await import(dist('src/host/host.js'));
 const {makePlan} = await import(dist('src/engine/make-plan.js'));
 const {applyChanges} = await import(dist('src/engine/apply-changes.js'));
 const {loadState} = await import(dist('src/engine/state.js'));
-const {loadDocument} = await import(dist('src/config/load-document.js'));
+const {loadDocument} = await import(dist('src/resources/document.js'));
 const {runtimeProvider} = await import(dist('src/resources/runtime/provider.js'));
 const {documentSections} = await import(dist('src/resources/registry.js'));
 
