@@ -34,6 +34,10 @@ async function privateApt(dir: string, suite: string): Promise<string> {
       `Dir::State::Lists "${dir}/lists";`,
       `Dir::Cache "${dir}/cache";`,
       'Acquire::Languages "none";',
+      // Only the package indexes: a Contents index (apt-file's target, from this machine's apt.conf.d) is large and,
+      // mid mirror sync, fails the whole update ("File has unexpected size").
+      'Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";',
+      'APT::Sandbox::User "root";',
       '',
     ].join('\n'),
   );
