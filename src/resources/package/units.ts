@@ -1,27 +1,9 @@
 import type {DesiredState} from '../../config/desired-state.js';
 import {runtimePackage} from '../../config/desired-state.js';
-
-const unitSuffixes = [
-  '.service',
-  '.socket',
-  '.timer',
-  '.mount',
-  '.automount',
-  '.path',
-  '.target',
-  '.slice',
-  '.scope',
-  '.swap',
-  '.device',
-];
+import {fullUnitName} from '../../names/unit-name.js';
 
 /** unitFileDirs are where packages ship unit files (and where an administrator overrides them), most specific first. */
 export const unitFileDirs = ['/etc/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'] as const;
-
-/** unitName completes a unit name as systemd does: without a known suffix, `.service` is meant. */
-export function unitName(name: string): string {
-  return unitSuffixes.some((suffix) => name.endsWith(suffix)) ? name : `${name}.service`;
-}
 
 /** RunUnits are the units whose package's upgrade disrupts them: declared services and the runtime's own unit. */
 export interface RunUnits {
@@ -33,7 +15,7 @@ export interface RunUnits {
 
 /** runUnits lists the units of the document whose packages' upgrades mean a restart. Pure. */
 export function runUnits(desired: DesiredState): RunUnits {
-  const units = new Set([...desired.services.keys()].map(unitName));
+  const units = new Set([...desired.services.keys()].map(fullUnitName));
   const known = new Map<string, string>();
   const engine = desired.config.spec?.runtime?.engine;
   if (engine) {

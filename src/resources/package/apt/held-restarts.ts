@@ -1,4 +1,4 @@
-import {unitName} from '../units.js';
+import {fullUnitName} from '../../../names/unit-name.js';
 
 /**
  * heldRequests is where cosi's policy-rc.d records what maintainer scripts asked for while it held them: one
@@ -22,7 +22,7 @@ const actions = new Set(['start', 'restart', 'reload', 'force-reload', 'try-rest
 export function safeUnitName(id: string): string | undefined {
   if (id.length === 0 || id.length > 240 || !/^[A-Za-z0-9:_.@\\-]+$/.test(id)) return undefined;
   if (id.startsWith('-') || id.startsWith('.') || id.includes('..')) return undefined;
-  const unit = unitName(id);
+  const unit = fullUnitName(id);
   if (unit.length > 255 || /@\.[a-z]+$/.test(unit)) return undefined;
   return unit;
 }
