@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {cachedBuild, diskUsageBytes, pruneEntries} from './cache-entry.js';
 import type {BaseImage} from './image.js';
 import {vmCacheDir} from './paths.js';
+import {ext4FromDir} from './file-disk.js';
 import {runHostCommand} from './run-command.js';
 import type {Vm} from './vm.js';
 
@@ -77,26 +78,7 @@ export async function ensureAptRepoDisk(
     writeFileSync(join(archives, 'Packages'), index);
     writeFileSync(join(tmp, 'debs.json'), JSON.stringify(debs, null, 2) + '\n');
     const megabytes = Math.ceil((diskUsageBytes(archives) / 1e6) * 1.2) + 32;
-    await runHostCommand(
-      [
-        'mke2fs',
-        '-q',
-        '-F',
-        '-t',
-        'ext4',
-        '-O',
-        '^has_journal',
-        '-L',
-        repoLabel,
-        '-d',
-        archives,
-        join(tmp, 'disk.raw'),
-        `${megabytes}M`,
-      ],
-      {
-        timeoutMs: 5 * 60_000,
-      },
-    );
+    await ext4FromDir(archives, repoLabel, join(tmp, 'disk.raw'), megabytes);
     rmSync(archives, {recursive: true, force: true});
     log(
       `vm: apt repository ${key} (${debs.length} packages for ${wanted.join(', ')}) built in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -4,7 +4,7 @@ import {join, relative, sep} from 'node:path';
 import {cachedBuild, diskUsageBytes, pruneEntries} from './cache-entry.js';
 import {layerLabel} from './guest-setup.js';
 import {compiledDir, repoRoot, vmCacheDir} from './paths.js';
-import {runHostCommand} from './run-command.js';
+import {ext4FromDir} from './file-disk.js';
 
 /** CosiLayer is a small ext4 disk with Node.js, cosi as built from the working tree, and the guest agent. */
 export type CosiLayer = {dir: string; disk: string; key: string};
@@ -60,26 +60,7 @@ export async function ensureCosiLayer(log: (line: string) => void = () => {}): P
       });
     }
     const megabytes = Math.ceil((diskUsageBytes(stage) / 1e6) * 1.3) + 64;
-    await runHostCommand(
-      [
-        'mke2fs',
-        '-q',
-        '-F',
-        '-t',
-        'ext4',
-        '-O',
-        '^has_journal',
-        '-L',
-        layerLabel,
-        '-d',
-        stage,
-        join(tmp, 'disk.raw'),
-        `${megabytes}M`,
-      ],
-      {
-        timeoutMs: 5 * 60_000,
-      },
-    );
+    await ext4FromDir(stage, layerLabel, join(tmp, 'disk.raw'), megabytes);
     rmSync(stage, {recursive: true, force: true});
     log(`vm: cosi layer ${key} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });

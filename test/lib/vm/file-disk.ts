@@ -21,24 +21,24 @@ export async function fileDisk(label: string, files: string[]): Promise<FileDisk
     bytes += statSync(file).size;
   }
   const disk = join(dir, 'disk.raw');
-  await runHostCommand(
-    [
-      'mke2fs',
-      '-q',
-      '-F',
-      '-t',
-      'ext4',
-      '-O',
-      '^has_journal',
-      '-L',
-      label,
-      '-d',
-      content,
-      disk,
-      `${Math.ceil((bytes * 1.1) / 1e6) + 16}M`,
-    ],
-    {timeoutMs: 120_000},
-  );
+  await ext4FromDir(content, label, disk, Math.ceil((bytes * 1.1) / 1e6) + 16, 120_000);
   rmSync(content, {recursive: true, force: true});
   return {disk, label, dispose: () => rmSync(dir, {recursive: true, force: true})};
+}
+
+/**
+ * ext4FromDir writes an ext4 image of `megabytes` MB at `disk` holding the tree `dir`, labelled `label`, with
+ * `mke2fs -d` and no journal (read-only data disks): nothing is mounted on this machine.
+ */
+export async function ext4FromDir(
+  dir: string,
+  label: string,
+  disk: string,
+  megabytes: number,
+  timeoutMs = 5 * 60_000,
+): Promise<void> {
+  await runHostCommand(
+    ['mke2fs', '-q', '-F', '-t', 'ext4', '-O', '^has_journal', '-L', label, '-d', dir, disk, `${megabytes}M`],
+    {timeoutMs},
+  );
 }
