@@ -1,9 +1,9 @@
 import test from 'ava';
-import {spawnSync} from 'node:child_process';
-import {chmodSync, copyFileSync, mkdirSync, realpathSync, symlinkSync, writeFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {chmodSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {startAgent} from '../lib/agent-process.js';
-import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';
+import {type FixtureRoot} from '../lib/fixture-root.js';
+import {containerdRestarts, createRestartRoot, restartPaths} from '../lib/restart-root.js';
 
 // Acceptance 4 of the agent: SIGKILL of `cosi agent` during an apply (at every crash point of the apply:
 // COSI_TEST_CRASH_AT=N counting journal entries and state saves), then a restart: the restarted agent converges,
@@ -11,9 +11,7 @@ import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-r
 // cosi manages services (/run/systemd/system); systemctl, containerd and dpkg-query are shell scripts run chrooted
 // with this machine's dash; the fake systemctl logs each call with whether config.toml held the new setting.
 
-const repo = join(new URL('.', import.meta.url).pathname, '../../..');
-const toml = '/etc/containerd/config.toml';
-const systemctlLog = '/var/log/fake-systemctl.log';
+const toml = restartPaths.toml;
 
 const documentText = `apiVersion: cosi.dev/v1alpha1
 kind: NodeConfig
@@ -33,62 +31,11 @@ spec:
                 options: {SystemdCgroup: true}
 `;
 
-const systemctl = `#!/bin/sh
-config=old
-while IFS= read -r line; do
-  case "$line" in *"SystemdCgroup = true"*) config=new ;; esac
-done < ${toml}
-echo "$* config=$config" >> ${systemctlLog}
-case "$1" in
-  is-system-running) echo running ;;
-  show)
-    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do shift; done
-    shift
-    for unit in "$@"; do printf 'Id=%s\\nLoadState=loaded\\nUnitFileState=enabled\\nActiveState=active\\n\\n' "$unit"; done ;;
-esac
-exit 0
-`;
-
 async function makeRoot(): Promise<FixtureRoot> {
-  const root = await createFixtureRoot({
-    ...kernelFiles,
-    '/etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
-    [toml]: (await import('node:fs')).readFileSync(
-      join(repo, 'fixtures/runtime/containerd-debian-shipped.toml'),
-      'utf8',
-    ),
-    '/usr/bin/apt-get': '',
-    '/usr/bin/systemctl': systemctl,
-    '/usr/bin/containerd': '#!/bin/sh\necho "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+b1"\n',
-    '/usr/bin/dpkg-query':
-      '#!/bin/sh\ncase "$1" in\n  -W) printf \'base-files\\t12.4+deb12u5\\tii \\ncontainerd\\t1.6.20~ds1-1+b1\\tii \\n\' ;;\n  *) exit 1 ;;\nesac\n',
-    [systemctlLog]: '',
-    '/etc/cosi/config.yaml': documentText,
-  });
-  mkdirSync(join(root.dir, 'run/systemd/system'), {recursive: true});
-  const dash = realpathSync('/bin/sh');
-  const ldd = spawnSync('ldd', [dash], {encoding: 'utf8'}).stdout;
-  for (const file of [dash, ...[...ldd.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!)]) {
-    mkdirSync(dirname(join(root.dir, file)), {recursive: true});
-    copyFileSync(file, join(root.dir, file));
-    chmodSync(join(root.dir, file), 0o755);
-  }
-  if (dash !== '/bin/sh') {
-    mkdirSync(join(root.dir, 'bin'), {recursive: true});
-    symlinkSync(dash, join(root.dir, 'bin/sh'));
-  }
-  for (const path of ['/usr/bin/apt-get', '/usr/bin/systemctl', '/usr/bin/containerd', '/usr/bin/dpkg-query'])
-    chmodSync(join(root.dir, path), 0o755);
+  const root = await createRestartRoot({'/etc/cosi/config.yaml': documentText});
   chmodSync(join(root.dir, 'etc/cosi/config.yaml'), 0o644);
   writeFileSync(join(root.dir, 'etc/group'), 'root:x:0:\n');
   return root;
-}
-
-async function restarts(root: FixtureRoot): Promise<string[]> {
-  return ((await root.read(systemctlLog)) ?? '')
-    .split('\n')
-    .filter((line) => /^(try-restart|restart)\b.* containerd\.service /.test(line))
-    .map((line) => line.split(' ').at(-1)!);
 }
 
 test('SIGKILL of the agent at every crash point of its apply, then a restart: it converges, containerd restarted once', async (t) => {
@@ -110,12 +57,12 @@ test('SIGKILL of the agent at every crash point of its apply, then a restart: it
       if (ended === 'reconciled') {
         // Past the last crash point: one uninterrupted apply.
         t.is(await crashing.stop(), 0);
-        t.deepEqual(await restarts(root), ['config=new']);
+        t.deepEqual(await containerdRestarts(root), ['config=new']);
         break;
       }
       t.is(crashing.signal, 'SIGKILL', `the agent was killed at crash point ${at}:\n${crashing.log.join('\n')}`);
       points++;
-      t.false((await restarts(root)).includes('config=old'), 'never a restart before the config changed');
+      t.false((await containerdRestarts(root)).includes('config=old'), 'never a restart before the config changed');
       const restarted = await startAgent({root: root.dir, args: ['--interval', '10m']});
       const line = await restarted.waitFor(/"msg":"reconcile/);
       t.regex(
@@ -124,7 +71,11 @@ test('SIGKILL of the agent at every crash point of its apply, then a restart: it
         `the restarted agent converges after crash point ${at}:\n${restarted.log.join('\n')}`,
       );
       t.is(await restarted.stop(), 0);
-      t.deepEqual(await restarts(root), ['config=new'], `containerd restarted exactly once, after crash point ${at}`);
+      t.deepEqual(
+        await containerdRestarts(root),
+        ['config=new'],
+        `containerd restarted exactly once, after crash point ${at}`,
+      );
       t.is(await root.read('/var/lib/cosi/journal.jsonl'), undefined, 'the journal is history');
       t.regex((await root.read(toml)) ?? '', /SystemdCgroup = true/);
       t.is((await root.read('/proc/sys/vm/swappiness'))?.trim(), '10');

@@ -1,17 +1,9 @@
 import test from 'ava';
 import {spawnSync} from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import {dirname, join} from 'node:path';
-import {createFixtureRoot, kernelFiles, type FixtureRoot} from '../lib/fixture-root.js';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {type FixtureRoot} from '../lib/fixture-root.js';
+import {containerdRestarts, createRestartRoot} from '../lib/restart-root.js';
 
 // Fault injection with an owed restart: SIGKILL at every crash point (COSI_TEST_CRASH_AT=N, journal and state) of an apply that
 // changes sysctls, containerd's config.toml (owing restart:containerd.service), a CNI conflist and seccomp profiles,
@@ -39,7 +31,6 @@ const backups = {
   toml: '/var/lib/cosi/backups/etc/containerd/config.toml',
   conflist: '/var/lib/cosi/backups/etc/cni/net.d/10-pods.conflist',
 } as const;
-const systemctlLog = '/var/log/fake-systemctl.log';
 const oldConflist = '{"cniVersion": "0.3.1", "name": "old", "plugins": [{"type": "bridge"}]}\n';
 const oldLegacy = '{"defaultAction": "SCMP_ACT_ALLOW"}\n';
 
@@ -72,74 +63,16 @@ spec:
       cosi/audit.json: {defaultAction: SCMP_ACT_LOG}
 `;
 
-const systemctl = `#!/bin/sh
-config=old
-while IFS= read -r line; do
-  case "$line" in *"SystemdCgroup = true"*) config=new ;; esac
-done < ${paths.toml}
-echo "$* config=$config" >> ${systemctlLog}
-case "$1" in
-  is-system-running) echo running ;;
-  show)
-    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do shift; done
-    shift
-    for unit in "$@"; do printf 'Id=%s\\nLoadState=loaded\\nUnitFileState=enabled\\nActiveState=active\\n\\n' "$unit"; done ;;
-esac
-exit 0
-`;
-const containerd = `#!/bin/sh
-echo "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+b1"
-`;
-const dpkgQuery = `#!/bin/sh
-case "$1" in
-  -W) printf 'base-files\\t12.4+deb12u5\\tii \\ncontainerd\\t1.6.20~ds1-1+b1\\tii \\n' ;;
-  *) exit 1 ;;
-esac
-`;
-
-/** dashFiles are this machine's dash and the libraries it loads, to copy into each root so that scripts run chrooted. */
-function dashFiles(): string[] {
-  const dash = realpathSync('/bin/sh');
-  const ldd = spawnSync('ldd', [dash], {encoding: 'utf8'}).stdout;
-  const libraries = [...ldd.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
-  return [dash, ...libraries];
-}
-
 async function makeRoot(): Promise<FixtureRoot> {
-  const root = await createFixtureRoot({
-    ...kernelFiles,
-    '/etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
-    [paths.toml]: shipped,
-    [paths.conflist]: oldConflist,
-    [paths.legacy]: oldLegacy,
-    '/usr/lib/cni/bridge': '',
-    '/usr/lib/cni/host-local': '',
-    '/usr/bin/apt-get': '',
-    '/usr/bin/systemctl': systemctl,
-    '/usr/bin/containerd': containerd,
-    '/usr/bin/dpkg-query': dpkgQuery,
-    [systemctlLog]: '',
-  });
-  mkdirSync(join(root.dir, 'run/systemd/system'), {recursive: true});
-  for (const file of dashFiles()) {
-    mkdirSync(dirname(join(root.dir, file)), {recursive: true});
-    copyFileSync(file, join(root.dir, file));
-    chmodSync(join(root.dir, file), 0o755);
-  }
-  const dash = realpathSync('/bin/sh');
-  if (dash !== '/bin/sh') {
-    mkdirSync(join(root.dir, 'bin'), {recursive: true});
-    symlinkSync(dash, join(root.dir, 'bin/sh'));
-  }
-  for (const path of [
-    '/usr/lib/cni/bridge',
-    '/usr/lib/cni/host-local',
-    '/usr/bin/apt-get',
-    '/usr/bin/systemctl',
-    '/usr/bin/containerd',
-    '/usr/bin/dpkg-query',
-  ])
-    chmodSync(join(root.dir, path), 0o755);
+  const root = await createRestartRoot(
+    {
+      [paths.conflist]: oldConflist,
+      [paths.legacy]: oldLegacy,
+      '/usr/lib/cni/bridge': '',
+      '/usr/lib/cni/host-local': '',
+    },
+    ['/usr/lib/cni/bridge', '/usr/lib/cni/host-local'],
+  );
   writeFileSync(join(root.dir, 'config.yaml'), documentText);
   return root;
 }
@@ -180,14 +113,6 @@ async function snapshot(root: FixtureRoot): Promise<Snapshot> {
   };
 }
 
-/** restarts lists the logged restarts of containerd, each with whether config.toml held the new setting then. */
-async function restarts(root: FixtureRoot): Promise<string[]> {
-  return ((await root.read(systemctlLog)) ?? '')
-    .split('\n')
-    .filter((line) => /^(try-restart|restart)\b.* containerd\.service /.test(line))
-    .map((line) => line.split(' ').at(-1)!);
-}
-
 function temporaries(root: FixtureRoot): string[] {
   const dirs = [
     'etc/containerd',
@@ -219,8 +144,8 @@ async function expected(): Promise<Snapshot> {
     const before = await snapshot(root);
     const run = apply(root);
     if (run.status !== 0) throw new Error(`the reference apply failed: ${run.stderr}\n${run.stdout}`);
-    if ((await restarts(root)).join(' ') !== 'config=new')
-      throw new Error(`the reference apply restarted containerd ${JSON.stringify(await restarts(root))}`);
+    if ((await containerdRestarts(root)).join(' ') !== 'config=new')
+      throw new Error(`the reference apply restarted containerd ${JSON.stringify(await containerdRestarts(root))}`);
     reference = await snapshot(root);
     // Before and after differ for every managed file, so "whole" below is a real check.
     for (const name of Object.keys(paths))
@@ -279,7 +204,7 @@ test('SIGKILL at every crash point of an apply that owes a restart: the restart 
       const crashed = apply(root, {COSI_TEST_CRASH_AT: String(at)});
       if (crashed.signal !== 'SIGKILL') {
         t.is(crashed.status, 0, `past the last crash point the apply completes: ${crashed.stderr}`);
-        t.deepEqual(await restarts(root), ['config=new']);
+        t.deepEqual(await containerdRestarts(root), ['config=new']);
         break;
       }
       points++;
@@ -294,7 +219,7 @@ test('SIGKILL at every crash point of an apply that owes a restart: the restart 
       for (const [address, original] of Object.entries(mid.originals))
         t.deepEqual(original, after.originals[address], `original of ${address} at crash point ${at}`);
       t.deepEqual(temporaries(root), [], `no temporary files at crash point ${at}`);
-      t.false((await restarts(root)).includes('config=old'), 'never a restart before the config changed');
+      t.false((await containerdRestarts(root)).includes('config=old'), 'never a restart before the config changed');
 
       const rerun = apply(root);
       t.is(rerun.status, 0, `re-run after crash point ${at}:\n${rerun.stderr}\n${rerun.stdout}`);
@@ -310,7 +235,7 @@ test('SIGKILL at every crash point of an apply that owes a restart: the restart 
       )
         recovered++;
       t.deepEqual(
-        await restarts(root),
+        await containerdRestarts(root),
         ['config=new'],
         `containerd restarted exactly once, after its config changed (crash point ${at})`,
       );
@@ -389,7 +314,7 @@ test('a restart taken over from an interrupted apply survives a kill of the appl
       const recovery = apply(root, {COSI_TEST_CRASH_AT: String(second)});
       if (recovery.signal !== 'SIGKILL') {
         t.is(recovery.status, 0, recovery.stderr);
-        t.deepEqual(await restarts(root), ['config=new']);
+        t.deepEqual(await containerdRestarts(root), ['config=new']);
         break;
       }
       points++;
@@ -403,7 +328,7 @@ test('a restart taken over from an interrupted apply survives a kill of the appl
       const last = apply(root);
       t.is(last.status, 0, `final run after kills ${owedAt} and ${second}: ${last.stderr}`);
       t.deepEqual(
-        await restarts(root),
+        await containerdRestarts(root),
         ['config=new'],
         `containerd restarted exactly once (kills ${owedAt} and ${second})`,
       );

@@ -5,6 +5,7 @@ import {spawn} from 'node:child_process';
 import {availableParallelism} from 'node:os';
 import test from 'ava';
 import fc from 'fast-check';
+import {num, pick, versionPairs} from '../lib/version-arbitraries.js';
 import {compareDpkgVersions, parseDpkgVersion, type Ordering} from '../../src/resources/package/version/index.js';
 
 type Pair = readonly [string, string];
@@ -96,11 +97,6 @@ async function explain([a, b]: Pair): Promise<string> {
 
 // A realistic Debian version grammar: epochs, digit runs (with leading zeros and beyond 2^64), letters, `.`, `+`,
 // `~`, colons after an epoch, hyphens inside upstream when there is a revision, and revisions like `1+deb12u3`.
-const pick = (...xs: string[]) => fc.constantFrom(...xs);
-const num = fc.oneof(
-  fc.nat({max: 20}).map(String),
-  pick('0', '00', '01', '007', '10', '2024', '99999999999999999999', '100000000000000000000'),
-);
 const word = pick('a', 'b', 'z', 'A', 'Z', 'rc', 'beta', 'p', 'dfsg', 'deb', 'ubuntu', 'git', 'bpo', 'build', 'really');
 const sep = pick('.', '.', '+', '~', '~~', '.~');
 const piece = fc.oneof(
@@ -136,33 +132,8 @@ const debianVersion = fc
   });
 
 // Most pairs are a version and a small edit of it, so that they share a prefix and differ where the rules are subtle.
-const edit = fc.record({
-  at: fc.nat(),
-  kind: pick('insert', 'replace', 'delete', 'append'),
-  text: fc.oneof(piece, pick('-1', '-0', '+b1', '~rc1')),
-});
-const debianPair = fc.oneof(
-  {weight: 3, arbitrary: fc.tuple(debianVersion, debianVersion)},
-  {
-    weight: 7,
-    arbitrary: fc
-      .tuple(debianVersion, fc.array(edit, {minLength: 1, maxLength: 2}))
-      .map(([a, edits]): [string, string] => {
-        let b = a;
-        for (const {at, kind, text} of edits) {
-          const i = at % (b.length + 1);
-          b =
-            kind === 'insert'
-              ? b.slice(0, i) + text + b.slice(i)
-              : kind === 'replace'
-                ? b.slice(0, i) + text + b.slice(i + text.length)
-                : kind === 'delete'
-                  ? b.slice(0, i) + b.slice(i + 1)
-                  : b + text;
-        }
-        return [a, parseDpkgVersion(b).ok ? b : `${a}+1`];
-      }),
-  },
+const debianPair = versionPairs(debianVersion, piece, ['-1', '-0', '+b1', '~rc1'], (a, b) =>
+  parseDpkgVersion(b).ok ? b : `${a}+1`,
 );
 
 const generatedPairCount = 6000;

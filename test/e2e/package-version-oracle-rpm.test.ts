@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
+import {num, pick, versionPairs} from '../lib/version-arbitraries.js';
 import {compareRpmVersions} from '../../src/resources/package/version/index.js';
 
 interface Exit {
@@ -61,11 +62,6 @@ async function rpmVercmpAll(pairs: ReadonlyArray<readonly [string, string]>): Pr
 
 // rpm versions as Fedora/RHEL write them, plus the odd ones: epochs (also empty and zero-padded), `~` pre-releases,
 // `^` post-release snapshots, `_`/`+`/`.`/other separators, letters of both cases, long digit runs, and releases.
-const pick = (...xs: string[]) => fc.constantFrom(...xs);
-const num = fc.oneof(
-  fc.nat({max: 20}).map(String),
-  pick('0', '00', '01', '007', '10', '2024', '99999999999999999999', '100000000000000000000'),
-);
 const word = pick('a', 'b', 'z', 'A', 'Z', 'rc', 'beta', 'p', 'git', 'el', 'fc', 'svn', 'pre');
 const sep = pick('.', '.', '_', '+', '~', '^', '~~', '^^', '.~', '%', ',');
 const piece = fc.oneof(
@@ -87,34 +83,7 @@ const rpmVersion = fc
   })
   .map(({epoch, version, release}) => `${epoch}${version}${release === null ? '' : `-${release}`}`);
 
-const edit = fc.record({
-  at: fc.nat(),
-  kind: pick('insert', 'replace', 'delete', 'append'),
-  text: fc.oneof(piece, pick('-1', '~rc1', '^git1')),
-});
-const rpmPair = fc.oneof(
-  {weight: 3, arbitrary: fc.tuple(rpmVersion, rpmVersion)},
-  {
-    weight: 7,
-    arbitrary: fc
-      .tuple(rpmVersion, fc.array(edit, {minLength: 1, maxLength: 2}))
-      .map(([a, edits]): [string, string] => {
-        let b = a;
-        for (const {at, kind, text} of edits) {
-          const i = at % (b.length + 1);
-          b =
-            kind === 'insert'
-              ? b.slice(0, i) + text + b.slice(i)
-              : kind === 'replace'
-                ? b.slice(0, i) + text + b.slice(i + text.length)
-                : kind === 'delete'
-                  ? b.slice(0, i) + b.slice(i + 1)
-                  : b + text;
-        }
-        return [a, b === '' ? a : b];
-      }),
-  },
-);
+const rpmPair = versionPairs(rpmVersion, piece, ['-1', '~rc1', '^git1'], (a, b) => (b === '' ? a : b));
 
 test('rpm oracle: generated version pairs against rpm.vercmp in one process', async (t) => {
   const pairs = fc.sample(rpmPair, {seed: 0x05c0de, numRuns: 50_000});

@@ -1,22 +1,18 @@
 import test from 'ava';
 import {symlinkSync} from 'node:fs';
-import type {NodeConfig} from '../../src/config/generated/types.js';
 import {parseYaml} from '../../src/config/parse-yaml.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRequest} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
-import type {Plan} from '../../src/plan/plan.js';
 import {parseKernelProfiles} from '../../src/resources/apparmor/kernel-profiles.js';
 import {parseParserOutput} from '../../src/resources/apparmor/parser-output.js';
 import {isProfileName} from '../../src/names/apparmor-profile-name.js';
 import {declaredMode} from '../../src/resources/apparmor/profile-file.js';
 import {apparmorProvider} from '../../src/resources/apparmor/provider.js';
-import {documentSections} from '../../src/resources/registry.js';
-import {desiredFrom} from '../lib/document.js';
 import {apparmorFiles, fakeApparmorParser} from '../lib/fake-apparmor.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 async function withNode(
   files: Record<string, string>,
@@ -31,27 +27,7 @@ async function withNode(
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers: [apparmorProvider],
-    sections: documentSections,
-  });
-}
-
-async function apply(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  const planned = await plan(host, spec);
-  const result = await applyChanges({
-    host,
-    changes: planned.changes,
-    state: await loadState(host),
-    providers: [apparmorProvider],
-  });
-  if (result.failed) throw new Error(result.failed.message);
-  return planned;
-}
+const {plan, apply} = providerRun([apparmorProvider]);
 
 const deny =
   '#include <tunables/global>\nprofile cosi-deny {\n  #include <abstractions/base>\n  deny /etc/shadow r,\n}\n';

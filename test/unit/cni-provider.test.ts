@@ -3,16 +3,13 @@ import {chmod} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
-import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState} from '../../src/engine/state.js';
 import {createHost, type Host} from '../../src/host/host.js';
 import {cniNetworkProvider, cniPluginProvider} from '../../src/resources/cni/provider.js';
-import {documentSections} from '../../src/resources/registry.js';
 import {conformance} from '../lib/conformance.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 const podman = readFileSync(
   join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/cni/87-podman-bridge.conflist'),
@@ -89,15 +86,7 @@ async function withRoot(
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec']) {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers: [cniPluginProvider, cniNetworkProvider],
-    sections: documentSections,
-  });
-}
+const {plan} = providerRun([cniPluginProvider, cniNetworkProvider]);
 
 test('cni: written as canonical JSON; another file sorting first is a warning; exclusive removes it with a backup', (t) =>
   withRoot(

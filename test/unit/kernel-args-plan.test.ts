@@ -1,22 +1,17 @@
 import test from 'ava';
 import {execFileSync} from 'node:child_process';
-import type {NodeConfig} from '../../src/config/generated/types.js';
-import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRequest} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
-import type {Plan} from '../../src/plan/plan.js';
 import {defaultFirst, parseBlsEntry} from '../../src/resources/kernel-args/bls.js';
 import {cmdlineArgs} from '../../src/resources/kernel-args/cmdline.js';
 import {grubCfgEntries} from '../../src/resources/kernel-args/grub-cfg.js';
 import {defaultsArgs, dropInArgs, renderDropIn} from '../../src/resources/kernel-args/grub-defaults.js';
 import {kernelArgsProvider} from '../../src/resources/kernel-args/provider.js';
-import {documentSections} from '../../src/resources/registry.js';
-import {desiredFrom} from '../lib/document.js';
 import {bootLoaderRunner} from '../lib/fake-boot-loader.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
 import {grubCfg, grubFiles, rhelEntries, rhelFiles} from '../lib/kernel-args-fixtures.js';
+import {providerRun} from '../lib/provider-run.js';
 
 async function withNode(
   files: Record<string, string>,
@@ -32,27 +27,7 @@ async function withNode(
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers: [kernelArgsProvider],
-    sections: documentSections,
-  });
-}
-
-async function apply(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  const planned = await plan(host, spec);
-  const result = await applyChanges({
-    host,
-    changes: planned.changes,
-    state: await loadState(host),
-    providers: [kernelArgsProvider],
-  });
-  if (result.failed) throw new Error(result.failed.message);
-  return planned;
-}
+const {plan, apply} = providerRun([kernelArgsProvider]);
 
 const cgroup = {kernel: {args: ['systemd.unified_cgroup_hierarchy=1']}};
 

@@ -11,18 +11,15 @@ import {dirname, join} from 'node:path';
 import {checkRules} from '../../src/config/check-rules.js';
 import {documentChecks} from '../../src/resources/registry.js';
 import type {NodeConfig} from '../../src/config/generated/types.js';
-import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import type {Provider} from '../../src/engine/provider.js';
 import {loadState, saveState} from '../../src/engine/state.js';
 import type {CommandRequest, CommandResult} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
 import type {Plan} from '../../src/plan/plan.js';
 import {moduleProvider} from '../../src/resources/module/provider.js';
-import {documentSections} from '../../src/resources/registry.js';
 import {sysctlProvider} from '../../src/resources/sysctl/provider.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 const kernel = '6.1.0-56-amd64';
@@ -110,19 +107,11 @@ async function withNode(extra: Record<string, string>, body: (n: Node) => Promis
 
 const providers: Provider[] = [moduleProvider as Provider, sysctlProvider as Provider];
 
-async function plan(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers,
-    sections: documentSections,
-  });
-}
+const {plan, applyPlan} = providerRun(providers);
 
 async function apply(host: Host, spec: NodeConfig['spec']): Promise<{plan: Plan; failed?: string}> {
   const planned = await plan(host, spec);
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers});
+  const result = await applyPlan(host, planned);
   return {
     plan: planned,
     ...(result.failed ? {failed: `${result.failed.change.address}: ${result.failed.message}`} : {}),

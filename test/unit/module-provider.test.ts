@@ -9,23 +9,21 @@ import {dirname, join} from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {defineProvider, type Provider} from '../../src/engine/provider.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRequest, CommandResult} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
-import type {Plan} from '../../src/plan/plan.js';
 import {moduleProvider} from '../../src/resources/module/provider.js';
 import {probeModules} from '../../src/resources/module/probe.js';
 import {parseModprobeFile, parseOptions} from '../../src/resources/module/modprobe-d.js';
 import {parseModulesDep} from '../../src/resources/module/modules-dep.js';
 import {parseProcModules, type LoadedModule} from '../../src/resources/module/proc-modules.js';
-import {documentSections} from '../../src/resources/registry.js';
 import {sysctlProvider} from '../../src/resources/sysctl/provider.js';
 import {emptyState} from '../../src/engine/state.js';
 import {conformance} from '../lib/conformance.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {desiredFrom} from '../lib/document.js';
+import {providerRun} from '../lib/provider-run.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 const debianKernel = '6.1.0-56-amd64';
@@ -209,24 +207,7 @@ function fakeKmod(dir: string, calls: string[][]): (request: CommandRequest) => 
 
 const providers: Provider[] = [moduleProvider as Provider, sysctlProvider as Provider];
 
-async function plan(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers,
-    sections: documentSections,
-  });
-}
-
-async function apply(host: Host, spec: NodeConfig['spec']): Promise<Plan> {
-  const planned = await plan(host, spec);
-  if (planned.diagnostics.some((d) => d.severity === 'error'))
-    throw new Error(planned.diagnostics.map((d) => d.summary).join('; '));
-  const result = await applyChanges({host, changes: planned.changes, state: await loadState(host), providers});
-  if (result.failed) throw new Error(`apply failed at ${result.failed.change.address}: ${result.failed.message}`);
-  return planned;
-}
+const {plan, apply} = providerRun(providers);
 
 async function withNode(
   name: 'debian12' | 'microvm',

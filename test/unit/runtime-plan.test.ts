@@ -3,17 +3,13 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
 import {parse} from 'smol-toml';
-import type {NodeConfig} from '../../src/config/generated/types.js';
-import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
 import {runtimeProvider} from '../../src/resources/runtime/provider.js';
 import {renderKey, withValue} from '../../src/resources/runtime/settings-leaves.js';
-import {documentSections} from '../../src/resources/registry.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/runtime');
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
@@ -53,27 +49,7 @@ async function withRoot(
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec']) {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers: [runtimeProvider],
-    sections: documentSections,
-  });
-}
-
-async function apply(host: Host, spec: NodeConfig['spec']) {
-  const planned = await plan(host, spec);
-  const result = await applyChanges({
-    host,
-    changes: planned.changes,
-    state: await loadState(host),
-    providers: [runtimeProvider],
-  });
-  if (result.failed) throw new Error(result.failed.message);
-  return planned;
-}
+const {plan, apply} = providerRun([runtimeProvider]);
 
 test('containerd 1.6 default config: SystemdCgroup plans exactly one key change, and apply changes only that key', (t) =>
   withRoot({[configPath]: defaults16}, containerd16, async (root, host) => {

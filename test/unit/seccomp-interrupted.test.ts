@@ -1,14 +1,11 @@
 import test from 'ava';
 import type {NodeConfig} from '../../src/config/generated/types.js';
-import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState, saveState, withRecord} from '../../src/engine/state.js';
-import {createHost, type Host} from '../../src/host/host.js';
-import {documentSections} from '../../src/resources/registry.js';
+import {createHost} from '../../src/host/host.js';
 import type {Provider} from '../../src/engine/provider.js';
 import {seccompProvider} from '../../src/resources/seccomp/provider.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 // A seccomp profile that replaces a file cosi found: the engine keeps that file's content before the first write, so
 // a kill before or after the write loses nothing, the next plan records what was written, and removal restores it.
@@ -23,25 +20,7 @@ const noCommands = async () => ({
   stderr: 'no commands here',
   started: false,
 });
-const plan = async (host: Host, s: NodeConfig['spec']) =>
-  makePlan({
-    host,
-    desired: desiredFrom(s),
-    state: await loadState(host),
-    providers: [seccompProvider],
-    sections: documentSections,
-  });
-
-async function apply(host: Host, s: NodeConfig['spec']): Promise<void> {
-  const planned = await plan(host, s);
-  const result = await applyChanges({
-    host,
-    changes: planned.changes,
-    state: await loadState(host),
-    providers: [seccompProvider],
-  });
-  if (result.failed) throw new Error(result.failed.message);
-}
+const {plan, apply} = providerRun([seccompProvider]);
 
 for (const written of [false, true]) {
   test(`seccomp profile: killed after the original was kept, ${written ? 'after' : 'before'} the write: recorded, restored byte for byte`, async (t) => {

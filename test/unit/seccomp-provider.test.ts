@@ -3,13 +3,11 @@ import {mkdir, symlink} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState} from '../../src/engine/state.js';
 import {createHost, type Host} from '../../src/host/host.js';
-import {documentSections} from '../../src/resources/registry.js';
 import {seccompProvider} from '../../src/resources/seccomp/provider.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 const dir = '/var/lib/kubelet/seccomp';
 const providers = [seccompProvider];
@@ -29,12 +27,9 @@ async function setup(
   };
 }
 
-const plan = async (host: Host, spec: NodeConfig['spec']) =>
-  makePlan({host, desired: desiredFrom(spec), state: await loadState(host), providers, sections: documentSections});
-async function apply(host: Host, spec: NodeConfig['spec']) {
-  const planned = await plan(host, spec);
-  return applyChanges({host, changes: planned.changes, state: await loadState(host), providers});
-}
+const run = providerRun(providers);
+const plan = run.plan;
+const apply = async (host: Host, spec: NodeConfig['spec']) => run.applyPlan(host, await plan(host, spec));
 
 test('profiles are written as canonical JSON and compared as canonical JSON', async (t) => {
   const {root, host} = await setup(t);

@@ -1,9 +1,7 @@
 import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import test from 'ava';
-import type {NodeConfig} from '../../src/config/generated/types.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {addOwedRestarts} from '../../src/resources/service/owed-restarts.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
@@ -12,10 +10,9 @@ import type {Change} from '../../src/plan/change.js';
 import {runtimeProvider} from '../../src/resources/runtime/provider.js';
 import {createServiceProvider} from '../../src/resources/service/provider.js';
 import {parseSystemctlShow} from '../../src/resources/service/systemctl-show.js';
-import {documentSections} from '../../src/resources/registry.js';
 import {conformance} from '../lib/conformance.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 // A simulated systemctl over a fixture root: unit states live in a file of the root (`unit enabled active` lines), so
 // that the conformance suite's outside change can edit them; every call is logged.
@@ -117,15 +114,7 @@ async function withRoot(
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec']) {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers: [runtimeProvider, provider],
-    sections: documentSections,
-  });
-}
+const {plan} = providerRun([runtimeProvider, provider]);
 
 test('parseSystemctlShow reads one block per unit, in order', (t) => {
   t.deepEqual(

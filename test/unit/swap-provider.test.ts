@@ -1,20 +1,17 @@
 import {mkdir, readFile, rm, symlink, writeFile} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import test from 'ava';
-import type {NodeConfig} from '../../src/config/generated/types.js';
 import {loadDocument} from '../../src/resources/document.js';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {makePlan} from '../../src/engine/make-plan.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';
-import {documentSections} from '../../src/resources/registry.js';
 import {createSwapProvider} from '../../src/resources/swap/provider.js';
 import {parseFstabSwaps, parseProcSwaps, unitWhat, zramSwapDevices} from '../../src/resources/swap/swap-files.js';
 import {fstabNode, swapUnitName} from '../../src/resources/swap/unit-name.js';
 import {conformance} from '../lib/conformance.js';
-import {desiredFrom} from '../lib/document.js';
 import {createFixtureRoot, type FixtureRoot} from '../lib/fixture-root.js';
+import {providerRun} from '../lib/provider-run.js';
 
 // A simulated systemctl (list-units, mask, unmask, start) and swapoff over a fixture root: /proc/swaps is a file of
 // the root, masks are real links to /dev/null. The real ones run in the VM (test/e2e/vm-groups-swap.test.ts).
@@ -101,15 +98,7 @@ async function withRoot(
   }
 }
 
-async function plan(host: Host, spec: NodeConfig['spec']) {
-  return makePlan({
-    host,
-    desired: desiredFrom(spec),
-    state: await loadState(host),
-    providers: [provider],
-    sections: documentSections,
-  });
-}
+const {plan} = providerRun([provider]);
 
 test('swapUnitName escapes like systemd-escape --path --suffix=swap', (t) => {
   // Each expected name is what systemd-escape 252 printed for the path.

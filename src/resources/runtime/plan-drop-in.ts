@@ -3,8 +3,7 @@ import type {Runtime} from '../../config/generated/types.js';
 import {hasErrors, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {Change} from '../../plan/change.js';
-import {restartDisruption} from '../../plan/disruption.js';
-import {address} from '../../plan/resource-kind.js';
+import {settingsChange} from './settings-change.js';
 import {backupPath} from './backup.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {engineProfiles, type EngineProfile} from './engines.js';
@@ -112,20 +111,18 @@ export function planDropIn(request: {
   const {data, newRecord} = dropInData({path, content, own, record, unrecorded, leaves, after});
   return {
     diagnostics,
-    change: {
-      address: address('runtime', runtime.engine),
-      kind: 'runtime',
+    change: settingsChange({
+      runtime,
       action,
-      before: {path, settings: before},
-      after: {path, settings: after},
+      path,
+      before,
+      after,
       reason: dropInReason({path, main, matches, unrecorded, own}),
-      disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
-      dependsOn: [address('package', profile.packageName)],
       inputs: digest({files: observed.files, dropIns: observed.dropIns}),
-      ...(details.length > 0 && !matches ? {details} : {}),
+      details: matches ? [] : details,
       ...(!record && !matches ? {original: newRecord.original} : {}),
       data,
-    },
+    }),
   };
 }
 

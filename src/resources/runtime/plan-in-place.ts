@@ -3,8 +3,7 @@ import {error, hasErrors, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {Action} from '../../plan/action.js';
 import type {Change} from '../../plan/change.js';
-import {restartDisruption} from '../../plan/disruption.js';
-import {address} from '../../plan/resource-kind.js';
+import {settingsChange} from './settings-change.js';
 import {backupPath} from './backup.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {defaultConfigVersion, supportedConfigVersions, type ConfigVersion} from './config-version.js';
@@ -67,20 +66,18 @@ export function planInPlace(request: {
   const action = edits.length === 0 && !unrecorded ? 'noop' : record ? 'update' : 'create';
   return {
     diagnostics,
-    change: {
-      address: address('runtime', runtime.engine),
-      kind: 'runtime',
+    change: settingsChange({
+      runtime,
       action,
-      before: {path, settings: before},
-      after: {path, settings: after},
+      path,
+      before,
+      after,
       reason: inPlaceReason({action, path, edits: edits.length, file}),
-      disruption: action === 'noop' ? 'none' : restartDisruption(profile.unit),
-      dependsOn: [address('package', profile.packageName)],
       inputs: digest({file, version: observed.version?.text ?? null, backup: backup ?? null}),
-      ...(details.length > 0 ? {details} : {}),
+      details,
       ...(!record && action !== 'noop' ? {original: newRecord.original} : {}),
       data,
-    },
+    }),
   };
 }
 
