@@ -62,8 +62,8 @@ export async function bootNode(t: ExecutionContext, options: VmOptions & {repo?:
 /** cosi runs the cosi CLI in the guest (no colour) and logs the command, its exit code, time and output. */
 export async function cosi(t: ExecutionContext, vm: Vm, ...args: string[]): Promise<CommandResult> {
   const started = Date.now();
-  // 30 minutes: an apply that rebuilds a MODULES=most initramfs (update-initramfs) takes 5-10 minutes under TCG on a
-  // loaded machine.
+  // 30 minutes: an apply that rebuilds a MODULES=most initramfs (update-initramfs) took over 20 minutes under TCG
+  // with five VMs on the two cores, before the GRUB image's module tree was trimmed (image-recipe.ts).
   const r = await vm.run(['cosi', ...args], {env: {NO_COLOR: '1'}, timeoutMs: 1_800_000});
   t.log(
     `$ cosi ${args.join(' ')}  -> exit ${r.exitCode} (${seconds(started)} s)\n${r.stdout}${r.stderr ? `stderr:\n${r.stderr}` : ''}`,
