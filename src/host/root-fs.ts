@@ -25,7 +25,7 @@ import {normalizeNodePath} from './node-path.js';
 const O_PATH = 0o10000000;
 const {O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_DIRECTORY} = constants;
 const maxSymlinks = 40;
-const maxCachedDirs = 64;
+const maxCachedDirs = 256;
 
 /** at names `name` inside the directory open as `fd`: the kernel resolves it from that directory, never by a path. */
 function at(fd: number, name?: string): string {
@@ -197,14 +197,45 @@ export class RootFs {
     }
   }
 
+  /**
+   * cachedDir is an open directory for reads. A directory below a cached one is opened from it, one component
+   * (sysctls sit in hundreds of sibling directories); a component that is a symlink or not a plain name takes the
+   * whole walk from the root instead, which resolves it inside the root.
+   */
   private cachedDir(nodeDir: string): number | undefined {
     const cached = this.dirs.get(nodeDir);
     if (cached !== undefined) return cached;
-    const fd = this.walk(split(nodeDir));
+    const fd = this.openBelowParent(nodeDir) ?? this.walk(split(nodeDir));
     if (fd === undefined) return undefined;
     if (this.dirs.size >= maxCachedDirs) this.forget();
     this.dirs.set(nodeDir, fd);
     return fd;
+  }
+
+  /** openBelowParent opens a directory from its parent's cached descriptor; undefined when the walk must decide. */
+  private openBelowParent(nodeDir: string): number | undefined {
+    const slash = nodeDir.lastIndexOf('/');
+    const name = nodeDir.slice(slash + 1);
+    if (slash <= 0 || name === '' || name === '.' || name === '..') return undefined;
+    const parent = this.cachedDirOrUndefined(nodeDir.slice(0, slash));
+    if (parent === undefined) return undefined;
+    let fd: number;
+    try {
+      fd = openSync(at(parent, name), O_PATH | O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    if (fstatSync(fd).isDirectory()) return fd;
+    closeSync(fd);
+    return undefined;
+  }
+
+  private cachedDirOrUndefined(nodeDir: string): number | undefined {
+    try {
+      return this.cachedDir(nodeDir);
+    } catch {
+      return undefined;
+    }
   }
 
   /** readText reads a file as UTF-8 (following symlinks inside the root); undefined when it does not exist. */

@@ -86,6 +86,29 @@ test('directories that are symlinks are resolved inside the root, for reads and 
   t.true(lstatSync(join(root.dir, 'var/lib/cosi')).isDirectory());
 });
 
+test('reads below a cached directory: sibling directories opened from it, a sibling that is a link resolved inside the root', async (t) => {
+  const {root, outside} = await rootAndOutside(t);
+  const fs = new RootFs(root.dir);
+  t.teardown(() => fs.forget());
+  for (let i = 0; i < 300; i++) {
+    mkdirSync(join(root.dir, `proc/sys/net/ipv4/conf/eth${i}`), {recursive: true});
+    writeFileSync(join(root.dir, `proc/sys/net/ipv4/conf/eth${i}/forwarding`), `${i % 2}\n`);
+  }
+  // A sibling that is a link to outside the root, read after its parent is cached: the target is taken inside it.
+  symlinkSync(outside, join(root.dir, 'proc/sys/net/ipv4/conf/evil'));
+  mkdirSync(join(root.dir, outside), {recursive: true});
+  writeFileSync(join(root.dir, outside, 'victim'), 'inside\n');
+  for (let i = 0; i < 300; i++) t.is(fs.readText(`/proc/sys/net/ipv4/conf/eth${i}/forwarding`), `${i % 2}\n`);
+  t.is(fs.readText('/proc/sys/net/ipv4/conf/evil/victim'), 'inside\n', 'the link resolved inside the root');
+  t.is(fs.readText('/proc/sys/net/ipv4/conf/missing/forwarding'), undefined);
+  // A directory swapped for a link after its parent was cached is resolved inside the root too.
+  rmSync(join(root.dir, 'proc/sys/net/ipv4/conf/eth299'), {recursive: true});
+  symlinkSync(outside, join(root.dir, 'proc/sys/net/ipv4/conf/eth299'));
+  fs.forget();
+  t.is(fs.readText('/proc/sys/net/ipv4/conf/eth298/forwarding'), '0\n');
+  t.is(fs.readText('/proc/sys/net/ipv4/conf/eth299/victim'), 'inside\n');
+});
+
 test('kernel files are written in place and never created; a missing one is an error', async (t) => {
   const root = await createFixtureRoot({'/proc/sys/vm/swappiness': '60\n'});
   t.teardown(() => root.cleanup());
