@@ -27,59 +27,28 @@ export interface TypeDefinition {
   readonly kind?: ResourceKind;
 }
 
+/** nodeStatus is the definition of a kind's node status type (`ModuleStatus`: `ModuleStatuses.cosi.dev`). */
+function nodeStatus(display: string, plural: string, kind?: ResourceKind): TypeDefinition {
+  return {
+    type: `${display}es.cosi.dev` as ResourceType,
+    namespace: 'node',
+    display,
+    aliases: [display.toLowerCase(), plural],
+    ...(kind ? {kind} : {}),
+  };
+}
+
 /** typeDefinitions lists the agent's types, in the order `cosi get` documents them. */
 export const typeDefinitions: readonly TypeDefinition[] = [
   {type: 'NodeConfigs.cosi.dev', namespace: 'config', display: 'NodeConfig', aliases: ['nodeconfig', 'config']},
-  {type: 'SysctlStatuses.cosi.dev', namespace: 'node', display: 'SysctlStatus', aliases: ['sysctlstatus', 'sysctls']},
-  {
-    type: 'ModuleStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'ModuleStatus',
-    aliases: ['modulestatus', 'modules'],
-    kind: 'module',
-  },
-  {
-    type: 'PackageStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'PackageStatus',
-    aliases: ['packagestatus', 'packages'],
-    kind: 'package',
-  },
-  {
-    type: 'ServiceStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'ServiceStatus',
-    aliases: ['servicestatus', 'services'],
-    kind: 'service',
-  },
-  {
-    type: 'RuntimeStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'RuntimeStatus',
-    aliases: ['runtimestatus', 'runtimes'],
-    kind: 'runtime',
-  },
-  {
-    type: 'CNINetworkStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'CNINetworkStatus',
-    aliases: ['cninetworkstatus', 'cninetworks'],
-    kind: 'cni.network',
-  },
-  {
-    type: 'CSIDriverStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'CSIDriverStatus',
-    aliases: ['csidriverstatus', 'csidrivers'],
-    kind: 'csi.driver',
-  },
-  {
-    type: 'SeccompProfileStatuses.cosi.dev',
-    namespace: 'node',
-    display: 'SeccompProfileStatus',
-    aliases: ['seccompprofilestatus', 'seccompprofiles'],
-    kind: 'seccomp.profile',
-  },
+  nodeStatus('SysctlStatus', 'sysctls'),
+  nodeStatus('ModuleStatus', 'modules', 'module'),
+  nodeStatus('PackageStatus', 'packages', 'package'),
+  nodeStatus('ServiceStatus', 'services', 'service'),
+  nodeStatus('RuntimeStatus', 'runtimes', 'runtime'),
+  nodeStatus('CNINetworkStatus', 'cninetworks', 'cni.network'),
+  nodeStatus('CSIDriverStatus', 'csidrivers', 'csi.driver'),
+  nodeStatus('SeccompProfileStatus', 'seccompprofiles', 'seccomp.profile'),
   {type: 'NodeFacts.cosi.dev', namespace: 'node', display: 'NodeFact', aliases: ['nodefacts', 'facts']},
   {type: 'Changes.cosi.dev', namespace: 'plan', display: 'Change', aliases: ['change', 'changes', 'plan']},
   {

@@ -2,7 +2,7 @@ import test from 'ava';
 import {spawn} from 'node:child_process';
 import {chmod, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {netnsPrefix, pythonClient, pythonStubs, startAgent, type AgentProcess} from '../lib/agent-process.js';
+import {pythonClient, pythonStubs, startAgent, type AgentProcess} from '../lib/agent-process.js';
 import {NetnsNode} from '../lib/netns.js';
 
 // `cosi agent` against real kernel sysctls (a network namespace of its own) and a temporary root, driven by a client
@@ -47,7 +47,7 @@ test('a Python grpcio client lists, gets, watches and updates through the socket
   const started = Date.now();
   const agent: AgentProcess = await startAgent({
     root: node.root,
-    prefix: netnsPrefix(node.name, node.root),
+    prefix: node.prefix(),
     args: ['--interval', '10m', '--socket-group', String(socketGroup), '--metrics', '127.0.0.1:19731'],
     waitFor: /"msg":"reconciled"/,
   });

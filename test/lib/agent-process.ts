@@ -78,27 +78,6 @@ export async function startAgent(request: {
   return agent;
 }
 
-/** netnsPrefix is the command that runs argv in a NetnsNode's namespace with the root's /proc the real one. */
-export function netnsPrefix(name: string, root: string): string[] {
-  const script = 'mount --bind /proc "$1/proc" && shift && exec "$@"';
-  return [
-    'ip',
-    'netns',
-    'exec',
-    name,
-    'unshare',
-    '-m',
-    '--propagation',
-    'private',
-    '--',
-    'sh',
-    '-c',
-    script,
-    'sh',
-    root,
-  ];
-}
-
 /** pythonStubs generates Python stubs from cosi's proto/ with Debian's protoc and grpc_python_plugin; returns their directory. */
 export async function pythonStubs(): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'cosi-pystubs-'));

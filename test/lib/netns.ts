@@ -33,30 +33,32 @@ export class NetnsNode {
     await run('ip', ['netns', 'add', this.name]);
   }
 
+  /** prefix is the command that runs argv (appended) in the namespace with the root's /proc the real one. */
+  prefix(): string[] {
+    const script = 'mount --bind /proc "$1/proc" && shift && exec "$@"';
+    return [
+      'ip',
+      'netns',
+      'exec',
+      this.name,
+      'unshare',
+      '-m',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      script,
+      'sh',
+      this.root,
+    ];
+  }
+
   /** exec runs argv inside the namespace with the root's /proc mounted. */
   async exec(argv: readonly string[]): Promise<CliResult> {
-    const script = 'mount --bind /proc "$1/proc" && shift && exec "$@"';
+    const [command, ...args] = this.prefix();
     try {
-      const {stdout, stderr} = await run(
-        'ip',
-        [
-          'netns',
-          'exec',
-          this.name,
-          'unshare',
-          '-m',
-          '--propagation',
-          'private',
-          '--',
-          'sh',
-          '-c',
-          script,
-          'sh',
-          this.root,
-          ...argv,
-        ],
-        {env: {...process.env, NO_COLOR: '1'}},
-      );
+      const {stdout, stderr} = await run(command!, [...args, ...argv], {env: {...process.env, NO_COLOR: '1'}});
       return {exitCode: 0, stdout, stderr};
     } catch (cause) {
       const e = cause as {code?: number; stdout?: string; stderr?: string};
