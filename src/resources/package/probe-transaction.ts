@@ -1,11 +1,12 @@
 import type {DesiredState} from '../../config/desired-state.js';
-import {describeFailure, type CommandRequest} from '../../host/command.js';
+import type {CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
-import {parseSystemctlShow} from '../service/systemctl-show.js';
+import {showUnits} from '../service/probe.js';
+import {isRunning} from '../service/systemctl-show.js';
 import type {InstalledPackage, Offer, PackageBackend, TransactionItem} from './backend.js';
 import {decidePackage} from './decide.js';
 import {unitFilesOf} from './process-maps.js';
-import {servicesMapping} from './service-processes.js';
+import {servicesByOwner} from './service-processes.js';
 import type {PreviewStep} from './transaction-preview.js';
 import {wantedPackages} from './wanted.js';
 
@@ -89,20 +90,15 @@ export async function owedRestarts(
     if (owed.length > 0) out[name] = owed;
   }
   if (mode === 'auto') {
-    for (const [name, paths] of files) {
-      const set = new Set(paths);
-      const mapping = await servicesMapping(host, (file) => set.has(file.path));
-      if (mapping.length > 0) out[name] = [...new Set([...(out[name] ?? []), ...mapping])].sort();
-    }
+    const owners = new Map<string, string[]>();
+    for (const [name, paths] of files) for (const path of paths) owners.set(path, [...(owners.get(path) ?? []), name]);
+    const mapping = await servicesByOwner(host, (file) => owners.get(file.path) ?? []);
+    for (const [name, units] of mapping) out[name] = [...new Set([...(out[name] ?? []), ...units])].sort();
   }
   return out;
 }
 
 async function activeUnits(host: Host, units: readonly string[]): Promise<string[]> {
-  if (units.length === 0) return [];
-  const request = {argv: ['systemctl', 'show', '-p', 'Id,UnitFileState,ActiveState,LoadState', '--', ...units]};
-  const result = await host.run({...request, timeoutMs: 30_000});
-  if (result.exitCode !== 0) throw new Error(describeFailure(request, result));
-  const status = parseSystemctlShow(result.stdout, units);
-  return units.filter((u) => ['active', 'reloading', 'activating'].includes(status[u]?.activeState ?? ''));
+  const status = await showUnits(host, units);
+  return units.filter((u) => isRunning(status[u]?.activeState ?? ''));
 }

@@ -1,4 +1,4 @@
-import {safeUnitName} from './apt/held-restarts.js';
+import {safeUnitName} from '../../names/unit-name.js';
 
 const mapsLine = /^\S+ \S+ \S+ \S+ \d+ +(\/.*)$/;
 

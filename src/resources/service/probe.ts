@@ -1,6 +1,7 @@
 import type {DesiredService} from '../../config/desired-state.js';
 import type {ProbeRequest} from '../../engine/provider.js';
 import {describeFailure} from '../../host/command.js';
+import type {Host} from '../../host/host.js';
 import {managedOfKind} from '../../engine/state.js';
 import {engineProfiles} from '../runtime/engines.js';
 import {parseSystemctlShow, type UnitStatus} from './systemctl-show.js';
@@ -38,12 +39,17 @@ export async function probeServices({host, desired, state}: ProbeRequest): Promi
     units.add((record.original as {unit?: string})?.unit ?? fullUnitName(address.slice('service.'.length)));
   if (!(await host.stat('/run/systemd/system'))?.isDirectory()) return {systemd: false, units: {}};
   if (units.size === 0) return {systemd: true, units: {}};
-  const list = [...units].sort();
+  return {systemd: true, units: await showUnits(host, [...units].sort())};
+}
+
+/** showUnits asks systemd about units in one `systemctl show` call; a failed call is an error. Read-only. */
+export async function showUnits(host: Host, units: readonly string[]): Promise<Record<string, UnitStatus>> {
+  if (units.length === 0) return {};
   const request = {
-    argv: ['systemctl', 'show', '-p', 'Id,UnitFileState,ActiveState,LoadState', '--', ...list],
+    argv: ['systemctl', 'show', '-p', 'Id,UnitFileState,ActiveState,LoadState', '--', ...units],
     timeoutMs: 30_000,
   };
   const result = await host.run(request);
   if (result.exitCode !== 0) throw new Error(describeFailure(request, result));
-  return {systemd: true, units: parseSystemctlShow(result.stdout, list)};
+  return parseSystemctlShow(result.stdout, units);
 }

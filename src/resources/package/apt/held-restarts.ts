@@ -1,4 +1,4 @@
-import {fullUnitName} from '../../../names/unit-name.js';
+import {safeUnitName} from '../../../names/unit-name.js';
 
 /**
  * heldRequests is where cosi's policy-rc.d records what maintainer scripts asked for while it held them: one
@@ -9,23 +9,10 @@ export const heldRequests = '/var/lib/cosi/policy-rc.d.requests';
 /** heldRequestsMaxBytes bounds what cosi reads of the file: a transaction asks for a few lines. */
 export const heldRequestsMaxBytes = 64 * 1024;
 
-/** heldRequestsMaxUnits bounds how many units one transaction may owe restarts of. */
+/** maxUnits bounds how many units one transaction may owe restarts of. */
 const maxUnits = 256;
 
 const actions = new Set(['start', 'restart', 'reload', 'force-reload', 'try-restart']);
-
-/**
- * safeUnitName accepts a systemd unit name that may reach `systemctl`'s command line: systemd's characters only
- * (letters, digits, `: _ . @ \ -`), not starting with `-` or `.`, no `..`, at most 255 characters, no template
- * without an instance (`ssh@.service`). Returns the full name (`.service` added when no suffix is given).
- */
-export function safeUnitName(id: string): string | undefined {
-  if (id.length === 0 || id.length > 240 || !/^[A-Za-z0-9:_.@\\-]+$/.test(id)) return undefined;
-  if (id.startsWith('-') || id.startsWith('.') || id.includes('..')) return undefined;
-  const unit = fullUnitName(id);
-  if (unit.length > 255 || /@\.[a-z]+$/.test(unit)) return undefined;
-  return unit;
-}
 
 /**
  * parseHeldRequests reads the policy-rc.d record, which is under the node's root and hostile: only lines of exactly
