@@ -2,7 +2,8 @@ import {payload, type Change} from '../../plan/change.js';
 import {appliedRecord} from '../../engine/state.js';
 import type {ApplyOutcome, ApplyRequest} from '../../engine/provider.js';
 import type {Host} from '../../host/host.js';
-import {describeFailure} from '../../host/command.js';
+import {runChecked} from '../shared/run-checked.js';
+import {sameLines} from './cosi-lines.js';
 import {assertNever} from '../../diag/cosi-error.js';
 import {loadCommand, unloadCommand, type ModuleChangeData} from './live-operation.js';
 import {cosiModprobeEntries, cosiModprobeFile, renderCosiModprobeFile} from './modprobe-d.js';
@@ -52,7 +53,7 @@ async function persist(host: Host, data: ModuleChangeData): Promise<void> {
 
   const entries = cosiModprobeEntries((await host.readText(cosiModprobeFile)) ?? '');
   const before = entries.get(data.name) ?? [];
-  if (before.length === data.probeLines.length && before.every((l, i) => l === data.probeLines[i])) return;
+  if (sameLines(before, data.probeLines)) return;
   entries.set(data.name, [...data.probeLines]);
   await write(host, cosiModprobeFile, renderCosiModprobeFile(entries));
 }
@@ -63,9 +64,7 @@ async function write(host: Host, path: string, content: string | undefined): Pro
 }
 
 async function run(host: Host, argv: string[]): Promise<void> {
-  const request = {argv, timeoutMs: 120_000};
-  const result = await host.run(request);
-  if (result.exitCode !== 0 || !result.started) throw new Error(describeFailure(request, result));
+  await runChecked(host, {argv, timeoutMs: 120_000});
 }
 
 async function isLoaded(host: Host, name: string): Promise<boolean> {

@@ -51,3 +51,8 @@ export function expectedModprobeLines(want: DesiredModule, sysctls: DesiredState
   }
   return lines;
 }
+
+/** sameLines tells whether two lists of lines are equal, line for line. Pure. */
+export function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
+}

@@ -1,7 +1,8 @@
 import {digest} from '../../engine/digest.js';
 import type {CosiState} from '../../engine/state.js';
-import type {Change} from '../../plan/change.js';
+import {payload, type Change} from '../../plan/change.js';
 import type {Disruption} from '../../plan/disruption.js';
+import {sameLines} from './cosi-lines.js';
 import {canonicalContent, carriedLines, parseInitramfsRecord, type CosiFilesContent} from './initramfs-content.js';
 import {
   copiesModulesLoad,
@@ -39,7 +40,7 @@ export function planInitramfs(request: {
   const tool = initramfs.tool;
   if (tool === null || initramfs.images.length === 0) return undefined;
   const moduleChanges = changes.filter(
-    (c): c is Change<ModuleChangeData> => c.kind === 'module' && c.action !== 'noop' && !isInitramfsChange(c),
+    (c): c is Change<ModuleChangeData> => c.action !== 'noop' && !isInitramfsChange(c),
   );
   const expected = afterChanges(request.cosiProbe, request.cosiLoad, moduleChanges);
   const stored = state.resources[initramfsAddress];
@@ -56,7 +57,7 @@ export function planInitramfs(request: {
     inputs: digest({initramfs, expected, record: record ?? null}),
     data: {tool} satisfies InitramfsChangeData,
   };
-  if (had !== undefined && same(had, want))
+  if (had !== undefined && sameLines(had, want))
     return {
       ...base,
       action: 'noop',
@@ -92,12 +93,12 @@ export function planInitramfs(request: {
 function afterChanges(
   cosiProbe: Readonly<Record<string, readonly string[]>>,
   cosiLoad: readonly string[],
-  changes: readonly Change[],
+  changes: readonly Change<ModuleChangeData>[],
 ): CosiFilesContent {
   const modprobe = new Map<string, readonly string[]>(Object.entries(cosiProbe));
   const load = new Set(cosiLoad);
   for (const change of changes) {
-    const data = change.data as ModuleChangeData;
+    const data = payload(change);
     modprobe.set(data.name, data.probeLines);
     if (data.persistLoad) load.add(data.name);
     else load.delete(data.name);
@@ -107,10 +108,6 @@ function afterChanges(
 
 function carriesWhat(tool: InitramfsTool): string {
   return copiesModulesLoad(tool) ? '/etc/modprobe.d and /etc/modules-load.d' : '/etc/modprobe.d';
-}
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((line, i) => line === b[i]);
 }
 
 /** ModuleData is the data of the module provider's changes: a module's, or the initramfs rebuild's. */

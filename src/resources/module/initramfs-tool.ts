@@ -8,11 +8,11 @@ import {assertNever} from '../../diag/cosi-error.js';
  */
 export type InitramfsTool = 'update-initramfs' | 'dracut';
 
-/** initramfsAddress is the address of the initramfs rebuild (SPEC §2): one per node, planned by the module provider. */
-export const initramfsAddress = 'module.initramfs';
-
 /** reservedModuleName is the name no module may have: `module.initramfs` is the rebuild's address. */
 export const reservedModuleName = 'initramfs';
+
+/** initramfsAddress is the address of the initramfs rebuild (SPEC §2): one per node, planned by the module provider. */
+export const initramfsAddress = `module.${reservedModuleName}`;
 
 /**
  * InitramfsObserved is what the probe found: the tool (null: none), the images it built under /boot (file names that

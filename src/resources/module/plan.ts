@@ -10,7 +10,7 @@ import type {BootNote, Change} from '../../plan/change.js';
 import type {Disruption} from '../../plan/disruption.js';
 import {address} from '../../plan/resource-kind.js';
 import {bootNotesFor} from './boot-notes.js';
-import {expectedModprobeLines} from './cosi-lines.js';
+import {expectedModprobeLines, sameLines} from './cosi-lines.js';
 import {describeLive, type LiveOperation, type ModuleChangeData, type ModuleOriginal} from './live-operation.js';
 import {canonicalName} from './module-name.js';
 import {cosiModprobeFile} from './modprobe-d.js';
@@ -655,8 +655,4 @@ function usage(status: ModuleStatus): string {
   else parts.push(`refcount ${status.refcount}`);
   if (status.holders.length > 0) parts.push(`used by ${status.holders.join(', ')}`);
   return parts.join('; ');
-}
-
-function sameLines(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((line, i) => line === b[i]);
 }
