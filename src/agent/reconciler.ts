@@ -1,10 +1,10 @@
+import {driftDifferences} from '../cli/render/drift-metrics.js';
 import type {LoadedDocument} from '../config/load-document.js';
 import {loadDocument} from '../resources/document.js';
 import {readInput, type InNode} from '../config/read-input.js';
 import {hasErrors} from '../diag/diagnostic.js';
 import {formatDiagnostic} from '../diag/format.js';
 import type {StopSignal} from '../engine/apply-changes.js';
-import {driftCause} from '../engine/drift-cause.js';
 import {markRebootRequired} from '../engine/reboot-required.js';
 import type {CosiState} from '../engine/state.js';
 import type {Host} from '../host/host.js';
@@ -233,11 +233,6 @@ export class Reconciler {
   }
 
   #drift(planned: NodePlan) {
-    const differences = planned.plan.changes.map((c) => ({
-      address: c.address,
-      kind: c.kind,
-      cause: driftCause(planned.state, c),
-    }));
-    return {plan: planned.plan, differences};
+    return {plan: planned.plan, differences: driftDifferences(planned.plan, planned.state)};
   }
 }

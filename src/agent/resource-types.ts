@@ -27,10 +27,13 @@ export interface TypeDefinition {
   readonly kind?: ResourceKind;
 }
 
+/** StatusDisplay is a node status type's display name; `${StatusDisplay}es.cosi.dev` must be a ResourceType. */
+type StatusDisplay = Extract<ResourceType, `${string}Statuses.cosi.dev`> extends `${infer D}es.cosi.dev` ? D : never;
+
 /** nodeStatus is the definition of a kind's node status type (`ModuleStatus`: `ModuleStatuses.cosi.dev`). */
-function nodeStatus(display: string, plural: string, kind?: ResourceKind): TypeDefinition {
+function nodeStatus(display: StatusDisplay, plural: string, kind?: ResourceKind): TypeDefinition {
   return {
-    type: `${display}es.cosi.dev` as ResourceType,
+    type: `${display}es.cosi.dev`,
     namespace: 'node',
     display,
     aliases: [display.toLowerCase(), plural],

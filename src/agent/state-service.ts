@@ -132,7 +132,6 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
         throw fail('INVALID_ARGUMENT', outcome.message, trailer);
       }
       case 'conflict':
-        throw fail('FAILED_PRECONDITION', outcome.message);
       case 'unwritable':
         throw fail('FAILED_PRECONDITION', outcome.message);
     }

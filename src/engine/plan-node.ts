@@ -63,9 +63,16 @@ export async function readInterruptedApply(
  * reads the journal of an interrupted apply (whose owed work is planned again), probes the node and plans; plan
  * diagnostics get positions in the document. Read-only; never prints.
  */
-export async function planNode({host, document, providers, sections}: PlanNodeRequest): Promise<NodePlan> {
+export async function planNode(request: PlanNodeRequest): Promise<NodePlan> {
+  return planNodeAfter(request, await readInterruptedApply(request.host, request.providers));
+}
+
+/** planNodeAfter is {@link planNode} with the interrupted apply already read from the journal (apply reads it first). */
+export async function planNodeAfter(
+  {host, document, providers, sections}: PlanNodeRequest,
+  interrupted: InterruptedApply | undefined,
+): Promise<NodePlan> {
   const state = await loadState(host);
-  const interrupted = await readInterruptedApply(host, providers);
   const plan = await makePlan({
     host,
     desired: document.desired,

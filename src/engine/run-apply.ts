@@ -7,7 +7,13 @@ import {journalFile} from './journal.js';
 import {removeLeftovers} from './leftovers.js';
 import {acquireLock} from './lock.js';
 import {nodeId} from './node-id.js';
-import {planNode, readInterruptedApply, type InterruptedApply, type PlanNodeRequest} from './plan-node.js';
+import {
+  planNode,
+  planNodeAfter,
+  readInterruptedApply,
+  type InterruptedApply,
+  type PlanNodeRequest,
+} from './plan-node.js';
 import {approvalProblem, savedPlanProblem, type SavedPlan} from './saved-plan.js';
 
 /**
@@ -94,7 +100,7 @@ export async function applyPlan(request: ApplyPlanRequest): Promise<ApplyReport>
   try {
     const interrupted = await readInterruptedApply(host, providers);
     if (interrupted) progress?.({type: 'interrupted', interrupted});
-    const {plan, state} = await planNode(request);
+    const {plan, state} = await planNodeAfter(request, interrupted);
     const held = request.hold ? request.hold(plan) : [];
     const changes = plan.changes.filter((c) => !held.includes(c));
     const base = {plan, held, ...(interrupted ? {interrupted} : {})};

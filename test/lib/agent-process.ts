@@ -3,6 +3,7 @@ import {existsSync, mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {promisify} from 'node:util';
+import {cosiBin} from './run-cli.js';
 
 const run = promisify(execFile);
 const repo = join(dirname(new URL(import.meta.url).pathname), '../../..');
@@ -63,7 +64,7 @@ export async function startAgent(request: {
   const argv = [
     ...(request.prefix ?? []),
     process.execPath,
-    join(repo, 'bin/cosi.js'),
+    cosiBin,
     'agent',
     '--root',
     request.root,

@@ -1,11 +1,10 @@
-import {driftCause} from '../../engine/drift-cause.js';
 import {loadState} from '../../engine/state.js';
 import {writeFileAtomic} from '../../host/atomic-write.js';
 import {createHost} from '../../host/host.js';
 import type {Options} from '../args.js';
 import {load, probeAndPlan, report} from '../context.js';
 import type {Output} from '../output.js';
-import {renderDriftMetrics, type DriftDifference} from '../render/drift-metrics.js';
+import {driftDifferences, renderDriftMetrics} from '../render/drift-metrics.js';
 import {planJson} from '../render/plan-json.js';
 import {renderPlanText} from '../render/plan-text.js';
 
@@ -20,11 +19,7 @@ export async function drift(options: Options, output: Output): Promise<number> {
     const document = await load(options, output);
     const {plan, state} = await probeAndPlan(options, document);
     report(output, plan.diagnostics);
-    const differences = plan.changes.map((c): DriftDifference => ({
-      address: c.address,
-      kind: c.kind,
-      cause: driftCause(state, c),
-    }));
+    const differences = driftDifferences(plan, state);
     if (options.textfile)
       await writeFileAtomic(
         options.textfile,

@@ -1,3 +1,5 @@
+import {driftCause} from '../../engine/drift-cause.js';
+import type {CosiState} from '../../engine/state.js';
 import {requirements, type Plan} from '../../plan/plan.js';
 
 /** DriftDifference is one drifted resource and why it differs. */
@@ -6,6 +8,11 @@ export interface DriftDifference {
   readonly kind: string;
   /** `node`: changed behind cosi's back; `document`: the document changed and was not applied yet. */
   readonly cause: 'node' | 'document';
+}
+
+/** driftDifferences is each change of a plan as a drifted resource, with its cause from cosi's state. Pure. */
+export function driftDifferences(plan: Plan, state: CosiState): DriftDifference[] {
+  return plan.changes.map((c) => ({address: c.address, kind: c.kind, cause: driftCause(state, c)}));
 }
 
 /**
