@@ -6,6 +6,7 @@ import type {Host} from '../host/host.js';
 import {documentSections, providers} from '../resources/registry.js';
 
 export type {NodePlan} from '../engine/plan-node.js';
+export {observedBy} from '../engine/plan-node.js';
 
 /**
  * planNode probes the node (read-only) and plans the document, as `cosi plan` does: restarts an interrupted apply

@@ -13,7 +13,7 @@ import {parseSysctlKey} from '../names/sysctl-key.js';
 import {readLive, type SysctlObserved} from '../resources/sysctl/probe.js';
 import {sysctlProvider} from '../resources/sysctl/provider.js';
 import type {AgentMetrics, ApplyOutcomeName} from './agent-metrics.js';
-import {applyDocument, planNode, type NodePlan} from './engine-adapter.js';
+import {applyDocument, observedBy, planNode, type NodePlan} from './engine-adapter.js';
 import type {Log} from './json-log.js';
 import {kindStatuses, nodeConfig, nodeFacts, planChanges, sysctlStatuses} from './node-resources.js';
 import {holdForReboot} from './reboot-hold.js';
@@ -162,7 +162,9 @@ export class Reconciler {
     const {plan, state} = planned;
     for (const definition of typeDefinitions)
       if (definition.kind) store.replaceKind('node', definition.type, kindStatuses(definition, plan, state));
-    const sysctls = await sysctlProvider.probe({host, desired: document.desired, state});
+    // The plan's own probe of the sysctls; probed again only when it failed (the error is then the reconcile's).
+    const sysctls =
+      observedBy(planned, sysctlProvider) ?? (await sysctlProvider.probe({host, desired: document.desired, state}));
     store.replaceKind('node', 'SysctlStatuses.cosi.dev', sysctlStatuses(sysctls, state));
     this.#sysctls = {observed: sysctls, state};
     store.replaceKind('plan', 'Changes.cosi.dev', planChanges(plan));

@@ -22,6 +22,8 @@ export interface PlanInput {
   readonly sections: readonly string[];
   /** Owed work an interrupted apply listed and never carried out (`owedByInterrupted` of its journal). */
   readonly interrupted?: readonly OwedRecord[];
+  /** Told each provider's observations, by kind, as its probe answers (a failed probe is not told). */
+  readonly onObserved?: (kind: string, observed: unknown) => void;
 }
 
 /**
@@ -37,12 +39,15 @@ export async function makePlan({
   providers,
   sections,
   interrupted = [],
+  onObserved,
 }: PlanInput): Promise<Plan> {
   const diagnostics: Diagnostic[] = [];
   const observed = await Promise.all(
     providers.map(async (provider) => {
       try {
-        return {ok: true as const, value: await provider.probe({host, desired, state})};
+        const value = await provider.probe({host, desired, state});
+        onObserved?.(provider.kind, value);
+        return {ok: true as const, value};
       } catch (cause) {
         diagnostics.push(error(`probing ${provider.kind} resources failed: ${(cause as Error).message}`));
         return {ok: false as const};

@@ -36,6 +36,16 @@ export interface NodePlan {
   readonly plan: Plan;
   readonly state: CosiState;
   readonly interrupted?: InterruptedApply;
+  /** What each provider's probe observed, by kind (read with {@link observedBy}); a failed probe is missing. */
+  readonly observed: ReadonlyMap<string, unknown>;
+}
+
+/** observedBy is what `provider`'s probe observed for `planned`, typed as the provider's observations. */
+export function observedBy<Observed>(
+  planned: NodePlan,
+  provider: Pick<Provider<Observed>, 'kind' | 'probe'>,
+): Observed | undefined {
+  return planned.observed.get(provider.kind) as Observed | undefined;
 }
 
 /**
@@ -73,6 +83,7 @@ export async function planNodeAfter(
   interrupted: InterruptedApply | undefined,
 ): Promise<NodePlan> {
   const state = await loadState(host);
+  const observed = new Map<string, unknown>();
   const plan = await makePlan({
     host,
     desired: document.desired,
@@ -80,10 +91,12 @@ export async function planNodeAfter(
     providers,
     sections,
     interrupted: interrupted?.owed ?? [],
+    onObserved: (kind, value) => observed.set(kind, value),
   });
   return {
     plan: {...plan, diagnostics: document.locator.place(plan.diagnostics, {key: true})},
     state,
+    observed,
     ...(interrupted ? {interrupted} : {}),
   };
 }
