@@ -1,11 +1,18 @@
 import type * as GrpcJs from '@grpc/grpc-js';
-import {compileIdQuery, matchesQuery, QueryError} from './queries.js';
+import {matchesQuery} from './queries.js';
 import type {KindEvent} from './resource-store.js';
 import type {StoredResource} from './resource.js';
 import {resolveType} from './resource-types.js';
 import type {StateBackend} from './state-backend.js';
 import {tombstone, toWireResource, type Wire} from './state-wire.js';
-import {encodeBookmark, labelQueries, parseWatchRequest, WatchRequestError, type WatchPlan} from './watch-request.js';
+import {
+  encodeBookmark,
+  idQueryOf,
+  labelQueries,
+  parseWatchRequest,
+  WatchRequestError,
+  type WatchPlan,
+} from './watch-request.js';
 
 type Call = GrpcJs.ServerUnaryCall<Record<string, unknown>, Record<string, unknown>>;
 type Callback = GrpcJs.sendUnaryData<Record<string, unknown>>;
@@ -52,15 +59,12 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
           options?: Record<string, unknown>;
         };
         known(namespace, type);
-        const query = {
-          labels: labelQueries(options?.['label_query']),
-          ...idQuery(String((options?.['id_query'] as Record<string, unknown> | null)?.['regexp'] ?? '')),
-        };
+        const query = {labels: labelQueries(options?.['label_query']), ...idQueryOf(options)};
         for (const r of backend.store.list(namespace, type))
           if (matchesQuery(query, r.id, r.labels)) stream.write({resource: toWireResource(r)});
         stream.end();
       } catch (cause) {
-        stream.emit('error', cause as Error);
+        stream.emit('error', cause instanceof WatchRequestError ? fail(cause.code, cause.message) : (cause as Error));
       }
     },
     Watch: (stream: Stream) => watch(stream),
@@ -89,15 +93,6 @@ export function stateHandlers(wire: Wire, backend: StateBackend, access: Access)
         'NOT_FOUND',
         `resource type ${type} is in namespace ${JSON.stringify(definition.namespace)}, not ${JSON.stringify(namespace)}`,
       );
-  }
-
-  function idQuery(pattern: string): {id?: RegExp} {
-    try {
-      const id = compileIdQuery(pattern);
-      return id ? {id} : {};
-    } catch (cause) {
-      throw fail('INVALID_ARGUMENT', (cause as QueryError).message);
-    }
   }
 
   async function get(request: Record<string, unknown>): Promise<StoredResource> {

@@ -39,6 +39,16 @@ export function labelQueries(value: unknown): LabelQuery[] {
   }));
 }
 
+/** idQueryOf compiles ListOptions' or WatchOptions' id query; a bad pattern is INVALID_ARGUMENT. */
+export function idQueryOf(options: Record<string, unknown> | undefined): {id?: RegExp} {
+  try {
+    const id = compileIdQuery(String((options?.['id_query'] as Record<string, unknown> | null)?.['regexp'] ?? ''));
+    return id ? {id} : {};
+  } catch (cause) {
+    throw new WatchRequestError('INVALID_ARGUMENT', (cause as Error).message);
+  }
+}
+
 /** encodeBookmark and decodeBookmark: a bookmark is a position in the kind's history, 8 bytes big-endian. */
 export function encodeBookmark(position: number): Buffer {
   const buffer = Buffer.alloc(8);
@@ -73,12 +83,6 @@ export function parseWatchRequest(request: Record<string, unknown>): WatchPlan {
       'INVALID_ARGUMENT',
       'cannot use BootstrapContents with TailEvents and StartFromBookmark options',
     );
-  let id;
-  try {
-    id = compileIdQuery(String((options['id_query'] as Record<string, unknown> | null)?.['regexp'] ?? ''));
-  } catch (cause) {
-    throw new WatchRequestError('INVALID_ARGUMENT', (cause as Error).message);
-  }
   return {
     namespace: String(request['namespace'] ?? ''),
     type: String(request['type'] ?? ''),
@@ -88,7 +92,7 @@ export function parseWatchRequest(request: Record<string, unknown>): WatchPlan {
     ...(bookmark ? {fromPosition: decodeBookmark(bookmark)} : {}),
     bootstrapBookmark: options['bootstrap_bookmark'] === true,
     aggregated: options['aggregated'] === true,
-    query: {labels, ...(id ? {id} : {})},
+    query: {labels, ...idQueryOf(options)},
     apiVersion: Number(request['api_version'] ?? 0),
   };
 }

@@ -19,7 +19,7 @@ export interface Options {
   readonly textfile?: string;
   readonly lockTimeout: number;
   readonly install?: string;
-  /** `cosi agent`: seconds between reconciles. */
+  /** `cosi agent`: milliseconds between reconciles. */
   readonly intervalMs: number;
   readonly mode: 'apply' | 'plan';
   readonly metrics?: string;
@@ -116,7 +116,7 @@ function agentOptions(v: {
 }
 
 /** parseDuration reads `--interval`: a number with a unit (`90s`, `5m`, `1h`), at least one second. */
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
   const ms = m ? Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
   if (!Number.isFinite(ms) || ms < 1000 || ms > 2 ** 31 - 1)

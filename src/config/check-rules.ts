@@ -7,17 +7,6 @@ import type {CsiDriver, NodeConfig, Services, ServiceSpec, Spec} from './generat
 
 const at = (path: DocumentPath) => formatDocumentPath(path);
 
-/** reservedModule refuses the module name `initramfs`: `module.initramfs` is the address of the initramfs rebuild. */
-function reservedModule(canonical: string, path: DocumentPath): Diagnostic[] {
-  if (canonical !== 'initramfs') return [];
-  return [
-    error(
-      `no kernel module is named initramfs: cosi keeps the address module.initramfs for the rebuild of the node's initramfs`,
-      {path},
-    ),
-  ];
-}
-
 /**
  * DocumentCheck is one resource kind's part of the document rules (a provider's `check`): offline and pure, on a
  * schema-valid document; its diagnostics name document paths and get their positions from the loader.
@@ -93,8 +82,8 @@ function sysctlIdentities(spec: Spec): Diagnostic[] {
 }
 
 /**
- * moduleIdentities gives each module's first declaration by its canonical name, and reports the reserved name
- * `initramfs` and one module declared twice (`-` and `_` spellings).
+ * moduleIdentities gives each module's first declaration by its canonical name, and reports one module declared
+ * twice (`-` and `_` spellings). The reserved name `initramfs` is the module provider's rule.
  */
 function moduleIdentities(spec: Spec): {modules: Map<string, DeclaredModule>; diagnostics: Diagnostic[]} {
   const found: Diagnostic[] = [];
@@ -103,7 +92,6 @@ function moduleIdentities(spec: Spec): {modules: Map<string, DeclaredModule>; di
     const path = ['spec', 'modules', name];
     const canonical = canonicalModuleName(name);
     const first = modules.get(canonical);
-    found.push(...reservedModule(canonical, path));
     if (first)
       found.push(
         error(

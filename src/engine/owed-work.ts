@@ -51,7 +51,7 @@ export type OwedWorkProvider = Pick<Provider, 'kind' | 'owes' | 'performs'>;
  * owedWorkOf is the work a planned change owes: what its provider's `owes` says, or by default what its disruption
  * says (`restart:<unit>` owes `restart`). A noop owes nothing. Pure.
  */
-export function owedWorkOf(change: Change, provider: OwedWorkProvider | undefined): readonly OwedWork[] {
+function owedWorkOf(change: Change, provider: OwedWorkProvider | undefined): readonly OwedWork[] {
   if (change.action === 'noop') return [];
   return provider?.owes ? provider.owes(change) : owedByDisruption(change.disruption);
 }

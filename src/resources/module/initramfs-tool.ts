@@ -1,4 +1,7 @@
 import type {Host} from '../../host/host.js';
+import type {NodeConfig} from '../../config/generated/types.js';
+import {error, type Diagnostic, type DocumentPath} from '../../diag/diagnostic.js';
+import {canonicalModuleName} from '../../names/module-name.js';
 import {assertNever} from '../../diag/cosi-error.js';
 
 /**
@@ -13,6 +16,24 @@ export const reservedModuleName = 'initramfs';
 
 /** initramfsAddress is the address of the initramfs rebuild (SPEC §2): one per node, planned by the module provider. */
 export const initramfsAddress = `module.${reservedModuleName}`;
+
+/** reservedNameError is the error for a module named `initramfs` at `path`: its address is the rebuild's. */
+export function reservedNameError(path: DocumentPath | undefined): Diagnostic {
+  return error(
+    `no kernel module is named ${reservedModuleName}: cosi keeps the address ${initramfsAddress} for the rebuild of the node's initramfs`,
+    path ? {path} : {},
+  );
+}
+
+/**
+ * checkReservedName is the module provider's document rule: no module declared in `spec.modules` may be named
+ * `initramfs` (one a CSI driver needs is refused by the plan, {@link reservedNameError}). Pure.
+ */
+export function checkReservedName(config: NodeConfig): Diagnostic[] {
+  return Object.keys(config.spec?.modules ?? {})
+    .filter((name) => canonicalModuleName(name) === reservedModuleName)
+    .map((name) => reservedNameError(['spec', 'modules', name]));
+}
 
 /**
  * InitramfsObserved is what the probe found: the tool (null: none), the images it built under /boot (file names that

@@ -5,7 +5,7 @@ import type {PlanRequest, ProviderPlan} from '../../engine/provider.js';
 import type {ManagedRecord} from '../../engine/state.js';
 import type {Condition} from '../../plan/condition.js';
 import {planInitramfs, type ModuleData} from './initramfs-plan.js';
-import {initramfsAddress, reservedModuleName} from './initramfs-tool.js';
+import {reservedModuleName, reservedNameError} from './initramfs-tool.js';
 import type {BootNote, Change} from '../../plan/change.js';
 import type {Disruption} from '../../plan/disruption.js';
 import {address} from '../../plan/resource-kind.js';
@@ -36,7 +36,7 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
   const conditions: Condition[] = [];
   for (const [name, want] of desired.modules) {
     if (name === reservedModuleName) {
-      diagnostics.push(reservedName(want));
+      diagnostics.push(reservedNameError(want.paths[0]));
       continue;
     }
     const status = observed.modules[name];
@@ -69,15 +69,6 @@ export function planModules({desired, observed, state}: PlanRequest<ModuleObserv
   });
   if (rebuild) changes.push(rebuild);
   return {changes, diagnostics, bootNotes, conditions};
-}
-
-/** reservedName is the error for a module named `initramfs`: its address is the initramfs rebuild's. */
-function reservedName(want: DesiredModule): Diagnostic {
-  const path = want.paths[0];
-  return error(
-    `no kernel module is named ${reservedModuleName}: cosi keeps the address ${initramfsAddress} for the rebuild of the node's initramfs`,
-    path ? {path} : {},
-  );
 }
 
 /**

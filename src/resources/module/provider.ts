@@ -1,6 +1,7 @@
 import {defineProvider} from '../../engine/provider.js';
 import {applyModule} from './apply.js';
 import {moduleFacts} from './facts.js';
+import {checkReservedName} from './initramfs-tool.js';
 import {planModules} from './plan.js';
 import {probeModules} from './probe.js';
 
@@ -15,4 +16,5 @@ export const moduleProvider = defineProvider({
   plan: planModules,
   apply: applyModule,
   facts: moduleFacts,
+  check: checkReservedName,
 });

@@ -57,7 +57,6 @@ async function refreshLists(host: Host, backend: PackageBackend): Promise<void> 
     );
   }
   if (backend.refreshStamp) {
-    await host.ensureDir(backend.refreshStamp.slice(0, backend.refreshStamp.lastIndexOf('/')), 0o755);
     await host.writeAtomic(backend.refreshStamp, `${new Date().toISOString()}\n`, {mode: 0o644});
   }
 }

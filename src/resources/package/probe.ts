@@ -104,8 +104,7 @@ export async function probePackages({host, desired, state}: ProbeRequest): Promi
  */
 async function prepareListsView(host: Host, backend: PackageBackend): Promise<Record<string, string>> {
   const view = backend.listsView!;
-  for (const dir of ['/run', '/run/cosi', view.dir, `${view.dir}/lists`, `${view.dir}/lists/partial`])
-    await host.ensureDir(dir, 0o755);
+  await host.ensureDir(`${view.dir}/lists/partial`, 0o755);
   for (const [path, content] of Object.entries(view.files(view.dir))) await host.writeAtomic(path, content);
   await query(host, backend, view.refresh(view.dir, packageTransactionOptions));
   return view.env(view.dir);
