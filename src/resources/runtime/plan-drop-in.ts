@@ -3,8 +3,7 @@ import type {Runtime} from '../../config/generated/types.js';
 import {hasErrors, warning, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {Change} from '../../plan/change.js';
-import {settingsChange} from './settings-change.js';
-import {backupPath} from './backup.js';
+import {settingsChange, settingsData} from './settings-change.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {engineProfiles, type EngineProfile} from './engines.js';
 import type {ObservedFile, RuntimeObserved} from './probe.js';
@@ -201,10 +200,7 @@ function dropInReason(request: {
   return `${path} ${own.state === 'missing' ? 'does not exist' : 'differs'}: cosi keeps the settings in its own drop-in, read after ${main}, so ${main} stays as it is`;
 }
 
-/**
- * dropInData is what applying writes: the drop-in's content, the backup of a drop-in cosi finds before its first
- * write (never over an earlier one), and the record of the managed keys. Pure.
- */
+/** dropInData is what applying writes (see settingsData): the drop-in's content and its managed keys. Pure. */
 function dropInData(request: {
   path: string;
   content: string;
@@ -215,18 +211,13 @@ function dropInData(request: {
   after: Record<string, unknown>;
 }): {data: RuntimeChangeData; newRecord: RuntimeRecord} {
   const {path, content, own, record, unrecorded, leaves, after} = request;
-  const keys = Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}]));
-  const newRecord: RuntimeRecord = {
-    original: {path, existed: record ? record.original.existed : own.state === 'present', keys},
-    applied: {path, keys: after, digest: digest(content)},
-  };
-  const settled = record !== undefined && !unrecorded;
-  const existed = record ? record.original.existed : own.state === 'present';
-  const data: RuntimeChangeData = {
+  return settingsData({
     path,
     write: content,
-    ...(!settled && existed && own.state === 'present' ? {backup: {path: backupPath(path), content: own.text}} : {}),
-    record: newRecord,
-  };
-  return {data, newRecord};
+    file: own,
+    existed: record ? record.original.existed : own.state === 'present',
+    settled: record !== undefined && !unrecorded,
+    keys: Object.fromEntries(leaves.map((l) => [renderKey(l.path), {path: l.path, raw: null}])),
+    after,
+  });
 }

@@ -3,7 +3,7 @@ import {error, hasErrors, type Diagnostic} from '../../diag/diagnostic.js';
 import {canonicalJson, digest} from '../../engine/digest.js';
 import type {Action} from '../../plan/action.js';
 import type {Change} from '../../plan/change.js';
-import {settingsChange} from './settings-change.js';
+import {settingsChange, settingsData} from './settings-change.js';
 import {backupPath} from './backup.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {defaultConfigVersion, supportedConfigVersions, type ConfigVersion} from './config-version.js';
@@ -11,7 +11,7 @@ import {inLayout, placeSettings} from './place-settings.js';
 import {checkSettingKeys} from './settings-keys.js';
 import {engineProfiles} from './engines.js';
 import type {ObservedFile, RuntimeObserved} from './probe.js';
-import type {OriginalKey, RuntimeRecord, StoredRuntimeRecord} from './record.js';
+import type {OriginalKey, StoredRuntimeRecord} from './record.js';
 import {lookup, renderKey, renderValue, type SettingLeaf} from './settings-leaves.js';
 import {defaultsVersion, withEngineDefaults} from './engine-defaults.js';
 import {editToml, parseTomlDocument, rawValue, tableKeys, tomlLiteral, type TomlEdit} from './toml-edit.js';
@@ -62,7 +62,7 @@ export function planInPlace(request: {
   const keep = tableKeys(found);
   const edited = edits.length > 0 ? editToml(base, edits, keep) : {ok: true as const, text};
   if (!edited.ok) return {diagnostics: [notInPlace(path, edited.reason)]};
-  const {data, newRecord} = inPlaceData({path, write: edited.text, existed, settled, file, text, originals, after});
+  const {data, newRecord} = settingsData({path, write: edited.text, file, existed, settled, keys: originals, after});
   const action = edits.length === 0 && !unrecorded ? 'noop' : record ? 'update' : 'create';
   return {
     diagnostics,
@@ -98,34 +98,6 @@ function engineLayout(request: {
   if (engine !== 'containerd') return {base: text, leaves, diagnostics: []};
   const containerd = containerdLayout({path, file, written, leaves, observed});
   return {base: containerd.base ?? text, leaves: containerd.leaves, diagnostics: containerd.diagnostics};
-}
-
-/**
- * inPlaceData is what applying writes: the edited file, the backup of a file cosi finds before its first change
- * (never over an earlier one), and the record of the original and applied keys. Pure.
- */
-function inPlaceData(request: {
-  path: string;
-  write: string;
-  existed: boolean;
-  settled: boolean;
-  file: ObservedFile;
-  text: string;
-  originals: Record<string, OriginalKey>;
-  after: Record<string, unknown>;
-}): {data: RuntimeChangeData; newRecord: RuntimeRecord} {
-  const {path, write, existed, settled, file, text, originals, after} = request;
-  const newRecord: RuntimeRecord = {
-    original: {path, existed, keys: originals},
-    applied: {path, keys: after, digest: digest(write)},
-  };
-  const data: RuntimeChangeData = {
-    path,
-    write,
-    ...(!settled && existed && file.state === 'present' ? {backup: {path: backupPath(path), content: text}} : {}),
-    record: newRecord,
-  };
-  return {data, newRecord};
 }
 
 /** notToml is the error for an engine file cosi cannot parse, so cannot edit in place. */

@@ -5,7 +5,10 @@ import {restartDisruption} from '../../plan/disruption.js';
 import {address} from '../../plan/resource-kind.js';
 import type {RuntimeChangeData} from './change-data.js';
 import {engineProfiles} from './engines.js';
-import type {RuntimeRecord} from './record.js';
+import {digest} from '../../engine/digest.js';
+import {backupPath} from './backup.js';
+import type {ObservedFile} from './probe.js';
+import type {OriginalKey, RuntimeRecord} from './record.js';
 
 /**
  * settingsChange is the runtime's change for its settings, edited in place or written as a drop-in: a change of the
@@ -39,4 +42,34 @@ export function settingsChange(request: {
     ...(original !== undefined ? {original} : {}),
     data: request.data,
   };
+}
+
+/**
+ * settingsData is what applying the settings writes: the file, the backup of a file cosi finds before its first
+ * write (never over an earlier one: not once `settled`), and the record of the original and applied keys. Pure.
+ */
+export function settingsData(request: {
+  path: string;
+  write: string;
+  /** The file as found. */
+  file: ObservedFile;
+  /** Whether the file existed before cosi first wrote it. */
+  existed: boolean;
+  /** Whether cosi's first write is recorded (no backup is taken again). */
+  settled: boolean;
+  keys: Readonly<Record<string, OriginalKey>>;
+  after: Record<string, unknown>;
+}): {data: RuntimeChangeData; newRecord: RuntimeRecord} {
+  const {path, write, file, existed, settled, keys, after} = request;
+  const newRecord: RuntimeRecord = {
+    original: {path, existed, keys},
+    applied: {path, keys: after, digest: digest(write)},
+  };
+  const data: RuntimeChangeData = {
+    path,
+    write,
+    ...(!settled && existed && file.state === 'present' ? {backup: {path: backupPath(path), content: file.text}} : {}),
+    record: newRecord,
+  };
+  return {data, newRecord};
 }
