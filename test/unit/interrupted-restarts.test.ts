@@ -7,12 +7,8 @@ import {applyChanges} from '../../src/engine/apply-changes.js';
 import {readInterrupted, type JournalEntry} from '../../src/engine/journal.js';
 import {loadState} from '../../src/engine/state.js';
 import {createHost} from '../../src/host/host.js';
-import {
-  addOwedRestarts,
-  owedRestartOf,
-  restartsOwedByInterrupted,
-  type OwedRestart,
-} from '../../src/resources/service/owed-restarts.js';
+import type {OwedRestart} from '../../src/resources/service/owed-restarts.js';
+import {addOwedRestarts, owedRestartOf, restartsOwedByInterrupted} from '../lib/owed-restarts.js';
 import type {Provider} from '../../src/engine/provider.js';
 import type {Change} from '../../src/plan/change.js';
 import {createFixtureRoot, kernelFiles} from '../lib/fixture-root.js';

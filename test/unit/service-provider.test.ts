@@ -2,7 +2,7 @@ import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import test from 'ava';
 import {applyChanges} from '../../src/engine/apply-changes.js';
-import {addOwedRestarts} from '../../src/resources/service/owed-restarts.js';
+import {addOwedRestarts} from '../lib/owed-restarts.js';
 import {loadState} from '../../src/engine/state.js';
 import type {CommandRunner} from '../../src/host/command.js';
 import {createHost, type Host} from '../../src/host/host.js';

@@ -1,7 +1,5 @@
 import {digest} from '../../engine/digest.js';
-import {owedByInterrupted} from '../../engine/interrupted-work.js';
-import type {JournalEntry} from '../../engine/journal.js';
-import {addOwedWork, type OwedTarget, type OwedWorkPerformer, type PlanOwedRequest} from '../../engine/owed-work.js';
+import {type OwedTarget, type OwedWorkPerformer, type PlanOwedRequest} from '../../engine/owed-work.js';
 import type {Change} from '../../plan/change.js';
 import {restartDisruption} from '../../plan/disruption.js';
 import type {OwedRecord} from '../../plan/owed-work.js';
@@ -22,12 +20,6 @@ export interface OwedRestart extends OwedRecord {
    * Its causes are then already on the node, so the restart is owed even when this plan changes nothing else.
    */
   readonly interrupted?: string;
-}
-
-/** owedRestartOf returns the restart a planned change carries (put there by `planOwedRestarts`), if any. */
-export function owedRestartOf(change: Change): OwedRestart | undefined {
-  if (change.kind !== 'service') return undefined;
-  return (change.data as {restart?: OwedRestart} | undefined)?.restart;
 }
 
 const order: readonly string[] = runtimeUnits;
@@ -100,23 +92,3 @@ export const restartPerformer: OwedWorkPerformer = {
     return typeof unit === 'string' && isUnitName(unit) ? {target: unit, address: serviceAddress(unit)} : undefined;
   },
 };
-
-// The service provider's part in owed work: its own changes owe nothing, and it performs restarts.
-const restarts = {kind: 'service', owes: () => [], performs: restartPerformer} as const;
-
-/**
- * addOwedRestarts is the engine's owed-work step (`addOwedWork`) with the service provider as the only performer and
- * every other change owing what its disruption says: the restarts a plan owes, and those an interrupted apply still
- * owed, become service changes. Pure.
- */
-export function addOwedRestarts(changes: readonly Change[], interrupted: readonly OwedRestart[] = []): Change[] {
-  return addOwedWork({changes, providers: [restarts], interrupted});
-}
-
-/** restartsOwedByInterrupted is `owedByInterrupted` for restarts: the units an interrupted apply still owed. Pure. */
-export function restartsOwedByInterrupted(entries: readonly JournalEntry[]): OwedRestart[] {
-  return owedByInterrupted(entries, [restarts]).flatMap((r) => {
-    const found = restartPerformer.journaled(r);
-    return found ? [{unit: found.target, causes: r.causes, interrupted: r.interrupted!}] : [];
-  });
-}
