@@ -34,3 +34,8 @@ export function describeFailure(request: CommandRequest, result: CommandResult):
   const tail = (result.stderr || result.stdout).trim().split('\n').slice(-8).join('\n');
   return `\`${request.argv.join(' ')}\` ${status}${tail ? `:\n${tail}` : ''}`;
 }
+
+/** withEnv is `request` with `env` added to its environment (undefined: the request as it is). */
+export function withEnv(request: CommandRequest, env: Readonly<Record<string, string>> | undefined): CommandRequest {
+  return env ? {...request, env: {...request.env, ...env}} : request;
+}

@@ -1,5 +1,5 @@
 import type {DesiredState} from '../../config/desired-state.js';
-import type {CommandRequest} from '../../host/command.js';
+import {withEnv, type CommandRequest} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import {showUnits} from '../service/probe.js';
 import {isRunning} from '../service/systemctl-show.js';
@@ -55,7 +55,7 @@ export async function simulate(
   env: Readonly<Record<string, string>> | undefined,
 ): Promise<PreviewStep[] | undefined> {
   if (!request || !backend.parseSimulation) return undefined;
-  const result = await host.run(env ? {...request, env: {...request.env, ...env}} : request);
+  const result = await host.run(withEnv(request, env));
   return result.started && !result.timedOut && result.exitCode === 0
     ? backend.parseSimulation(result.stdout)
     : undefined;

@@ -1,6 +1,6 @@
 import type {ProbeRequest} from '../../engine/provider.js';
 import {managedOfKind} from '../../engine/state.js';
-import {describeFailure, type CommandRequest, type CommandResult} from '../../host/command.js';
+import {describeFailure, withEnv, type CommandRequest, type CommandResult} from '../../host/command.js';
 import type {Host} from '../../host/host.js';
 import type {InstalledPackage, Offer, PackageBackend} from './backend.js';
 import {detectManager} from './detect.js';
@@ -131,9 +131,7 @@ async function readOffers(
 ): Promise<Record<string, Offer | null>> {
   if (names.length === 0) return {};
   const request = backend.offersQuery(names);
-  const parsed = backend.parseOffers(
-    await query(host, backend, env ? {...request, env: {...request.env, ...env}} : request),
-  );
+  const parsed = backend.parseOffers(await query(host, backend, withEnv(request, env)));
   return Object.fromEntries(names.map((name) => [name, parsed.get(name) ?? null]));
 }
 
@@ -171,7 +169,7 @@ async function readRemoval(
 ): Promise<{extras: string[]; steps?: PreviewStep[]}> {
   const request = backend.removalSimulation(names);
   // dnf's dry run answers "no" and exits 1 by design.
-  const stdout = await query(host, backend, env ? {...request, env: {...request.env, ...env}} : request, [0, 1]);
+  const stdout = await query(host, backend, withEnv(request, env), [0, 1]);
   const removed = backend.parseRemovalSimulation(stdout);
   const extras = [...new Set(removed.filter((name) => !listed.has(name)))].sort();
   return backend.parseSimulation ? {extras, steps: backend.parseSimulation(stdout)} : {extras};
